@@ -1,0 +1,22 @@
+"""Process-wide CLI state: which home directory the command runs against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from execdesk.settings import Settings, load_settings
+
+_home: Path | None = None
+_settings: Settings | None = None
+
+
+def set_home(home: Path | None) -> None:
+    global _home, _settings
+    _home, _settings = home, None
+
+
+def settings() -> Settings:
+    global _settings
+    if _settings is None:
+        _settings = load_settings(_home)
+    return _settings

@@ -1,0 +1,165 @@
+"""One typed settings object for the whole product (CLI, web, workers alike).
+
+Sources, highest priority first: explicit overrides (CLI flags such as ``--home``),
+environment variables (``EXECDESK_*``; nested with ``__``, e.g. ``EXECDESK_IMAP__HOST``),
+then the config file ``<home>/execdesk.toml`` (or ``EXECDESK_CONFIG``), then defaults.
+Every field is documented in ``docs/settings.md`` (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from execdesk.parse.model import ParseLimits
+
+DEFAULT_HOME = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "execdesk"
+CONFIG_FILE_NAME = "execdesk.toml"
+
+
+class LimitSettings(BaseModel):
+    """Limits that protect the desk from hostile or absurd input."""
+
+    max_message_bytes: int = Field(
+        40 * 1024 * 1024, description="Larger messages are kept raw and quarantined (SMTP answers 552)."
+    )
+    max_parts: int = Field(1000, description="MIME parts parsed per message; the rest are listed as a defect.")
+    max_depth: int = Field(30, description="MIME nesting depth parsed; deeper parts are listed as a defect.")
+    max_text_chars: int = Field(1_000_000, description="Characters of body text kept for analysis per message.")
+
+    def parse_limits(self) -> ParseLimits:
+        return ParseLimits(
+            max_message_bytes=self.max_message_bytes,
+            max_parts=self.max_parts,
+            max_depth=self.max_depth,
+            max_text_chars=self.max_text_chars,
+        )
+
+
+class IngestSettings(BaseModel):
+    """How messages become cases."""
+
+    batch_size: int = Field(200, description="Messages per database transaction during bulk import.")
+    thread_by_sender: bool = Field(True, description="Join a message without thread headers to the sender's open case.")
+    sender_window_hours: float = Field(72.0, description="How recent the sender's open case must be to be joined.")
+    fsync: bool = Field(
+        True, description="Flush raw bytes to disk before the database commit (turn off only for tests)."
+    )
+
+
+class ImapSettings(BaseModel):
+    """The IMAP account ``execdesk fetch`` reads."""
+
+    host: str | None = Field(None, description="IMAP server host name.")
+    port: int | None = Field(None, description="Port; default 993 for ssl, 143 otherwise.")
+    security: Literal["ssl", "starttls", "none"] = Field("ssl", description="Transport security.")
+    username: str | None = Field(None, description="Login name.")
+    password: SecretStr | None = Field(None, description="Password (prefer password_file or EXECDESK_IMAP__PASSWORD).")
+    password_file: Path | None = Field(None, description="File holding the password (first line).")
+    mailboxes: list[str] = Field(default_factory=lambda: ["INBOX"], description="Folders to read.")
+    after_commit: Literal["flag", "move", "none"] = Field(
+        "flag", description="What to do on the server once a message is stored."
+    )
+    flag: str = Field("$Execdesk", description="Keyword set on stored messages when after_commit = flag.")
+    move_to: str = Field(
+        "Execdesk/Processed", description="Folder stored messages are moved to when after_commit = move."
+    )
+    poll_seconds: float = Field(60.0, description="Seconds between polls when IDLE is not used or not supported.")
+    idle: bool = Field(True, description="Use IMAP IDLE in --watch mode when the server supports it.")
+    fetch_batch: int = Field(100, description="Messages fetched per IMAP FETCH command.")
+    verify_tls: bool = Field(True, description="Verify the server's TLS certificate.")
+
+
+class SmtpListenSettings(BaseModel):
+    """The inbound SMTP listener (``execdesk listen-smtp``)."""
+
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(2525, description="Port to listen on.")
+    recipients: list[str] = Field(
+        default_factory=list,
+        description="Accepted recipient addresses or @domains; empty accepts any recipient.",
+    )
+
+
+class Settings(BaseSettings):
+    """All of execdesk's configuration."""
+
+    model_config = SettingsConfigDict(env_prefix="EXECDESK_", env_nested_delimiter="__", extra="forbid")
+
+    home: Path = Field(DEFAULT_HOME, description="Directory holding all state (database, blobs, models).")
+    environment: Literal["development", "production"] = Field(
+        "development", description="production refuses insecure defaults."
+    )
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite file <home>/execdesk.sqlite3.")
+    blob_dir: Path | None = Field(None, description="Raw message and attachment store; default <home>/blobs.")
+    log_level: str = Field("WARNING", description="Python log level for the execdesk logger.")
+    limits: LimitSettings = Field(default_factory=LimitSettings, description="Input limits.")  # type: ignore[arg-type]
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest and threading.")  # type: ignore[arg-type]
+    imap: ImapSettings = Field(default_factory=ImapSettings, description="IMAP source.")  # type: ignore[arg-type]
+    smtp_listen: SmtpListenSettings = Field(default_factory=SmtpListenSettings, description="SMTP source.")  # type: ignore[arg-type]
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'execdesk.sqlite3'}"
+
+    @property
+    def blobs_path(self) -> Path:
+        return self.blob_dir or self.home / "blobs"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (_OverrideSource(settings_cls), env_settings, init_settings)
+
+
+class _OverrideSource(PydanticBaseSettingsSource):
+    """Highest-priority values (CLI flags), handed over by :func:`load_settings`."""
+
+    values: dict[str, Any] = {}  # noqa: RUF012 - set per load_settings call
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values.items() if v is not None}
+
+
+def resolve_home(home: Path | str | None = None) -> Path:
+    if home is not None:
+        return Path(home).expanduser()
+    env = os.environ.get("EXECDESK_HOME")
+    return Path(env).expanduser() if env else DEFAULT_HOME
+
+
+def read_config_file(home: Path) -> dict[str, Any]:
+    path = Path(os.environ.get("EXECDESK_CONFIG") or home / CONFIG_FILE_NAME)
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build the settings: overrides > environment > config file > defaults."""
+    resolved = resolve_home(home)
+    file_values = read_config_file(resolved)
+    _OverrideSource.values = {"home": resolved if home is not None else None, **overrides}
+    try:
+        settings = Settings(**file_values)
+    finally:
+        _OverrideSource.values = {}
+    if home is None and "home" not in file_values and "EXECDESK_HOME" not in os.environ:
+        settings.home = resolved
+    return settings

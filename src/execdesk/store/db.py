@@ -1,0 +1,108 @@
+"""Opening the database: engine, SQLite pragmas, migrations on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from execdesk.settings import Settings
+from execdesk.store.blobs import BlobStore
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; we issue BEGIN ourselves.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # Writers take the write lock up front (no deadlock on lock upgrade); readers never block on it.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("execdesk_write") else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+class Store:
+    """The database and blob store of one execdesk home."""
+
+    def __init__(self, settings: Settings, engine: Engine, blobs: BlobStore) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.blobs = blobs
+
+    @classmethod
+    def open(cls, settings: Settings, *, migrate: bool = True) -> Store:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.db_url)
+        store = cls(settings, engine, BlobStore(settings.blobs_path, fsync=settings.ingest.fsync))
+        if migrate:
+            store.migrate()
+        return store
+
+    def pending_migrations(self) -> list[str]:
+        script = ScriptDirectory.from_config(alembic_config(self.engine))
+        with self.engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+        heads = set(script.get_heads())
+        if current == heads:
+            return []
+        return [rev.revision for rev in script.iterate_revisions(list(heads), list(current) or "base")]
+
+    def migrate(self) -> None:
+        if not self.pending_migrations():
+            return
+        cfg = alembic_config(self.engine)
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def write_connection(self) -> Connection:
+        """A connection for a unit of work that writes (SQLite: BEGIN IMMEDIATE)."""
+        return self.engine.connect().execution_options(execdesk_write=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One writing transaction: commits on success, rolls back on error."""
+        with self.write_connection() as conn, conn.begin():
+            yield conn
+
+    def close(self) -> None:
+        self.blobs.close()
+        self.engine.dispose()
