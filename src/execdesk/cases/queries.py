@@ -1,0 +1,157 @@
+"""Read side of cases: the queue, one case with its thread, and the desk's counts.
+
+Returns plain dicts (JSON-ready) so the CLI, the web app and the API render the same data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from execdesk.cases.refs import case_ref
+from execdesk.cases.service import OPEN_STATUSES
+from execdesk.store.models import Arrival, Attachment, AuditEvent, Case, Contact, Message, QuarantineEntry
+
+_cases = Case.__table__
+_contacts = Contact.__table__
+_messages = Message.__table__
+_quarantine = QuarantineEntry.__table__
+_audit = AuditEvent.__table__
+_attachments = Attachment.__table__
+_arrivals = Arrival.__table__
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def stats(conn: Connection) -> dict[str, int]:
+    def count(table: Any, *where: Any) -> int:
+        return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+    return {
+        "messages": count(_messages, _messages.c.direction == "in"),
+        "quarantined": count(_messages, _messages.c.status == "quarantined"),
+        "cases": count(_cases),
+        "open_cases": count(_cases, _cases.c.status.in_(OPEN_STATUSES)),
+        "contacts": count(_contacts),
+        "arrivals": count(_arrivals),
+        "duplicate_arrivals": count(_arrivals, _arrivals.c.duplicate.is_(True)),
+    }
+
+
+def queue(
+    conn: Connection,
+    *,
+    statuses: tuple[str, ...] = OPEN_STATUSES,
+    include_machine: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Cases ordered by priority (highest first), then by latest inbound message."""
+    q = (
+        select(_cases, _contacts.c.address, _contacts.c.display_name)
+        .select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
+        .where(_cases.c.status.in_(statuses))
+        .order_by(
+            _cases.c.machine.asc(),
+            _cases.c.priority.desc(),
+            _cases.c.last_inbound_at.desc(),
+            _cases.c.id.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    if not include_machine:
+        q = q.where(_cases.c.machine.is_(False))
+    return [_case_row(r) for r in conn.execute(q)]
+
+
+def _case_row(r: Any) -> dict[str, Any]:
+    return {
+        "id": case_ref(r.id),
+        "case_id": r.id,
+        "subject": r.subject,
+        "status": r.status,
+        "priority": round(float(r.priority or 0.0), 3),
+        "priority_reasons": r.priority_reasons or [],
+        "intent": r.intent,
+        "topic": r.topic,
+        "signals": r.signals or [],
+        "contact": r.address,
+        "contact_name": r.display_name,
+        "messages": r.message_count,
+        "machine": bool(r.machine),
+        "assignee": r.assignee,
+        "opened_at": _iso(r.opened_at),
+        "last_inbound_at": _iso(r.last_inbound_at),
+    }
+
+
+def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(_cases, _contacts.c.address, _contacts.c.display_name)
+        .select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
+        .where(_cases.c.id == case_id)
+    ).first()
+    if row is None:
+        return None
+    detail = _case_row(row)
+    msgs = conn.execute(
+        select(_messages).where(_messages.c.case_id == case_id).order_by(_messages.c.received_at, _messages.c.id)
+    ).all()
+    atts = conn.execute(select(_attachments).where(_attachments.c.message_pk.in_([m.id for m in msgs] or [-1]))).all()
+    detail["thread"] = [
+        {
+            "message_pk": m.id,
+            "message_id": m.message_id,
+            "direction": m.direction,
+            "from": m.from_addr,
+            "from_name": m.from_name,
+            "date": _iso(m.date),
+            "received_at": _iso(m.received_at),
+            "subject": m.subject,
+            "new_text": m.new_text,
+            "quoted_text": m.quoted_text,
+            "signature": m.signature,
+            "machine": {"kind": m.machine_kind, "reason": m.machine_reason} if m.machine_kind else None,
+            "defects": m.defects,
+            "analysis": m.analysis,
+            "attachments": [
+                {"filename": a.filename, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+                for a in atts
+                if a.message_pk == m.id
+            ],
+        }
+        for m in msgs
+    ]
+    if row.contact_id is not None:
+        contact = conn.execute(select(_contacts).where(_contacts.c.id == row.contact_id)).one()
+        others = conn.execute(
+            select(_cases.c.id, _cases.c.subject, _cases.c.status, _cases.c.opened_at)
+            .where(_cases.c.contact_id == row.contact_id, _cases.c.id != case_id)
+            .order_by(_cases.c.opened_at.desc())
+            .limit(20)
+        ).all()
+        detail["contact_history"] = {
+            "address": contact.address,
+            "first_seen": _iso(contact.first_seen),
+            "last_seen": _iso(contact.last_seen),
+            "messages": contact.message_count,
+            "other_cases": [
+                {
+                    "id": case_ref(o.id),
+                    "subject": o.subject,
+                    "status": o.status,
+                    "opened_at": _iso(o.opened_at),
+                }
+                for o in others
+            ],
+        }
+    detail["audit"] = [
+        {"at": _iso(a.at), "actor": a.actor, "action": a.action, "details": a.details}
+        for a in conn.execute(select(_audit).where(_audit.c.case_id == case_id).order_by(_audit.c.id))
+    ]
+    return detail

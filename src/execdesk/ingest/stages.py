@@ -1,0 +1,211 @@
+"""The ingest pipeline's stages and their order (the one place it is written down).
+
+parse -> record -> cases. ``parse`` is pure and runs per message; ``record`` and
+``cases`` write a whole batch with a few bulk statements. Later stages (analyze,
+campaigns) slot in by name; :class:`~execdesk.pipeline.Pipeline` checks that each stage's
+inputs exist before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, update
+
+from execdesk.cases import service
+from execdesk.cases.contacts import normalise_address
+from execdesk.cases.intake import ContactSeen, ThreadItem, assign_cases, touch_contacts
+from execdesk.ingest.work import MessageWork, StageFailed
+from execdesk.parse import ParseRefused, parse_message
+from execdesk.parse.model import ParsedMessage
+from execdesk.pipeline import Pipeline, Stage, per_message
+from execdesk.settings import Settings
+from execdesk.store.blobs import BlobStore
+from execdesk.store.models import Attachment, Message
+
+_messages = Message.__table__
+_attachments = Attachment.__table__
+
+_INSERT_MESSAGES = insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True)
+_INSERT_ATTACHMENTS = insert(_attachments)
+_UPDATE_MESSAGE = update(_messages).where(_messages.c.id == bindparam("pk"))
+
+ACTOR = "system:ingest"
+MAX_FUTURE = timedelta(days=1)
+
+
+@dataclass(slots=True)
+class StageEnv:
+    """What stages may touch: settings, the blob store, and the current transaction."""
+
+    settings: Settings
+    blobs: BlobStore
+    conn: Connection
+
+
+def effective_time(parsed: ParsedMessage | None, received_at: datetime) -> datetime:
+    """The message's own Date when plausible (historical imports), else when we received it."""
+    if parsed is not None and parsed.date is not None and parsed.date <= received_at + MAX_FUTURE:
+        return parsed.date
+    return received_at
+
+
+def parse_one(work: MessageWork, env: StageEnv) -> None:
+    try:
+        work.parsed = parse_message(
+            work.raw, env.settings.limits.parse_limits(), content_hash=work.identity.content_hash
+        )
+    except ParseRefused as refused:
+        raise StageFailed("parse", refused.code, refused.reason) from None
+
+
+def _message_values(work: MessageWork, address: str | None) -> dict[str, Any]:
+    parsed = work.parsed
+    assert parsed is not None
+    analysis = work.analysis
+    return {
+        "status": "ok",
+        "subject": parsed.subject,
+        "from_addr": (address or parsed.from_addr or None) and (address or parsed.from_addr or "")[:320],
+        "from_name": parsed.from_name,
+        "to_addrs": parsed.to_addrs,
+        "cc_addrs": parsed.cc_addrs,
+        "date": parsed.date,
+        "in_reply_to": parsed.in_reply_to[:998] if parsed.in_reply_to else None,
+        "references": parsed.references,
+        "new_text": parsed.new_text,
+        "quoted_text": parsed.quoted_text,
+        "signature": parsed.signature,
+        "has_html": parsed.html is not None,
+        "machine_kind": parsed.machine.kind if parsed.machine else None,
+        "machine_reason": parsed.machine.reason if parsed.machine else None,
+        "defects": parsed.defects,
+        "headers": parsed.headers,
+        "contact_id": work.contact_id,
+        "analysis": analysis.to_dict() if analysis is not None else None,
+        "intent": analysis.intent.label if analysis is not None else None,
+        "topic": analysis.topic.label if analysis is not None else None,
+        "sentiment": analysis.sentiment.score if analysis is not None else None,
+        "priority": analysis.priority.score if analysis is not None else None,
+    }
+
+
+def record_batch(works: list[MessageWork], env: StageEnv) -> None:
+    """Write the batch's contacts, message rows and attachments (bytes as blobs)."""
+    todo = [w for w in works if w.failure is None]
+    if not todo:
+        return
+    addresses: list[str | None] = []
+    seen: list[ContactSeen] = []
+    for w in todo:
+        assert w.parsed is not None
+        addr = normalise_address(w.parsed.from_addr)
+        addresses.append(addr)
+        if addr is not None:
+            seen.append(ContactSeen(addr, w.parsed.from_name, effective_time(w.parsed, w.received_at)))
+    contact_ids = iter(touch_contacts(env.conn, seen))
+    for w, addr in zip(todo, addresses, strict=True):
+        w.contact_id = next(contact_ids) if addr is not None else None
+    inserts: list[MessageWork] = []
+    rows: list[dict[str, Any]] = []
+    for w, addr in zip(todo, addresses, strict=True):
+        values = _message_values(w, addr)
+        if w.existing_pk is not None:  # a replay from quarantine: the row exists
+            env.conn.execute(_UPDATE_MESSAGE, {"pk": w.existing_pk, **values})
+            w.message_pk = w.existing_pk
+            continue
+        assert w.parsed is not None
+        values.update(
+            raw_sha256=w.identity.raw_sha256,
+            content_hash=w.identity.content_hash,
+            message_id=w.parsed.message_id[:998] if w.parsed.message_id else None,
+            size=len(w.raw),
+            direction="in",
+            received_at=w.received_at,
+        )
+        inserts.append(w)
+        rows.append(values)
+    if rows:
+        for w, r in zip(inserts, env.conn.execute(_INSERT_MESSAGES, rows), strict=True):
+            w.message_pk = int(r[0])
+    attachments = []
+    for w in todo:
+        assert w.parsed is not None
+        for att in w.parsed.attachments:
+            env.blobs.put(att.data, att.sha256)
+            attachments.append(
+                {
+                    "message_pk": w.message_pk,
+                    "filename": att.filename,
+                    "content_type": att.content_type,
+                    "size": att.size,
+                    "sha256": att.sha256,
+                    "inline": att.inline,
+                }
+            )
+    if attachments:
+        env.conn.execute(_INSERT_ATTACHMENTS, attachments)
+
+
+def cases_batch(works: list[MessageWork], env: StageEnv) -> None:
+    """Thread the batch into cases (opening cases as needed), then store each case's judgment."""
+    todo = [w for w in works if w.failure is None]
+    items = []
+    for w in todo:
+        parsed = w.parsed
+        assert parsed is not None and w.message_pk is not None
+        refs: list[str] = []
+        for ref in [parsed.in_reply_to, *reversed(parsed.references)]:
+            if ref and ref not in refs and ref != parsed.message_id:
+                refs.append(ref[:998])
+        items.append(
+            ThreadItem(
+                message_pk=w.message_pk,
+                message_id=parsed.message_id,
+                refs=refs[:50],
+                subject=parsed.subject,
+                contact_id=w.contact_id,
+                at=effective_time(parsed, w.received_at),
+                machine=parsed.machine is not None,
+            )
+        )
+    assign_cases(
+        env.conn,
+        items,
+        by_sender=env.settings.ingest.thread_by_sender,
+        window=timedelta(hours=env.settings.ingest.sender_window_hours),
+        actor=ACTOR,
+    )
+    for w, it in zip(todo, items, strict=True):
+        w.case_id, w.thread_reason = it.case_id, it.reason
+        analysis = w.analysis
+        if analysis is not None and w.case_id is not None:
+            service.set_judgment(
+                env.conn,
+                case_id=w.case_id,
+                priority=analysis.priority.score,
+                reasons=analysis.to_dict()["priority"]["reasons"],
+                intent=analysis.intent.label,
+                topic=analysis.topic.label,
+                signals=[s.name for s in analysis.signals],
+            )
+
+
+INGEST_STAGES = [
+    Stage(
+        "parse",
+        ("raw", "identity"),
+        ("parsed",),
+        per_message("parse", parse_one),
+        "MIME, text, quotes, attachments, machine mail",
+        pure=True,
+    ),
+    Stage("record", ("parsed",), ("message_pk", "contact_id"), record_batch, "contacts, message rows, attachments"),
+    Stage("cases", ("parsed", "message_pk"), ("case_id",), cases_batch, "thread into cases or open them"),
+]
+
+
+def default_pipeline() -> Pipeline:
+    return Pipeline(INGEST_STAGES)
