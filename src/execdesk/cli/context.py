@@ -20,3 +20,12 @@ def settings() -> Settings:
     if _settings is None:
         _settings = load_settings(_home)
     return _settings
+
+
+def configure_logging() -> None:
+    """Log to standard error at the configured level (EXECDESK_LOG_LEVEL); bodies are never logged."""
+    import logging
+    import os
+
+    level = os.environ.get("EXECDESK_LOG_LEVEL", "WARNING").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.WARNING), format="%(levelname)s %(name)s: %(message)s")

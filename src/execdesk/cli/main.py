@@ -25,6 +25,7 @@ app = typer.Typer(
 # One module per command group; each defines register(app: typer.Typer).
 COMMAND_MODULES = [
     "execdesk.cli.setup_cmds",
+    "execdesk.cli.settings_cmds",
     "execdesk.cli.ingest_cmds",
     "execdesk.cli.queue_cmds",
     "execdesk.cli.quarantine_cmds",
@@ -55,6 +56,7 @@ def main(
 ) -> None:
     """Global options apply to every command."""
     context.set_home(home)
+    context.configure_logging()
 
 
 for _name in COMMAND_MODULES:

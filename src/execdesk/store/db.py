@@ -6,18 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 from execdesk.settings import Settings
 from execdesk.store.blobs import BlobStore
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The newest Alembic revision. Checked on every start without importing Alembic (it costs
+#: seconds of start-up); a test keeps it equal to the migration scripts' head.
+SCHEMA_HEAD = "0001"
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def utcnow() -> datetime:
@@ -53,6 +55,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -76,18 +80,28 @@ class Store:
             store.migrate()
         return store
 
-    def pending_migrations(self) -> list[str]:
-        script = ScriptDirectory.from_config(alembic_config(self.engine))
+    def current_revision(self) -> str | None:
         with self.engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
-        heads = set(script.get_heads())
-        if current == heads:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("select version_num from alembic_version")).scalar()
+
+    def pending_migrations(self) -> list[str]:
+        """Revisions not yet applied, oldest first (empty when the schema is current)."""
+        current = self.current_revision()
+        if current == SCHEMA_HEAD:
             return []
-        return [rev.revision for rev in script.iterate_revisions(list(heads), list(current) or "base")]
+        from alembic.script import ScriptDirectory
+
+        script = ScriptDirectory.from_config(alembic_config(self.engine))
+        revs = [rev.revision for rev in script.iterate_revisions("heads", current or "base")]
+        return list(reversed(revs))
 
     def migrate(self) -> None:
         if not self.pending_migrations():
             return
+        from alembic import command
+
         cfg = alembic_config(self.engine)
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
