@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from execdesk.parse.headers import decode_b64, parse_params
 from execdesk.parse.model import ParseLimits
 
-_BLANK = re.compile(rb"\n\r?\n")
 # One header field with its continuation lines; a line that is neither starts the body.
 _FIELDS = re.compile(rb"^([!-9;-~]+)[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)", re.M)
+# Consecutive fields from a line start: where the header run ends.
+_RUN = re.compile(rb"(?:[!-9;-~]+[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*(?:\n|\Z))*")
 
 
 @dataclass(slots=True)
@@ -74,9 +75,14 @@ def read_headers(
     if data.startswith(b"\n", start) or data.startswith(b"\r\n", start):
         return [], data.index(b"\n", start) + 1
     limit = min(end, start + limits.max_header_bytes)
-    m = _BLANK.search(data, start, limit)
-    if m is not None:
-        head_end, body_start = m.start() + 1, m.end()
+    # The first blank line ("\n\r?\n"), found with two bytes.find calls (memchr-fast; a regex
+    # search tries every "\n"); the second only looks before the first's hit.
+    q = data.find(b"\n\n", start, limit)
+    crlf = data.find(b"\n\r\n", start, limit if q < 0 else q + 2)
+    if crlf >= 0:
+        head_end, body_start = crlf + 1, crlf + 3
+    elif q >= 0:
+        head_end, body_start = q + 1, q + 2
     elif limit >= end:
         head_end = body_start = end
     else:
@@ -84,13 +90,19 @@ def read_headers(
         head_end = body_start = cut + 1 if cut > start else limit
         defects.append(f"header block longer than {limits.max_header_bytes} bytes; the rest is read as body")
     head = data[start:head_end]
-    headers: list[tuple[str, bytes]] = []
-    expected = 0
-    for m in _FIELDS.finditer(head):
-        if m.start() != expected and not (expected == 0 and head.startswith(b"From ")):
-            break  # a line that is neither a field nor a continuation: the body starts there
-        headers.append((m.group(1).decode("ascii").lower(), m.group(2)))
-        expected = m.end() + 1
+    # The fields form one run of consecutive lines from the top (after an mbox "From " line,
+    # from the first field found); _RUN finds where that run ends in one regex call, and
+    # findall reads the fields inside it without a Match object per field.
+    first = 0
+    if head.startswith(b"From "):
+        m = _FIELDS.search(head)
+        first = m.start() if m is not None else 0
+    run = _RUN.match(head, first)  # always matches (possibly empty)
+    expected = run.end() if run is not None else first
+    pairs = _FIELDS.findall(head, first, expected)
+    # Names are ASCII by the regex: decode and lower-case them all in three calls.
+    names = b"\n".join([p[0] for p in pairs]).decode("ascii").lower().split("\n") if pairs else []
+    headers = list(zip(names, [p[1] for p in pairs], strict=True))
     if head[expected:].strip():
         defects.append("header block not ended by a blank line; the rest is read as body")
         body_start = start + expected
@@ -116,11 +128,28 @@ def _make_part(headers: list[tuple[str, bytes]], body: bytes, depth: int, defaul
     return part
 
 
+_DELIM_TAIL = re.compile(rb"(--)?[ \t]*\r?$", re.M)
+
+
 def _boundaries(body: bytes, boundary: str) -> list[tuple[int, int, bool]]:
-    """(line start, line end, is_close) of every delimiter line of ``boundary``."""
-    b = re.escape(boundary.encode("utf-8", "ignore"))
-    pattern = re.compile(rb"^--" + b + rb"(--)?[ \t]*\r?$", re.M)
-    return [(m.start(), m.end(), m.group(1) is not None) for m in pattern.finditer(body)]
+    """(line start, line end, is_close) of every delimiter line of ``boundary``.
+
+    The lines ``^--boundary(--)?[ \\t]*\\r?$``, found with ``bytes.find`` and one shared
+    regex for the tail: a per-boundary pattern cost a regex compile per message, and
+    ``^`` under re.M makes the engine try every position.
+    """
+    needle = b"--" + boundary.encode("utf-8", "ignore")
+    out: list[tuple[int, int, bool]] = []
+    pos = body.find(needle)
+    while pos >= 0:
+        nxt = pos + 1
+        if pos == 0 or body[pos - 1] == 10:
+            m = _DELIM_TAIL.match(body, pos + len(needle))
+            if m is not None:
+                out.append((pos, m.end(), m.group(1) is not None))
+                nxt = m.end()
+        pos = body.find(needle, nxt)
+    return out
 
 
 def parse_tree(raw: bytes, limits: ParseLimits, defects: list[str]) -> Part:

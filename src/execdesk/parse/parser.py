@@ -50,6 +50,8 @@ _STANDARD_FIELDS = frozenset(
     }
 )  # fmt: skip
 _USED_FIELDS = ("subject", "from", "to", "cc", "reply-to", "message-id", "date", "references", "in-reply-to")
+_WANTED_ORDER = (*_USED_FIELDS, *KEPT_HEADERS, *NEEDED_HEADERS)  # duplicates kept: see parse_message
+_WANTED = frozenset(_WANTED_ORDER)
 _MSGIDS = re.compile(r"<([^<>\s]+)>")
 _TEXT_TYPES = ("text/plain", "text/html")
 
@@ -156,20 +158,17 @@ def parse_message(raw: bytes, limits: ParseLimits = ParseLimits(), *, content_ha
     mail = _check_is_mail(raw, limits, defects)
     root = parse_tree(mail, limits, defects)
 
-    raw_first: dict[str, bytes] = {}
-    received = 0
-    for name, value in root.headers:
-        if name == "received":
-            received += 1
-        elif name not in raw_first:
-            raw_first[name] = value
+    names = [name for name, _ in root.headers]
+    received = names.count("received")
+    raw_first = dict(reversed(root.headers))  # the first value of each field wins
     if not received and not raw_first.keys() & _STANDARD_FIELDS:
         raise ParseRefused("not_rfc5322", "no standard header field (From, Subject, Date, Received...) found")
-    first = {
-        name: header_text(name, raw_first[name], defects)
-        for name in (*_USED_FIELDS, *KEPT_HEADERS, *NEEDED_HEADERS)
-        if name in raw_first
-    }
+    # Decode only the wanted fields present, once each. Only a non-UTF-8 value adds a defect:
+    # then decode again in the fixed order (duplicates included) so defects read the same.
+    scratch: list[str] = []
+    first = {name: header_text(name, raw_first[name], scratch) for name in raw_first.keys() & _WANTED}
+    if scratch:
+        first = {name: header_text(name, raw_first[name], defects) for name in _WANTED_ORDER if name in raw_first}
 
     subject = decode_field(first.get("subject", ""), defects, "Subject")
     if "subject" not in first:
@@ -178,8 +177,8 @@ def parse_message(raw: bytes, limits: ParseLimits = ParseLimits(), *, content_ha
     if "from" not in first:
         defects.append("no From header")
     from_name, from_addr = from_pairs[0] if from_pairs else ("", None)
-    to_addrs = [a for _, a in parse_addresses(_all(root, "to"), defects, "To")] if "to" in first else []
-    cc_addrs = [a for _, a in parse_addresses(_all(root, "cc"), defects, "Cc")] if "cc" in first else []
+    to_addrs = [a for _, a in parse_addresses(_all(root, names, first, "to"), defects, "To")] if "to" in first else []
+    cc_addrs = [a for _, a in parse_addresses(_all(root, names, first, "cc"), defects, "Cc")] if "cc" in first else []
     reply_pairs = parse_addresses(first["reply-to"], defects, "Reply-To") if "reply-to" in first else []
     message_id = normalise_message_id(first.get("message-id"))
     if message_id is None:
@@ -232,6 +231,9 @@ def parse_message(raw: bytes, limits: ParseLimits = ParseLimits(), *, content_ha
     )
 
 
-def _all(root: Part, name: str) -> str:
+def _all(root: Part, names: list[str], first: dict[str, str], name: str) -> str:
+    """All values of field ``name`` joined with ", " (To and Cc may be repeated)."""
+    if names.count(name) == 1:
+        return first[name]
     values = [header_text(k, v, []) for k, v in root.headers if k == name]
     return values[0] if len(values) == 1 else ", ".join(values)

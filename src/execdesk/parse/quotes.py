@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import filterfalse
 
 # Checked with str.endswith on the lower-cased line, without its ":" (much faster than a regex).
 _ATTRIBUTION_VERBS = (
@@ -85,6 +86,10 @@ def _is_quoted(line: str) -> bool:
     return line[:1] == ">" or line.lstrip(" ")[:1] == ">"
 
 
+# The same test as a C-level callable, for filter() over many lines (no Python frame per line).
+_QUOTED_MATCH = re.compile(r" *>").match
+
+
 def _quote_header(lines: list[str], candidates: list[int] | None = None) -> tuple[int, str] | None:
     """Index and kind (attribution/original/forward) of the first quote header.
 
@@ -120,9 +125,9 @@ def _quote_header(lines: list[str], candidates: list[int] | None = None) -> tupl
 
 def _signature(lines: list[str]) -> int | None:
     """Index where the signature starts in ``lines`` (the new text), or None."""
-    for i in range(1, len(lines)):
-        if lines[i] in ("-- ", "--"):
-            return i
+    delims = [_index(lines, d) for d in ("-- ", "--")]  # list.index: a C loop over the lines
+    if delims != [-1, -1]:
+        return min(i for i in delims if i >= 0)
     content: list[int] = []  # the last few non-blank lines, in order
     for i in range(len(lines) - 1, -1, -1):
         if lines[i].strip():
@@ -186,19 +191,18 @@ def split_text(text: str) -> Split:
         head, tail = lines[:idx], lines[idx:]
         interleaved = kind == "attribution" and _interleaved(tail)
         if interleaved:
-            new = [s for s in head + tail[1:] if not _is_quoted(s)]
-            quoted = [tail[0], *(s for s in head + tail[1:] if _is_quoted(s))]
+            rest = head + tail[1:]
+            new = list(filterfalse(_QUOTED_MATCH, rest))
+            quoted = [tail[0], *filter(_QUOTED_MATCH, rest)]
         else:
-            new = [s for s in head if not _is_quoted(s)]
-            quoted = [s for s in head if _is_quoted(s)] + tail
+            new = list(filterfalse(_QUOTED_MATCH, head))
+            quoted = [*filter(_QUOTED_MATCH, head), *tail]
         if kind == "forward" and not "\n".join(new).strip():
             # A bare forward: the forwarded message is what the sender brings to us.
             new, quoted = lines, []
-    elif any(_is_quoted(s) for s in lines):
-        new = [s for s in lines if not _is_quoted(s)]
-        quoted = [s for s in lines if _is_quoted(s)]
-    else:
-        new, quoted = lines, []
+    else:  # no quote header, but _QUOTED_LINE found a ">" line
+        new = list(filterfalse(_QUOTED_MATCH, lines))
+        quoted = list(filter(_QUOTED_MATCH, lines))
     sig_at = _signature(new)
     signature: list[str] = []
     if sig_at is not None:
@@ -215,11 +219,19 @@ def _interleaved(tail: list[str]) -> bool:
     seen_quote = False
     for i in range(1, len(tail)):
         line = tail[i]
-        if _is_quoted(line):
+        if _QUOTED_MATCH(line):
             seen_quote = True
         elif seen_quote and line.strip() and not _SIG_DELIM.match(line):
             return _quote_header(tail[i : i + 6], [0]) is None
     return False
+
+
+def _index(lines: list[str], line: str) -> int:
+    """First index >= 1 of ``line`` in ``lines``, or -1."""
+    try:
+        return lines.index(line, 1)
+    except ValueError:
+        return -1
 
 
 def _join(lines: list[str]) -> str:
