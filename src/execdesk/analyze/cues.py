@@ -1,0 +1,153 @@
+# ruff: noqa: E501 - long regular expressions read better unbroken than split mid-alternation
+"""Dense cue features for the intent model: general lexicons of what each intent *does*.
+
+Each cue family is a pattern over the speech act (thanking, asking, offering, applying,
+interviewing, notifying formally, talking about shares, selling in bulk), not a phrase list
+copied from the labelled mail, so it carries over to mailboxes the model has never seen.
+The learned model decides how much each family counts; ``explain`` shows them as ``#name``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from execdesk.analyze.model import SignalHit
+from execdesk.analyze.text import FIRST_PERSON, SECOND_PERSON, TextView
+
+CUES: dict[str, re.Pattern[str]] = {
+    name: re.compile(p, re.I)
+    for name, p in {
+        "praise": r"\b(?:thank\w*|grateful|gratitude|appreciat\w*|congratulat\w*|prayers?|praying|pray|god bless|bless you|proud|admire\w*"
+        r"|best wishes|keep up|hang in there|confidence in you|support you|behind you|good luck|well done|great job|kudos|inspir\w*|"
+        r"with you|sympath\w*|thoughts are with|encourag\w*|hats off)\b",
+        "request": r"\b(?:please|could you|would you|can you|will you|I would like|I'd like|we would like|request\w*|invit\w*|"
+        r"let me know|would be grateful|would appreciate|need your|asking|ask you|meet with you|speak at|keynote|"
+        r"how (?:do|can|should) I|what is|when will|is there)\b",
+        "solicitation": r"\b(?:donat\w*|sponsor\w*|fundrais\w*|contribut\w*|charit\w*|gala|benefit dinner|auction|pledge|"
+        r"our (?:services|products?|company|firm|solution|software|technology)|business opportunit\w*|partnership|"
+        r"proposal|investment opportunit\w*|demo\w*|free (?:trial|consultation)|we offer|offering|represent\w* (?:a|an)"
+        r"|introduce (?:you|our|my)|joint venture|exclusive)\b",
+        "job": r"\b(?:resume|résumé|r[eé]sum[eé]|curriculum vitae|cv|position|employment|job|jobs|hire|hiring|intern\w*|career|"
+        r"qualifications|my experience|opportunit(?:y|ies) (?:with|at|in)|apply\w*|application|interview|degree|graduat\w*|mba|"
+        r"laid off|severance|work for (?:you|enron|your))\b",
+        "media": r"\b(?:reporter|journalist|editor|producer|correspondent|article|story|interview|magazine|newspaper|column|"
+        r"broadcast|documentary|television|radio|press|deadline|on the record|comment)\b",
+        "legal": r"\b(?:subpoena\w*|pursuant|hereby|notice of|cease and desist|on behalf of (?:my|our) client|counsel for|"
+        r"committee|congress\w*|senat\w*|hearing|testimony|testify|investigat\w*|documents|formal(?:ly)?|statute|section \d+|"
+        r"jurisdiction|plaintiff|defendant|court|attorney|counsel|claim)\b",
+        "investor": r"\b(?:shares?|stock|stocks|shareholders?|stockholders?|dividends?|share price|investors?|invest\w*|401\s?\(?k\)?|"
+        r"options|market cap\w*|portfolio|equity|esop|savings plan|analysts?|earnings|nyse)\b",
+        "spam": r"\b(?:unsubscribe|click here|opt[- ]?out|remove(?:d)? from (?:this|our|the) (?:list|mailing)|free|\$\$+|money|earn|"
+        r"limited time|act now|offer expires|guarantee\w*|winner|prize|viagra|mortgage|credit card|work at home|income|"
+        r"newsletter|subscribe\w*|special offer|discount|per cent|percent|%|order now|call now|toll free)\b",
+        "complaint": r"\b(?:greed\w*|lie|lied|lies|lying|mismanag\w*|shame\w*|disgrac\w*|betray\w*|fault|responsib\w*|blame\w*|"
+        r"disappoint\w*|angry|anger|outrag\w*|unacceptable|terrible|worst|horrible|awful|fail\w*|problem|issue|"
+        r"wrong|broken|still (?:not|no|waiting)|never (?:received|got)|complain\w*|frustrat\w*|ridiculous|"
+        r"how (?:could|can) you|why (?:did|do|does|would) you|you (?:have|did|should have))\b",
+        "suggestion": r"\b(?:suggest\w*|idea|ideas|propos\w*|recommend\w*|should consider|why not|how about|might (?:want|consider)|"
+        r"could consider|would be (?:a )?(?:good|great|wise)|my advice|advise|it would help|consider(?:ing)?)\b",
+        "internal": r"\b(?:fyi|attached|attachment|meeting|conference call|agenda|schedule\w*|calendar|memo|board|committee|"
+        r"forwarded|original message|regards|per our|as discussed|update|report|draft|review|"
+        r"q[1-4]|budget|deal|contract|counterparty|trading|gas|power|energy|plant|pipeline)\b",
+        "personal": r"\b(?:family|wife|husband|kids|children|friend|birthday|wedding|dinner|golf|vacation|trip|holiday|"
+        r"christmas|love|mom|dad)\b",
+    }.items()
+}
+
+_LETTER = re.compile(r"[A-Za-z]")
+_UPPER = re.compile(r"[A-Z]")
+CUE_CHARS = 2000  # cue families are counted on the first part of the text (speed)
+
+SIGNALS_AS_FEATURES = (
+    "legal_threat",
+    "regulator",
+    "going_public",
+    "media",
+    "churn",
+    "escalation",
+    "vulnerable",
+    "safety",
+    "abusive",
+    "urgent",
+)
+
+DENSE_NAMES: list[str] = (
+    [f"cue_{n}" for n in CUES]
+    + [f"sig_{n}" for n in SIGNALS_AS_FEATURES]
+    + [
+        "sentiment",
+        "anger",
+        "request_sentence",
+        "spam_model",
+        "log_len",
+        "questions",
+        "exclaims",
+        "caps_ratio",
+        "first_person",
+        "second_person",
+        "has_url",
+        "short",
+        "no_subject",
+    ]
+)
+
+
+def dense_features(
+    view: TextView, hits: list[SignalHit], sentiment: float, anger: float, request_prob: float, spam_prob: float
+) -> list[float]:
+    """The dense feature vector, in ``DENSE_NAMES`` order."""
+    text = view.text[:CUE_CHARS]
+    n_words = max(1, text.count(" ") + 1)
+    out = [min(3.0, math.log1p(len(p.findall(text)))) for p in CUES.values()]
+    strength = {h.name: h.strength for h in hits}
+    out.extend(strength.get(n, 0.0) for n in SIGNALS_AS_FEATURES)
+    letters = len(_LETTER.findall(text)) or 1
+    caps = len(_UPPER.findall(text)) / letters
+    out.extend(
+        [
+            sentiment,
+            anger,
+            request_prob,
+            spam_prob,
+            math.log1p(len(text)) / 8.0,
+            min(3.0, math.log1p(text.count("?"))),
+            min(3.0, math.log1p(text.count("!"))),
+            caps,
+            min(1.0, 10.0 * len(FIRST_PERSON.findall(text)) / n_words),
+            min(1.0, 10.0 * len(SECOND_PERSON.findall(text)) / n_words),
+            1.0 if ("http" in text or "www." in text) else 0.0,
+            1.0 if n_words < 40 else 0.0,
+            1.0 if view.body_start <= 2 else 0.0,
+        ]
+    )
+    return out
+
+
+# Intent rules: speech acts that decide the intent outright when they fire (config: intent.rule_override_min).
+INTENT_RULES: tuple[tuple[str, str, re.Pattern[str], float], ...] = tuple(
+    (intent, name, re.compile(p, re.I), strength)
+    for intent, name, p, strength in (
+        (
+            "legal_notice",
+            "legal_notice.formal",
+            r"\b(?:subpoena\w*|cease and desist|notice of (?:claim|intent to sue|default|breach|lawsuit|hearing|deposition)"
+            r"|on behalf of (?:my|our) client|we represent [A-Z]|pursuant to (?:section|rule|the)|hereby (?:notif|demand|request)\w*)",
+            0.9,
+        ),
+        (
+            "job_seeker",
+            "job_seeker.apply",
+            r"\b(?:(?:attached|enclosed|attaching|enclosing)\s+(?:is\s+|please find\s+|herewith\s+)?(?:my|a copy of my)\s+(?:resume|résumé|cv|curriculum vitae)"
+            r"|my (?:resume|résumé|cv|curriculum vitae) (?:is )?(?:attached|enclosed)|(?:seeking|looking for|interested in|apply(?:ing)? for|consider(?:ation)? (?:me )?for)"
+            r"\s+(?:a |an |the |any )?(?:\w+[^\S\n]+){0,2}(?:position|job|employment|internship|opening)s?\b)",
+            0.9,
+        ),
+    )
+)
+INTENT_FROM_SIGNAL_RULES: dict[str, str] = {
+    "media.role": "media_inquiry",
+    "media.writing_story": "media_inquiry",
+    "media.interview": "media_inquiry",
+    "regulator.official_sender": "legal_notice",
+}

@@ -1,0 +1,58 @@
+"""The shipped (or retrained) models, loaded once per process.
+
+Files live in ``execdesk/analyze/models/`` (or ``AnalyzeConfig.models_dir`` after
+``execdesk train --out``): ``intent``, ``topic``, ``spam`` and ``request`` linear models as
+gzipped JSON. A missing file is not an error: that judgment falls back to rules/defaults
+and says so.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from execdesk.analyze.linear import LinearModel
+
+PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
+MODEL_NAMES = ("intent", "topic", "spam", "request")
+
+
+@dataclass(slots=True)
+class ModelSet:
+    intent: LinearModel | None
+    topic: LinearModel | None
+    spam: LinearModel | None
+    request: LinearModel | None
+    version: str
+
+
+_CACHE: dict[str, ModelSet] = {}
+_LOCK = threading.Lock()
+
+
+def load_models(models_dir: Path | None = None) -> ModelSet:
+    """The models in ``models_dir`` (package models when None), cached by folder."""
+    folder = models_dir or PACKAGE_MODELS
+    key = str(folder)
+    found = _CACHE.get(key)
+    if found is not None:
+        return found
+    with _LOCK:
+        loaded: dict[str, LinearModel | None] = {}
+        for name in MODEL_NAMES:
+            path = folder / f"{name}.json.gz"
+            if not path.is_file() and models_dir is not None:
+                path = PACKAGE_MODELS / f"{name}.json.gz"  # a partial retrain keeps the shipped rest
+            loaded[name] = LinearModel.load(path) if path.is_file() else None
+        intent = loaded["intent"]
+        version = str(intent.meta.get("version", "")) if intent else "rules-only"
+        ms = ModelSet(loaded["intent"], loaded["topic"], loaded["spam"], loaded["request"], version)
+        _CACHE[key] = ms
+        return ms
+
+
+def clear_cache() -> None:
+    """Forget loaded models (after ``execdesk train`` wrote new files)."""
+    with _LOCK:
+        _CACHE.clear()

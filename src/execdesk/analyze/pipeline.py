@@ -1,0 +1,367 @@
+"""analyze_message: ParsedMessage (+ contact history) -> Analysis. Pure: no database, no network.
+
+Order: build the analysed text and its scopes -> run the signal rules -> sentiment ->
+spam and request-sentence models -> intent and topic models over words + dense cues ->
+policy (suppressions, computed signals, priority). ``featurize`` is shared with training so
+the shipped models see exactly the features they were trained on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from execdesk.analyze import sentiment as sentiment_mod
+from execdesk.analyze.config import AnalyzeConfig, default_config
+from execdesk.analyze.cues import CUES, INTENT_FROM_SIGNAL_RULES, INTENT_RULES, dense_features
+from execdesk.analyze.language import detect
+from execdesk.analyze.linear import LinearModel, terms
+from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
+from execdesk.analyze.models import ModelSet, load_models
+from execdesk.analyze.priority import build_priority
+from execdesk.analyze.signals import RuleTrace, run_rules
+from execdesk.analyze.text import TextView, body_of, build_view
+from execdesk.parse.model import ParsedMessage
+
+MAX_REQUEST_SENTENCES = 8
+_INTENT_CUE = {
+    "praise": "praise",
+    "request": "request",
+    "solicitation": "solicitation",
+    "job_seeker": "job",
+    "media_inquiry": "media",
+    "legal_notice": "legal",
+    "investor": "investor",
+    "spam": "spam",
+    "complaint": "complaint",
+    "suggestion": "suggestion",
+    "other": "internal",
+}
+
+
+@dataclass(slots=True)
+class Features:
+    """Everything computed from the text once, for the models, the policy and explain."""
+
+    view: TextView
+    hits: list[SignalHit]
+    traces: list[RuleTrace]
+    sentiment: Sentiment
+    request_prob: float
+    spam_prob: float
+    counts: Counter[str]
+    dense: list[float] = field(default_factory=list)
+
+
+def _request_prob(view: TextView, model: LinearModel | None) -> float:
+    if model is None:
+        return 0.0
+    best = 0.0
+    n = 0
+    for s, e in zip(view.sentence_starts, view.sentence_ends, strict=False):
+        if e - s < 8:
+            continue
+        p = float(model.proba(terms(view.text[s:e]))[1])
+        best = max(best, p)
+        n += 1
+        if n >= MAX_REQUEST_SENTENCES:
+            break
+    return best
+
+
+_META_HEADERS = (
+    "x-mailer",
+    "x-priority",
+    "list-unsubscribe",
+    "list-id",
+    "list-post",
+    "sender",
+    "precedence",
+    "importance",
+    "user-agent",
+    "organization",
+)
+
+
+def meta_tokens(parsed: ParsedMessage | None) -> list[str]:
+    """Structural facts (HTML only, attachments, sender's TLD, bulk headers) as pseudo-words for the spam model."""
+    if parsed is None:
+        return []
+    out = []
+    if parsed.html:
+        out.append("_html_")
+        if not parsed.text.strip():
+            out.append("_html_only_")
+    if parsed.attachments:
+        out.append("_attach_")
+    if parsed.from_addr and "@" in parsed.from_addr:
+        out.append("_tld_" + parsed.from_addr.rsplit(".", 1)[-1])
+    if not parsed.to_addrs:
+        out.append("_no_to_")
+    if parsed.machine is not None:
+        out.append("_machine_" + parsed.machine.kind)
+    if parsed.in_reply_to or parsed.references:
+        out.append("_reply_")
+    out.extend("_hdr_" + h for h in _META_HEADERS if h in parsed.headers)
+    return out
+
+
+def featurize(
+    subject: str,
+    body: str,
+    models: ModelSet,
+    enabled: set[str] | None = None,
+    trace: bool = False,
+    meta: Sequence[str] = (),
+) -> Features:
+    """The shared feature pipeline (run time and training). ``meta``: pseudo-words from ``meta_tokens``."""
+    view = build_view(subject, body)
+    hits, traces = run_rules(view, enabled, trace=trace)
+    sent = sentiment_mod.score(view.text)
+    counts = terms(view.text)
+    spam_prob = 0.0
+    if models.spam is not None:
+        spam_counts = counts
+        if meta:
+            spam_counts = Counter(counts)
+            spam_counts.update(meta)
+        spam_prob = float(models.spam.proba(spam_counts)[1])
+    req = _request_prob(view, models.request)
+    dense = dense_features(view, hits, sent.score, sent.anger, req, spam_prob)
+    return Features(view, hits, traces, sent, req, spam_prob, counts, dense)
+
+
+def _locate(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> list[Evidence]:
+    """Evidence spans for a model's strongest features: the first place each word/cue occurs."""
+    out: list[Evidence] = []
+    low = view.lower
+    for name, _w in feats:
+        if name.startswith("#cue_"):
+            pat = CUES.get(name[5:])
+            m = pat.search(view.text) if pat else None
+            if m:
+                out.append(Evidence(m.group(0), m.start(), m.end()))
+        elif not name.startswith("#") and not name.startswith("_"):
+            i = low.find(name)
+            if i >= 0:
+                out.append(Evidence(view.text[i : i + len(name)], i, i + len(name)))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _classify(model: LinearModel | None, f: Features, allowed: Sequence[str], default: str) -> LabelResult:
+    if model is None:
+        return LabelResult(label=default, confidence=0.0, source="default")
+    p = model.proba(f.counts, f.dense)
+    scores = {c: float(x) for c, x in zip(model.classes, p, strict=False)}
+    ranked = sorted(((c, s) for c, s in scores.items() if c in allowed), key=lambda x: -x[1])
+    if not ranked:
+        return LabelResult(label=default, confidence=0.0, source="default", scores=scores)
+    label, conf = ranked[0]
+    feats = model.top_features(f.counts, f.dense, model.classes.index(label))
+    return LabelResult(
+        label=label, confidence=conf, evidence=_locate(f.view, feats), source="model", features=feats, scores=scores
+    )
+
+
+def _intent_rule(f: Features, allowed: Sequence[str], min_strength: float) -> LabelResult | None:
+    """A speech-act rule strong enough to decide the intent (formal legal notice, journalist, job application)."""
+    for intent, name, pat, strength in INTENT_RULES:
+        if intent in allowed and strength >= min_strength:
+            m = pat.search(f.view.text)
+            if m and not f.view.is_masked(m.start(), m.end()):
+                return LabelResult(intent, strength, [Evidence(m.group(0), m.start(), m.end())], f"rule:{name}")
+    for h in f.hits:
+        by_signal = INTENT_FROM_SIGNAL_RULES.get(h.rule)
+        if by_signal is not None and by_signal in allowed and h.strength >= min_strength:
+            return LabelResult(by_signal, h.strength, list(h.evidence), f"rule:{h.rule}")
+    return None
+
+
+def _computed_signals(
+    parsed: ParsedMessage | None, history: ContactHistory | None, config: AnalyzeConfig
+) -> list[SignalHit]:
+    out: list[SignalHit] = []
+    enabled = config.enabled_signals
+    if parsed is not None and parsed.machine is not None and "machine_mail" in enabled:
+        out.append(
+            SignalHit(
+                "machine_mail",
+                1.0,
+                [],
+                f"parse.machine:{parsed.machine.kind}",
+                detail=f"{parsed.machine.reason} ({parsed.machine.evidence})",
+            )
+        )
+    rc = config.raw["signals"].get("repeat_contact", {})
+    if (
+        history is not None
+        and "repeat_contact" in enabled
+        and history.previous_messages >= int(rc.get("min_previous", 1))
+    ):
+        window = float(rc.get("window_days", 30))
+        recent = history.days_since_last is None or history.days_since_last <= window
+        if recent:
+            strength = min(1.0, 0.6 + float(rc.get("unanswered_boost", 0.25)) * history.unanswered_messages)
+            days = f"{history.days_since_last:.1f} days ago" if history.days_since_last is not None else "recently"
+            out.append(
+                SignalHit(
+                    "repeat_contact",
+                    strength,
+                    [],
+                    "history.repeat_contact",
+                    detail=f"{history.previous_messages} earlier message(s), last {days}; "
+                    f"{history.unanswered_messages} unanswered; {history.open_cases} open case(s)",
+                )
+            )
+    return out
+
+
+def analyze_text(
+    subject: str,
+    body: str,
+    *,
+    message_id: str | None = None,
+    parsed: ParsedMessage | None = None,
+    history: ContactHistory | None = None,
+    config: AnalyzeConfig | None = None,
+    extra_signals: Iterable[SignalHit] = (),
+    trace: bool = False,
+    models: ModelSet | None = None,
+) -> Analysis:
+    """Analyse a subject and body (what ``analyze_message`` does after picking the sender's text)."""
+    cfg = config or default_config()
+    models = models or load_models(cfg.models_dir)
+    f = featurize(subject, body, models, cfg.enabled_signals, trace=trace, meta=meta_tokens(parsed))
+    intents, topics = cfg.intents, cfg.topics
+    tax = cfg.raw["taxonomy"]
+    intent = _classify(models.intent, f, intents, tax["default_intent"])
+    ic = cfg.raw["intent"]
+    if "spam" in intents and f.spam_prob >= float(ic["spam_threshold"]) and intent.label != "spam":
+        intent = LabelResult(
+            "spam",
+            f.spam_prob,
+            _locate(f.view, models.spam.top_features(f.counts, (), 0) if models.spam else []),
+            "rule:spam_model",
+            scores=intent.scores,
+        )
+    if ic.get("rules", True):
+        ruled = _intent_rule(f, intents, float(ic["rule_override_min"]))
+        if ruled is not None and ruled.label != intent.label:
+            ruled.scores = intent.scores
+            ruled.features = intent.features
+            intent = ruled
+    if intent.confidence < float(ic.get("min_confidence", 0.0)):
+        intent = LabelResult(tax["default_intent"], intent.confidence, source="default", scores=intent.scores)
+    topic = _classify(models.topic, f, topics, tax["default_topic"])
+    lang, lang_p = detect(f.view.text[f.view.body_start :] or f.view.text)
+
+    suppress = set((cfg.raw["signals"].get("suppress_for_intents") or {}).get(intent.label, []))
+    min_s = cfg.min_strength
+    signals: list[SignalHit] = []
+    suppressed: list[tuple[str, str, str]] = []
+    for h in f.hits:
+        if h.name in suppress:
+            suppressed.append((h.name, h.rule, f"suppressed for intent {intent.label}"))
+        elif h.strength < min_s:
+            suppressed.append((h.name, h.rule, f"strength {h.strength:.2f} below {min_s:g}"))
+        else:
+            signals.append(h)
+    signals.extend(_computed_signals(parsed, history, cfg))
+    signals.extend(extra_signals)
+    signals.sort(key=lambda s: -s.strength)
+    prio = build_priority(signals, intent.label, f.sentiment, cfg)
+    fired = {t.rule for t in f.traces if t.fired}
+    misses = [t.rule + ": " + t.why for t in f.traces if not t.fired and t.rule not in fired]
+    return Analysis(
+        message_id=message_id,
+        text=f.view.text,
+        language=lang,
+        language_confidence=lang_p,
+        intent=intent,
+        topic=topic,
+        signals=signals,
+        sentiment=f.sentiment,
+        priority=prio,
+        spam_probability=f.spam_prob,
+        model_version=models.version,
+        misses=misses,
+        suppressed=suppressed,
+    )
+
+
+def analyze_message(
+    parsed: ParsedMessage,
+    history: ContactHistory | None = None,
+    config: AnalyzeConfig | None = None,
+    *,
+    extra_signals: Iterable[SignalHit] = (),
+    trace: bool = False,
+) -> Analysis:
+    """Analyse one parsed message. Quoted text and the signature are not the sender's words and are skipped."""
+    return analyze_text(
+        parsed.subject,
+        body_of(parsed),
+        message_id=parsed.message_id,
+        parsed=parsed,
+        history=history,
+        config=config,
+        extra_signals=extra_signals,
+        trace=trace,
+    )
+
+
+def analyze_batch(
+    parsed_list: Sequence[ParsedMessage],
+    histories: Sequence[ContactHistory | None] | None = None,
+    config: AnalyzeConfig | None = None,
+) -> list[Analysis]:
+    """Analyse many messages (models are loaded once; per message the work is the same)."""
+    cfg = config or default_config()
+    hs = histories if histories is not None else [None] * len(parsed_list)
+    return [analyze_message(p, h, cfg) for p, h in zip(parsed_list, hs, strict=True)]
+
+
+def reprioritise(
+    analysis: Analysis, extra_signals: Iterable[SignalHit], config: AnalyzeConfig | None = None
+) -> Analysis:
+    """Add computed signals found after analysis (``campaign_member`` from the campaigns stage) and rebuild the priority."""  # noqa: E501
+    cfg = config or default_config()
+    names = {s.name for s in analysis.signals}
+    for s in extra_signals:
+        if s.name not in names:
+            analysis.signals.append(s)
+    analysis.signals.sort(key=lambda s: -s.strength)
+    analysis.priority = build_priority(analysis.signals, analysis.intent.label, analysis.sentiment, cfg)
+    return analysis
+
+
+def parsed_from_text(
+    subject: str, body: str, message_id: str | None = None, date: datetime | None = None
+) -> ParsedMessage:
+    """A ParsedMessage for text that arrives without MIME (labelled JSONL, the API)."""
+    return ParsedMessage(
+        message_id=message_id,
+        subject=subject,
+        from_addr=None,
+        from_name=None,
+        to_addrs=[],
+        cc_addrs=[],
+        reply_to=None,
+        date=date,
+        in_reply_to=None,
+        references=[],
+        text=body,
+        new_text=body,
+        quoted_text="",
+        signature="",
+        html=None,
+        attachments=[],
+        machine=None,
+        defects=[],
+        headers={},
+        content_hash="",
+    )

@@ -1,0 +1,583 @@
+# ruff: noqa: E501 - long regular expressions read better unbroken than split mid-alternation
+"""Signal detectors: each rule reports what it saw (strength 0..1 + evidence span), nothing more.
+
+A rule is a pattern over a *verb/object core* ("sue", "legal action", "cancel ... account")
+plus scope checks written once for all rules: who speaks (a first-person subject in the
+sentence, so lawsuits by others do not fire), negation in the clause before the core ("I am
+not going to sue"; "not hesitate to sue" still fires), and quoting (quoted lines, forwarded
+mail and text in double quotes are masked). What a hit is worth is decided by the policy in
+the configuration (priority.py), not here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from execdesk.analyze.model import Evidence, SignalHit
+from execdesk.analyze.text import FIRST_PERSON, SECOND_PERSON, TextView, is_negated
+from execdesk.analyze.triggers import prefixes, triggered
+
+W = r"(?:[\w'’-]+[^\S\n]+)"  # one word and its space, for bounded gaps: W{0,3}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One named detector.
+
+    ``person``: "first" (I/we/my... in the sentence), "second" (you/your in the clause before
+    the core), "first_or_this" (first person, or "this letter/e-mail"), or None.
+    ``negatable``: a negator in the clause before the core cancels the hit.
+    ``unless``: a pattern in the sentence that cancels the hit (e.g. support for the company).
+    """
+
+    name: str
+    signal: str
+    pattern: re.Pattern[str]
+    strength: float
+    person: str | None = "first"
+    negatable: bool = True
+    unless: re.Pattern[str] | None = None
+
+
+def _r(
+    name: str,
+    signal: str,
+    pattern: str,
+    strength: float,
+    person: str | None = "first",
+    negatable: bool = True,
+    unless: str | None = None,
+) -> Rule:
+    pattern = pattern.replace(r"\s", r"[^\S\n]")  # a rule never spans lines (subject/body, list items)
+    return Rule(
+        name,
+        signal,
+        re.compile(pattern, re.I),
+        strength,
+        person,
+        negatable,
+        re.compile(unless, re.I) if unless else None,
+    )
+
+
+_LEGAL_OBJ = (
+    r"(?:legal|court|judicial)\s+(?:action|proceedings?|steps|remedies|recourse|measures|route|options?|claims?)"
+)
+_LAWYER = r"(?:attorney|lawyer|legal counsel|counsel|solicitor|law firm|legal team|legal advi[cs]e)s?"
+_BODIES = (
+    r"(?:FCC|FTC|CFPB|BBB|Better Business Bureau|SEC|Securities and Exchange Commission|Federal Trade Commission"
+    r"|Federal Communications Commission|Consumer Financial Protection Bureau|attorneys?[- ]general|AG'?s? office"
+    r"|ombuds(?:man|person|men)|public (?:utility|utilities|service) commission|PUC|FERC|regulators?|regulatory"
+    r" (?:body|authority|agency)|congress(?:man|woman|ional)?|(?:my |our |the )?(?:state |us |u\.s\. )?senators?"
+    r"|(?:my |our )(?:state )?(?:representative|rep|MP|assemblyman|council(?:man|woman|or))|department of (?:labor|justice)"
+    r"|DOL|DOJ|consumer (?:protection|affairs) (?:agency|office|bureau|department)|trading standards|ofcom|ofgem|FCA"
+    r"|state insurance (?:commissioner|department)|labor board|NLRB|EEOC|OSHA)"
+)
+_OFFICIAL_SENDER = (
+    r"(?:Congress of the United States|House of Representatives|United States Senate|U\.S\. Senate"
+    r"|(?:House|Senate) Committee on|Subcommittee on|Committee on (?:Energy|Government|Commerce|Finance|Banking|Governmental)"
+    r"|Office of the Attorney General"
+    r"|letter from (?:Rep\.|Representative|Senator|Sen\.|Congressman|Congresswoman|Chairman|the Committee|the SEC|the Attorney))"
+)
+_PUBLIC_PLACE = (
+    r"(?:online|on(?:to)? (?:the )?(?:internet|web|net|facebook|twitter|instagram|youtube|reddit|tiktok|linkedin|social media"
+    r"|(?:my|a) blog|every (?:forum|site|platform)|review sites?|yelp|trustpilot)|to (?:the )?(?:press|media|newspapers?|news(?: outlets| media)?"
+    r"|papers|reporters?|journalists?|tv|television|public|local news)|public(?:ly)?|viral)"
+)
+_MEDIA_ROLE = (
+    r"(?:reporter|journalist|correspondent|columnist|editor|producer|writer|blogger|anchor|news ?caster|stringer)"
+)
+_MEDIA_WORK = r"(?:story|article|piece|feature|profile|report|book|column|segment|documentary|program|programme|series|broadcast|newsletter)"
+_ACCOUNTISH = r"(?:account|service|contract|subscription|membership|plan|policy|order|line|relationship|business|card|loan|broadband|package)s?"
+_HEALTH = (
+    r"(?:cancer|chemo\w*|tumou?r|leukemia|stroke|heart (?:attack|condition|disease|surgery)|diabet\w*|epilep\w*|disabilit\w*"
+    r"|disabled|handicap\w*|wheelchair|blind|deaf|dialysis|terminal(?:ly)? ill|illness|ill health|diseases?|diesease|surgery"
+    r"|hospital\w*|medical (?:condition|bills|treatment|care|benefits|coverage)|medication|sick leave|depress\w*|anxiety"
+    r"|mental health|dementia|alzheimer\w*|pregnan\w*|(?:work related |severe |under (?:a lot of |great )?)stress|chronic\w*)"
+)
+_LOSS_OBJ = (
+    r"(?:(?:life'?s? )?savings|retirement|401\s?\(?k\)?|pension|nest egg|everything|(?:my |our )?(?:home|house)|income"
+    r"|college fund|school money|\$\s?\d[\d,.]*|[\d,.]+ (?:dollars|k)\b|all (?:of )?(?:my|our) money|fortune|wealth|investments?"
+    r"|life|future|security)"
+)
+_INSULT = (
+    r"(?:idiots?|morons?|imbeciles?|stupid|dumb|crooks?|crooked|thie(?:f|ves)|liars?|lying|criminals?|scum\w*|sleaz\w*"
+    r"|scoundrels?|pigs?|swine|vermin|parasites?|clowns?|incompetent|losers?|jerks?|hypocrites?|frauds?|cheats?|snakes?"
+    r"|weasels?|vultures?|gangsters?|crooks|evil|disgusting|pathetic|shameless|sick|greedy|bastards?|assholes?|trash|garbage"
+    r"|useless|worthless|a joke|disgrace\w*)"
+)
+
+RULES: tuple[Rule, ...] = (
+    # legal_threat: the sender's own legal action
+    _r("legal_threat.sue", "legal_threat", r"\b(?:sue|suing|sued)\b", 0.9, person="subject"),
+    _r(
+        "legal_threat.legal_action",
+        "legal_threat",
+        rf"\b(?:take|taking|took|bring|pursue|pursuing|initiate|commence|seek|seeking|start|starting|consider(?:ing)?|explor\w+|begin|begun)\s+{W}{{0,3}}{_LEGAL_OBJ}",
+        0.85,
+        person="subject",
+    ),
+    _r(
+        "legal_threat.legal_action_passive",
+        "legal_threat",
+        rf"\b{_LEGAL_OBJ}\s+(?:will|shall|is going to|may)\s+be\s+(?:taken|pursued|initiated|commenced)|\bresult in {_LEGAL_OBJ}",
+        0.8,
+        person=None,
+    ),
+    _r(
+        "legal_threat.file_suit",
+        "legal_threat",
+        r"\b(?:file|filing|filed|join|joining|joined|bring|start|part of|sign(?:ed)? up for)\s+"
+        + W
+        + r"{0,3}(?:law\s?suits?|suit|class[- ]action|legal claim|claim in court|small claims)",
+        0.85,
+        person="subject",
+    ),
+    _r(
+        "legal_threat.lawyer",
+        "legal_threat",
+        rf"\b(?:(?:my|our)\s+{W}{{0,1}}{_LAWYER}|(?:contact\w*|consult\w*|retain\w*|hir\w+|engag\w+|call\w*|speak\w* (?:to|with)|talk\w* (?:to|with)|get|got|getting|see|seeing|involve\w*)\s+(?:an?|my|our|the)?\s*{W}{{0,1}}{_LAWYER})\b",
+        0.8,
+    ),
+    _r(
+        "legal_threat.see_you_in_court", "legal_threat", r"\b(?:see|meet)\s+(?:you|u)\s+in\s+court\b", 0.95, person=None
+    ),
+    _r(
+        "legal_threat.take_to_court",
+        "legal_threat",
+        r"\btake\s+(?:you|u|them|this|it|the company|\w+)\s+to\s+court\b",
+        0.9,
+        person="subject",
+    ),
+    # regulator: complained to an official body, or the sender is one
+    _r(
+        "regulator.complained",
+        "regulator",
+        r"\b(?:complain\w*|report\w*|fil(?:e|ed|ing)|lodg\w*|writ\w*|wrote|contact\w*|forward\w*|send|sent|escalat\w*|notif\w*"
+        r"|inform\w*|alert\w*|call\w*|go(?:ing)? to|went to|cc'?d?|copy(?:ing)?|copied|get(?:ting)? in touch with)\b"
+        rf"[^.!?\n]{{0,60}}?\b{_BODIES}\b",
+        0.85,
+        unless=r"\b(?:support\w*|on your behalf|in (?:your )?defen[cs]e|to defend|thank\w*|testify\w*|testimony|8-K|10-K|10-Q"
+        r"|on file with|form \w+ filing|pray\w*)",
+        person="subject",
+    ),
+    _r("regulator.official_sender", "regulator", rf"\b{_OFFICIAL_SENDER}", 0.75, person=None, negatable=False),
+    # going_public: will publish / has published
+    _r(
+        "going_public.publish",
+        "going_public",
+        r"\b(?:post\w*|publish\w*|shar(?:e|ed|ing)|tweet\w*|blog\w*|upload\w*|put(?:ting)?|broadcast\w*|releas\w*|leak\w*"
+        rf"|tell\w*|told|send|sending|sent|forward\w*|tak\w+ (?:this|it)|spread\w*|mak\w+ (?:this|it))\b[^.!?\n]{{0,50}}?\b{_PUBLIC_PLACE}\b"
+        r"|\bgo(?:ing)? public with\b",
+        0.85,
+        person="subject",
+    ),
+    _r(
+        "going_public.world_will_know",
+        "going_public",
+        r"\b(?:the (?:whole )?world|everyone|everybody|the public|all my (?:friends|followers|contacts)|the media|people)\s+"
+        r"(?:will|is going to|are going to|shall|needs? to|should|deserves? to)\s+(?:\w+\s+)?(?:know|hear|see|find out|learn)\b",
+        0.85,
+        person=None,
+    ),
+    _r(
+        "going_public.contact_press",
+        "going_public",
+        r"\b(?:contact\w*|call\w*|alert\w*|writ\w* to|wrote to|e-?mail\w* to|tip\w* off|go(?:ing)? to|went to|talk\w* to|speak\w* to)"
+        r"\s+(?:the |a |my |local |every )?(?:press|media|news(?:papers?)?|reporters?|journalists?|tv stations?|consumer (?:show|programme|program)s?|watchdogs?)\b",
+        0.85,
+        person="subject",
+    ),
+    # media: the sender is a journalist
+    _r(
+        "media.role",
+        "media",
+        rf"\b(?:I am|I'm|I’m|as|I work as|I write as|my name is \w+ \w+,?)\s+(?:an?\s+|the\s+)?{W}{{0,3}}{_MEDIA_ROLE}\b",
+        0.9,
+        person=None,
+    ),
+    _r(
+        "media.writing_story",
+        "media",
+        rf"\b(?:I am|I'm|I’m|we are|we're|am|are)\s+(?:currently\s+|now\s+)?(?:writing|working on|preparing|doing|researching|producing|reporting)"
+        rf"\s+(?:an?|the|this|our|my)\s+{W}{{0,3}}{_MEDIA_WORK}\b",
+        0.9,
+        person=None,
+    ),
+    _r(
+        "media.interview",
+        "media",
+        r"\b(?:request(?:ing)?|like to (?:request|schedule|arrange|do|conduct|set up|have)|interested in|seeking|set up|schedule|invite you (?:for|to))"
+        r"\s+(?:an?\s+|the\s+)?" + W + r"{0,2}interviews?\b|\b(?:to|would like to) interview (?:you|mr\.?|him|her)\b",
+        0.85,
+        person=None,
+    ),
+    _r(
+        "media.publishing",
+        "media",
+        r"\b(?:we|I)\s+(?:will|are going to|plan to|would like to)\s+(?:be\s+)?(?:publish\w*|run\w*|air\w*|broadcast\w*)\b[^.!?\n]{0,60}"
+        r"\b(?:\w+\.com|magazine|newspaper|paper|issue|edition|show|program|site|website|column)\b",
+        0.85,
+        person=None,
+    ),
+    _r(
+        "media.audience",
+        "media",
+        r"\b(?:our|my) (?:readers|viewers|listeners|audience|subscribers)\b|\bon the record\b|\bfor (?:a|our|my) (?:story|article|piece|segment)\b"
+        r"|\b(?:my|our) deadline\b",
+        0.7,
+        person=None,
+    ),
+    # churn: will leave / has left
+    _r(
+        "churn.cancel",
+        "churn",
+        rf"\b(?:cancel\w*|terminat\w*|clos(?:e|ed|ing)|discontinu\w*|drop(?:ped|ping)?|end(?:ed|ing)?|quit(?:ting)?)\s+(?:my|our|the|this)\s+{W}{{0,2}}{_ACCOUNTISH}\b"
+        rf"|\b{_ACCOUNTISH}\s+(?:\w+\s+)?(?:closed|cancel+ed|terminated|disconnected)\b|\b(?:I|we)\b(?:'ll|'m| will| am| are| have| want to| need to| plan to| going to)?"
+        r"[^.!?\n]{0,25}?\b(?:cancel(?:l?ing)?|disconnect(?:ing)?)\b",
+        0.85,
+        person="subject",
+    ),
+    _r(
+        "churn.switch",
+        "churn",
+        r"\b(?:switch(?:ing|ed)? (?:from|away|over|provider|carrier|network|to (?:another|a different|a new))|port(?:ed|ing)? (?:my|our) (?:number|line)s?|tak\w+ (?:my|our) (?:business|money|custom)|mov\w+ (?:my|our) (?:business|money|account|accounts|service))\b"
+        r"|\b(?:find\w*|look\w* for|go(?:ing)? with|try\w*|use|using|join\w*)\s+(?:an?\s+)?(?:another|different|new|other)\s+(?:provider|carrier|company|bank|airline|service|supplier|network|isp)\b",
+        0.8,
+        person=None,
+    ),
+    _r(
+        "churn.never_again",
+        "churn",
+        r"\b(?:never|won't ever|will not ever|not ever)\s+(?:\w+\s+){0,2}?(?:buy\w*|order\w*|fly\w*|us(?:e|ing)|shop\w*|bank\w*|invest\w*|do(?:ing)? business|recommend\w*|com(?:e|ing) back|go(?:ing)? back|return\w*|stay\w*|eat\w*)\b"
+        r"[^.!?\n]{0,40}?\b(?:again|ever|anymore|any more|from|with)\b|\b(?:not|never)\s+(?:going|coming)\s+back\b|\bstop being (?:a|your) customer\b"
+        r"|\blost (?:my|our|a) (?:business|custom|customer)\b",
+        0.8,
+        person=None,
+        negatable=False,
+    ),
+    _r(
+        "churn.sell_shares",
+        "churn",
+        r"\b(?:sold|sell|selling|dump\w*|unload\w*|liquidat\w*|cash\w* out|get\w* rid of)\s+"
+        + W
+        + r"{0,4}?(?:shares?|stocks?|stake|holdings?|position|options)\b"
+        r"|\b(?:stay or (?:bail|get) out|bail(?:ing)? out|pull(?:ing)? (?:my|our) money out)\b",
+        0.8,
+        person="subject",
+    ),
+    _r(
+        "churn.leave_job",
+        "churn",
+        r"\b(?:resign(?:ed|ing)?|hand(?:ed|ing)? in my (?:notice|resignation)|(?:accept\w*|tak\w+|took)\s+(?:an?\s+|that\s+|the\s+|another\s+)?"
+        + W
+        + r"{0,2}(?:offer|position|job)\s+(?:with|at|from|elsewhere)"
+        r"|(?:instinct|plan\w*|decided|decision|intend|going|want|time)\s+to\s+(?:leave|move on|quit)|look\w* for (?:another|a new|other) (?:job|employment|position|company))\b",
+        0.8,
+    ),
+    _r(
+        "churn.done_with",
+        "churn",
+        r"\b(?:I'm|I’m|I am|we are|we're)\s+(?:\w+\s+)?(?:done with|leaving|through with)\s+(?:you|your|this company|\w+\b)|\b(?:ex|former)-?\s?customer\b"
+        r"|\b(?:I'm|I’m|I am|we're|we are)\s+(?:so\s+|just\s+)?done\s*(?:[.!]|$)",
+        0.7,
+    ),
+    # escalation: wants someone senior, or earlier contacts failed
+    _r(
+        "escalation.senior",
+        "escalation",
+        r"\b(?:speak|talk|get through|escalat\w*|refer|pass|put me through|connect me)\w*\s+(?:\w+\s+){0,3}?(?:to|with)\s+(?:a |an |the |your |someone |somebody |anyone )?(?:\w+\s+)?"
+        r"(?:supervisor|manager|management|senior|superior|someone in charge|person in charge|higher up|executive|ceo|president|head of|director|owner)\b",
+        0.85,
+        person=None,
+    ),
+    _r(
+        "escalation.repeated",
+        "escalation",
+        r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|\d+th|several|multiple|numerous|countless|repeated(?:ly)?|many|(?:\d+|two|three|four|five|six|ten) (?:different )?)"
+        r"\s+(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms)\b",
+        0.75,
+    ),
+    _r(
+        "escalation.nobody_answered",
+        "escalation",
+        r"\b(?:no one|nobody|no-one|noone|none of (?:you|them|your staff))\s+(?:\w+\s+){0,2}?(?:respond\w*|answer\w*|repl\w*|call\w*|got back|gets back|get back|help\w*|return\w*|contact\w*|fix\w*|bother\w*|car\w+|seems to)",
+        0.85,
+        person=None,
+        negatable=False,
+    ),
+    _r(
+        "escalation.no_response",
+        "escalation",
+        r"\b(?:still|never|yet to|have not|haven't|has not|hasn't|did not|didn't|not|no)\s+(?:\w+\s+){0,2}?(?:heard back|heard anything|heard from|(?:received|gotten|got|had|seen)\s+(?:a|any|an)\s+(?:\w+\s+)?(?:response|reply|answer|call|refund|resolution|update)"
+        r"|been (?:contacted|resolved|answered|fixed|addressed|refunded)|respon(?:ded|se)|replied|answered|resolved|fixed|called (?:me )?back|gotten back|got back)\b",
+        0.85,
+        person=None,
+        negatable=False,
+    ),
+    _r(
+        "escalation.ignored",
+        "escalation",
+        r"\b(?:ignor(?:ed|ing|es)|disregarded|brushed (?:me )?off|run-?around|hung up on (?:me|us)|transferred (?:me )?(?:\w+ ){0,2}(?:times|again)"
+        r"|on hold for|kept (?:me|us) (?:on hold|waiting)|been waiting (?:for )?(?:\d+|an?|two|three|several|over|more than)\s+\w+)\b",
+        0.75,
+        person=None,
+    ),
+    _r(
+        "escalation.earlier_contact",
+        "escalation",
+        r"\b(?:previous(?:ly)?|earlier|prior|last|my last|already)\s+(?:\w+\s+){0,2}?(?:e-?mails?|letters?|messages?|requests?|calls?|complaints?|sub-?\s?mitted|sent|written|wrote|contacted|reported|raised|tweeted|called)",
+        0.7,
+    ),
+    _r(
+        "escalation.direct_attention",
+        "escalation",
+        r"\b(?:to your (?:direct |personal |immediate )attention|(?:writing|write|appeal(?:ing)?) (?:to )?you (?:directly|personally)|last resort|nowhere else to turn)\b",
+        0.7,
+        person=None,
+    ),
+    _r(
+        "escalation.staff_failed",
+        "escalation",
+        r"\b(?:whenever|every time|each time)\s+(?:I|we)\s+(?:call|contact|email|e-mail|write|chat|ask|go)\b"
+        r"|\b(?:your|the)\s+(?:staff|agents?|reps?|representatives?|support|customer (?:service|support|care)|team|people|store|call cent(?:er|re)|helpline)\s+(?:\w+\s+){0,2}?"
+        r"(?:told|said|promised|claimed|refused|couldn't|could not|can't|cannot|won't|wouldn't|didn't|did not|failed|keeps?|hung up|gave)\b",
+        0.75,
+        person=None,
+    ),
+    # vulnerable: the sender's own hardship
+    _r("vulnerable.health", "vulnerable", rf"\b{_HEALTH}\b", 0.75),
+    _r(
+        "vulnerable.age",
+        "vulnerable",
+        r"\b(?:I am|I'm|we are|we're|at age|at the age of|aged|age)\s+(?:now\s+)?(?:[5-9]\d)\b|\b(?:elderly|senior citizens?|pensioners?|retirees?|retired (?:employees?|person|people)|on a fixed income|widow(?:ed|er)?|I am retired|I'm retired)\b"
+        r"|\b(?:chose|took|taking) (?:early )?retirement\b",
+        0.7,
+    ),
+    _r(
+        "vulnerable.financial_loss",
+        "vulnerable",
+        rf"\b(?:lost|losing|lose|wiped out|gone|vanished|evaporated|pocketed)\b[^.!?\n]{{0,45}}?\b{_LOSS_OBJ}",
+        0.8,
+    ),
+    _r(
+        "vulnerable.cannot_pay",
+        "vulnerable",
+        r"\b(?:can(?:no|'|’)t|cannot|unable to|could not|couldn't|can no longer|no longer able to|not able to|do not have the (?:money|means|financial))\s+(?:\w+\s+){0,2}?"
+        r"(?:pay|afford|feed|support|make ends meet|retire|live|survive|security)\b",
+        0.8,
+        negatable=False,
+    ),
+    _r(
+        "vulnerable.hardship",
+        "vulnerable",
+        r"\b(?:bankrupt\w*|foreclos\w*|evict\w*|homeless|unemployed|out of work|penniless|destitute|hardship|(?:personal|financial) disaster|ruin(?:ed)?|devastat\w*|desperate|struggl\w*|suffer\w*|"
+        r"(?:impact|hurt|affect|harm|destroy)\w* (?:my|our) (?:family|kids|children|future|retirement)|no longer (?:be )?going to college)\b",
+        0.65,
+    ),
+    _r(
+        "vulnerable.bereavement",
+        "vulnerable",
+        r"\b(?:passed away|died|death of|funeral|bereave\w*|lost my (?:wife|husband|son|daughter|mother|father|mom|dad|child|baby|brother|sister|partner))\b",
+        0.75,
+    ),
+    # safety: threat of physical harm, fear for safety, self-harm
+    _r(
+        "safety.threat",
+        "safety",
+        r"\b(?:I|we)(?:'ll|’ll| will| am going to| are going to| gonna|'m going to|’m going to| shall| would| could| might| want to)\s+(?:\w+\s+){0,2}?"
+        r"(?:kill|shoot|stab|bomb|blow up|burn down|hurt|harm|attack|beat up|murder|strangle|punch)\b",
+        0.95,
+        person=None,
+    ),
+    _r(
+        "safety.concern",
+        "safety",
+        r"\b(?:concerned|worried|afraid|fear\w*|scared|frightened|terrified)\s+(?:\w+\s+){0,3}?(?:safety|lives|life|security|harm|violence|attack|physical)\b"
+        r"|\b(?:death threats?|threatened (?:to kill|me|us|my)|received (?:a |several )?threats?|bomb threat)\b",
+        0.85,
+        person=None,
+    ),
+    _r(
+        "safety.hazard",
+        "safety",
+        r"\b(?:unsafe|(?:not|isn't|is not|wasn't|aren't|never|n't) (?:a |an )?(?:\w+ )?safe|dangerous|fire hazard|gas leak|exposed wires?|carbon monoxide|caught fire|exploded|electric shock|injur(?:ed|y|ies))\b",
+        0.7,
+        negatable=False,
+    ),
+    _r(
+        "safety.self_harm",
+        "safety",
+        r"\b(?:kill (?:myself|ourselves)|suicid\w*|end (?:my|it) (?:life|all)|take my (?:own )?life|(?:don't|do not) want to live)\b",
+        0.95,
+        person=None,
+    ),
+    # abusive: insults, curses, wishes of harm aimed at the recipient or staff
+    _r(
+        "abusive.curse",
+        "abusive",
+        r"\b(?:fuck\w*|f\*+k\w*|motherf\w*|cunts?|assholes?|arseholes?|dickheads?|bastards?|bitch\w*|damn (?:you|u|enron|them)|goddamn\w*|screw (?:you|u)|stfu)\b",
+        0.8,
+        person=None,
+        negatable=False,
+    ),
+    _r(
+        "abusive.insult",
+        "abusive",
+        rf"\b(?:you|your|you're|you are|you’re|u r|ur|u|yo)\s+(?:\w+,?\s+){{0,3}}?{_INSULT}\b|#\w*sucks\b|\b(?:what|such)\s+(?:an?\s+)?{_INSULT}\b",
+        0.8,
+        person=None,
+        negatable=True,
+    ),
+    _r(
+        "abusive.wish_harm",
+        "abusive",
+        r"\b(?:may|hope|wish|pray(?:ing)?)\s+(?:that\s+)?(?:\w+\s+){0,5}?(?:die|rot|burn|suffer|perish|choke|go to hell|roast\w*)\b|\b(?:rot|burn|roast)\w*\s+in\s+hell\b|\bgo to hell\b|\bdie of\b",
+        0.85,
+        person=None,
+        negatable=False,
+    ),
+    _r("abusive.hell", "abusive", r"\bwhat the (?:hell|fuck|heck)\b|\bthe hell\b", 0.6, person=None, negatable=False),
+    # urgent: explicit deadline or time pressure
+    _r(
+        "urgent.asap",
+        "urgent",
+        r"\b(?:asap|a\.s\.a\.p\.?|as soon as (?:possible|you can)|urgent(?:ly)?|immediately|right away|without delay|time[- ]sensitive|time is of the essence|timing (?:\w+ ){0,3}important|emergency|at your earliest convenience)\b",
+        0.75,
+        person=None,
+    ),
+    _r(
+        "urgent.deadline",
+        "urgent",
+        r"\b(?:by|before|no later than|until|due|deadline(?: is| of)?|ends? on|expires?(?: on)?)\s+(?:the\s+)?(?:end of (?:the |this |next )?(?:day|week|month|business)|close of business|cob|eod|tomorrow|tonight|today|noon|midnight"
+        r"|this (?:afternoon|evening|week|morning)|(?:next\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{1,2}(?:/|-)\d{1,2}|the (?:\d{1,2}(?:st|nd|rd|th)|first|end))\b",
+        0.7,
+        person=None,
+    ),
+    _r(
+        "urgent.need_now",
+        "urgent",
+        r"\b(?:need|needs|needed|must|have to|require)\b[^.!?\n]{0,40}?\b(?:today|tonight|tomorrow|right now|this week|by \w+day)\b|\b(?:flight|appointment|surgery|exam|interview|closing) (?:is )?(?:tomorrow|today|tonight|in \d+ hours?)\b",
+        0.65,
+        person=None,
+    ),
+)
+
+_PRONOUN = re.compile(
+    r"\b(?:i|i'm|i’m|i've|i'll|i’ll|i'd|we|we're|we'll|we've|my|our|you|you're|u|he|she|they|they're|it"
+    r"|this (?:letter|e-?mail|message|note|story|complaint|recording))\b",
+    re.I,
+)
+_SENDER_SUBJECT = re.compile(r"^(?:i|i'm|i’m|i've|i'll|i’ll|i'd|we|we're|we'll|we've|my|our|this .*)$", re.I)
+
+
+def _speaker_is_sender(clause: str, sentence: str) -> bool:
+    """The nearest subject before the verb is the sender (I/we/my/this letter); without one, any first person."""
+    last = None
+    for last in _PRONOUN.finditer(clause):  # noqa: B007 - we want the last one
+        pass
+    if last is None:
+        return bool(FIRST_PERSON.search(sentence) or _THIS_MESSAGE.search(sentence))
+    return bool(_SENDER_SUBJECT.match(last.group(0)))
+
+
+_THIS_MESSAGE = re.compile(r"\bthis (?:letter|e-?mail|message|note|story|complaint|conversation|recording)\b", re.I)
+
+
+@dataclass(slots=True)
+class RuleTrace:
+    """What one rule did on one message: fired (hit), or matched but was cancelled (why)."""
+
+    rule: str
+    signal: str
+    fired: bool
+    strength: float
+    evidence: Evidence | None
+    why: str = ""
+
+
+def _evidence(view: TextView, start: int, end: int, limit: int = 240) -> Evidence:
+    """The sentence around the match, trimmed around the match when long."""
+    s, e = view.sentence_of(start)
+    e = max(e, end)
+    if e - s > limit:
+        s = max(s, start - (limit - (end - start)) // 2)
+        e = min(e, s + limit)
+        s = min(s, start)
+        e = max(e, end)
+    text = view.text[s:e]
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    return Evidence(text=text, start=s + lead, end=s + lead + len(text))
+
+
+def run_rules(
+    view: TextView, enabled: set[str] | None = None, trace: bool = False, use_triggers: bool = True
+) -> tuple[list[SignalHit], list[RuleTrace]]:
+    """Run every rule; return the strongest hit per signal (with all its evidence) and, on request, a trace."""
+    best: dict[str, SignalHit] = {}
+    traces: list[RuleTrace] = []
+    text = view.text
+    pref = prefixes(view.lower) if use_triggers else frozenset()
+    for rule in RULES:
+        if enabled is not None and rule.signal not in enabled:
+            continue
+        if use_triggers and not triggered(rule.name, pref, text):
+            continue
+        pos = 0
+        while (m := rule.pattern.search(text, pos)) is not None:
+            start, end = m.start(), m.end()
+            pos = end if end > start else start + 1
+            why = ""
+            if view.is_masked(start, end):
+                why = "quoted"
+            else:
+                s, e = view.sentence_of(start)
+                sentence = text[s : max(e, end)]
+                if rule.negatable and is_negated(
+                    view.clause_prefix(start) + m.group(0)[: -len(m.group(0).split()[-1])]
+                ):
+                    why = "negated"
+                elif rule.person == "first" and not FIRST_PERSON.search(sentence):
+                    why = "not the sender's own (no first person)"
+                elif rule.person == "subject" and not _speaker_is_sender(
+                    view.clause_prefix(start, 90) + m.group(0), sentence
+                ):
+                    why = "not the sender's own (someone else is the subject)"
+                elif rule.person == "first_clause" and not FIRST_PERSON.search(view.clause_prefix(start) + m.group(0)):
+                    why = "not the sender's own (no first person in the clause)"
+                elif rule.person == "first_or_this" and not (
+                    FIRST_PERSON.search(sentence) or _THIS_MESSAGE.search(sentence)
+                ):
+                    why = "not the sender's own (no first person)"
+                elif rule.person == "second" and not SECOND_PERSON.search(view.clause_prefix(start) + m.group(0)):
+                    why = "not aimed at the recipient"
+                elif rule.unless is not None and rule.unless.search(sentence):
+                    why = "context says otherwise"
+            if why:
+                if trace:
+                    traces.append(RuleTrace(rule.name, rule.signal, False, 0.0, _evidence(view, start, end), why))
+                # a cancelled match may hide a later, overlapping one ("not going to sue, but I filed ... FCC")
+                pos = start + 1
+                continue
+            ev = _evidence(view, start, end)
+            if trace:
+                traces.append(RuleTrace(rule.name, rule.signal, True, rule.strength, ev))
+            hit = best.get(rule.signal)
+            if hit is None:
+                best[rule.signal] = SignalHit(rule.signal, rule.strength, [ev], rule.name)
+            else:
+                if all(x.start != ev.start for x in hit.evidence) and len(hit.evidence) < 3:
+                    hit.evidence.append(ev)
+                if rule.strength > hit.strength:
+                    hit.strength, hit.rule = rule.strength, rule.name
+                else:
+                    # corroboration: a second independent hit adds a little
+                    hit.strength = min(1.0, hit.strength + 0.05)
+    return list(best.values()), traces
+
+
+def signal_names() -> list[str]:
+    """Every text signal some rule can report."""
+    return sorted({r.signal for r in RULES})

@@ -1,0 +1,133 @@
+"""The analysed text and the scopes rules need: sentences, quoted spans, negation.
+
+The analysed text is ``subject + "\\n\\n" + body`` where body is what the sender wrote in
+this message (``ParsedMessage.new_text``; the whole ``text`` only when the parser found no
+new text). Quoted earlier messages (``quoted_text``) and signatures are left out: they are
+not the sender's words. Inside the body, lines that still look quoted (``>``) or follow a
+forwarded/original-message marker, and quotations in double quotes, are *masked*: rules do
+not fire inside them, but offsets stay those of the analysed text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from execdesk.parse.model import ParsedMessage
+
+MAX_ANALYSED_CHARS = 4000  # long bodies are cut here: speed, and the sender's point comes first
+
+_QUOTE_LINE = re.compile(r"^[ \t]*>.*$", re.M)
+_FORWARD_MARK = re.compile(
+    r"^[ \t]*(?:-{2,}\s*(?:Original Message|Forwarded (?:message|by)[^\n]*)\s*-{0,}"
+    r"|On .{5,120}\bwrote:\s*$|From:\s.+\n(?:Sent|Date):\s)",
+    re.M | re.I,
+)
+_INLINE_QUOTE = re.compile(r"[\"“”]([^\"“”\n]{12,400})[\"“”]")
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
+_ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Co|Corp|vs|etc|No|Rep|Sen|Gov|Sept?|[A-Z])\.$")
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:but|however|although|though|because|unless|if|and then)\s", re.I)
+
+NEGATORS = re.compile(
+    r"\b(?:not|no|never|nor|neither|without|cannot|hardly|n't|dont|wont|didnt|doesnt|isnt|wasnt|havent"
+    r"|shouldnt|wouldnt|rather than|instead of)\b|n't\b",
+    re.I,
+)
+# negations that keep the threat ("I will not hesitate to sue", "no choice but to")
+UNNEGATE = re.compile(
+    r"\b(?:not\s+(?:hesitate|be\s+afraid|afraid|going\s+to\s+hesitate|stop|rule\s+out)|no\s+(?:choice|option|alternative)\s+but"
+    r"|n't\s+(?:hesitate|rule\s+out))\b",
+    re.I,
+)
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'll|i'd|me|my|we|we're|we've|we'll|our|us|myself|ourselves)\b", re.I)
+SECOND_PERSON = re.compile(r"\b(?:you|your|you're|yours|yourself|u|ur)\b", re.I)
+
+
+@dataclass(slots=True)
+class TextView:
+    """The analysed text plus precomputed scopes (sentences, masked ranges)."""
+
+    text: str
+    body_start: int
+    sentence_starts: list[int] = field(default_factory=list)
+    sentence_ends: list[int] = field(default_factory=list)
+    masked: list[tuple[int, int]] = field(default_factory=list)  # sorted, non-overlapping
+    lower: str = ""
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding ``pos``."""
+        i = bisect.bisect_right(self.sentence_starts, pos) - 1
+        if i < 0:
+            return 0, len(self.text)
+        return self.sentence_starts[i], self.sentence_ends[i]
+
+    def is_masked(self, start: int, end: int) -> bool:
+        """True when the span overlaps quoted material."""
+        for a, b in self.masked:
+            if a >= end:
+                return False
+            if b > start:
+                return True
+        return False
+
+    def clause_prefix(self, pos: int, limit: int = 70) -> str:
+        """The text from the start of the clause holding ``pos`` up to ``pos`` (at most ``limit`` chars)."""
+        s, _ = self.sentence_of(pos)
+        s = max(s, pos - limit)
+        prefix = self.text[s:pos]
+        last = None
+        for last in _CLAUSE_BREAK.finditer(prefix):  # noqa: B007 - we want the last one
+            pass
+        return prefix[last.end() :] if last else prefix
+
+
+def body_of(parsed: ParsedMessage) -> str:
+    """What the sender wrote in this message."""
+    body = parsed.new_text if parsed.new_text.strip() else parsed.text
+    return body
+
+
+def build_view(subject: str, body: str) -> TextView:
+    """Assemble the analysed text and its scopes."""
+    subject = (subject or "").replace("\n", " ").strip()
+    body = (body or "").replace("\r\n", "\n")
+    text = subject + "\n\n" + body
+    if len(text) > MAX_ANALYSED_CHARS:
+        text = text[:MAX_ANALYSED_CHARS]
+    body_start = len(subject) + 2
+    view = TextView(text=text, body_start=body_start, lower=text.lower())
+    starts, ends = [], []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        if text[m.start() - 1 : m.start()] == "." and _ABBREV.search(text, max(0, m.start() - 6), m.start()):
+            continue
+        if m.start() > pos:
+            starts.append(pos)
+            ends.append(m.start())
+        pos = m.end()
+    if pos < len(text):
+        starts.append(pos)
+        ends.append(len(text))
+    view.sentence_starts, view.sentence_ends = starts, ends
+    masked: list[tuple[int, int]] = [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(text, body_start)]
+    fwd = _FORWARD_MARK.search(text, body_start)
+    if fwd:
+        masked.append((fwd.start(), len(text)))
+    masked.extend((m.start(), m.end()) for m in _INLINE_QUOTE.finditer(text))
+    masked.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in masked:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    view.masked = merged
+    return view
+
+
+def is_negated(prefix: str) -> bool:
+    """A negator in the clause before the trigger, unless it is one that keeps the threat."""
+    if not NEGATORS.search(prefix):
+        return False
+    return not UNNEGATE.search(prefix)

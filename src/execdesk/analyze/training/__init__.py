@@ -1,0 +1,1 @@
+"""Reproducible training and evaluation of the analyze models (``execdesk train`` / ``execdesk eval``)."""

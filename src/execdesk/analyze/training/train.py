@@ -1,0 +1,266 @@
+"""``execdesk train``: build the shipped models from labelled data, reproducibly.
+
+Models (all linear, exported as gzipped JSON, see linear.py):
+  request  - is a sentence a request? Parakweet e-mail sentences (Apache-2.0)
+  spam     - SpamAssassin public corpus (PDDL/CC0)
+  intent   - words + dense cues + signals + the two models above; labelled executive mail
+             (enron, CC BY-NC-SA), labelled support tweets (twcs), CFPB complaints, SpamAssassin,
+             and the organisation's staff corrections
+  topic    - same features; enron + twcs + corrections
+Same data + same seed = byte-identical model files (tested).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+
+from execdesk.analyze.cues import DENSE_NAMES
+from execdesk.analyze.linear import LinearModel, terms
+from execdesk.analyze.models import ModelSet
+from execdesk.analyze.pipeline import featurize
+from execdesk.analyze.training.data import (
+    SOURCES,
+    Example,
+    load_cfpb,
+    load_enron,
+    load_parakweet,
+    load_spamassassin,
+    load_twcs,
+)
+
+SOURCE_WEIGHT = {"enron": 3.0, "twcs": 1.0, "cfpb": 0.5, "spamassassin": 0.5, "corrections": 5.0}
+DEFAULT_SOURCES = ("enron", "twcs", "cfpb", "spamassassin")
+PERMISSIVE_SOURCES = ("cfpb", "spamassassin")
+
+
+@dataclass(slots=True)
+class Vectorised:
+    X: sparse.csr_matrix
+    vocab: dict[str, int]
+    idf: np.ndarray
+
+
+def vectorise_fit(
+    counts: Sequence[Counter[str]],
+    dense: Sequence[Sequence[float]] | None = None,
+    min_df: int = 2,
+    max_terms: int = 15000,
+) -> Vectorised:
+    """Vocabulary, IDF (smoothed, as scikit-learn) and the L2-normalised sublinear TF-IDF matrix (+ dense columns)."""
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    kept = sorted((t for t, n in df.items() if n >= min_df), key=lambda t: (-df[t], t))[:max_terms]
+    kept.sort()
+    vocab = {t: i for i, t in enumerate(kept)}
+    n = len(counts)
+    idf = np.asarray([math.log((1 + n) / (1 + df[t])) + 1.0 for t in kept], dtype=np.float64)
+    return Vectorised(vectorise(counts, vocab, idf, dense), vocab, idf)
+
+
+def vectorise(
+    counts: Sequence[Counter[str]],
+    vocab: dict[str, int],
+    idf: np.ndarray,
+    dense: Sequence[Sequence[float]] | None = None,
+) -> sparse.csr_matrix:
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for i, c in enumerate(counts):
+        r_cols, r_vals = [], []
+        for t, k in c.items():
+            j = vocab.get(t)
+            if j is not None:
+                r_cols.append(j)
+                r_vals.append((1.0 + math.log(k)) * idf[j])
+        norm = math.sqrt(sum(v * v for v in r_vals)) or 1.0
+        rows.extend([i] * len(r_cols))
+        cols.extend(r_cols)
+        vals.extend(v / norm for v in r_vals)
+    X = sparse.csr_matrix((vals, (rows, cols)), shape=(len(counts), len(vocab)), dtype=np.float64)
+    if dense is not None:
+        X = sparse.hstack([X, sparse.csr_matrix(np.asarray(dense, dtype=np.float64))], format="csr")
+    return X
+
+
+def fit_linear(
+    counts: Sequence[Counter[str]],
+    y: Sequence[str],
+    dense: Sequence[Sequence[float]] | None = None,
+    weights: Sequence[float] | None = None,
+    C: float = 4.0,
+    min_df: int = 2,
+    meta: dict[str, Any] | None = None,
+    dense_names: Sequence[str] = (),
+) -> LinearModel:
+    """Train a (class-balanced) logistic regression and export it as a LinearModel."""
+    v = vectorise_fit(counts, dense, min_df=min_df)
+    lr = LogisticRegression(C=C, class_weight="balanced", max_iter=1000, tol=1e-3, random_state=0)
+    lr.fit(v.X, list(y), sample_weight=None if weights is None else np.asarray(weights))
+    classes = [str(c) for c in lr.classes_]
+    coef = lr.coef_.T  # (features, n_out)
+    return LinearModel(classes, v.vocab, v.idf, coef, lr.intercept_, dense_names if dense is not None else (), meta)
+
+
+# ---- the four models -----------------------------------------------------------------------------
+
+
+def train_request(data_dir: Path) -> LinearModel:
+    rows = load_parakweet(data_dir)
+    return fit_linear(
+        [terms(s) for s, _ in rows],
+        ["yes" if y else "no" for _, y in rows],
+        C=2.0,
+        meta={"name": "request", "sources": ["parakweet"], "n": len(rows)},
+    )
+
+
+def train_spam(examples: Sequence[Example]) -> LinearModel:
+    from execdesk.analyze.text import build_view
+
+    counts = []
+    for e in examples:
+        c = terms(build_view(e.subject, e.body).text)
+        c.update(e.meta)
+        counts.append(c)
+    y = ["spam" if e.intent == "spam" else "ham" for e in examples]
+    return fit_linear(counts, y, C=30.0, meta={"name": "spam", "sources": ["spamassassin"], "n": len(examples)})
+
+
+def aux_examples(data_dir: Path, sources: Iterable[str], seed: int = 0) -> list[Example]:
+    """Non-executive labelled examples used to train intent (and topic) alongside the executive mail."""
+    out: list[Example] = []
+    rng = random.Random(seed)
+    src = set(sources)
+    if "twcs" in src:
+        out.extend(load_twcs(data_dir))
+    if "cfpb" in src:
+        rows = load_cfpb(data_dir)
+        rng.shuffle(rows)
+        for e in rows[:300]:
+            e.topic = None
+            out.append(e)
+    if "spamassassin" in src:
+        sa = load_spamassassin(data_dir)
+        spam = [e for e in sa if e.intent == "spam"]
+        ham = [e for e in sa if e.intent != "spam"]
+        rng.shuffle(spam)
+        rng.shuffle(ham)
+        for e in spam[:150] + ham[:150]:
+            e.topic = None
+            out.append(e)
+    return out
+
+
+def featurise_examples(examples: Sequence[Example], models: ModelSet) -> tuple[list[Counter[str]], list[list[float]]]:
+    counts, dense = [], []
+    for e in examples:
+        f = featurize(e.subject, e.body, models, meta=e.meta)
+        counts.append(f.counts)
+        dense.append(f.dense)
+    return counts, dense
+
+
+def fit_label_model(
+    kind: str, examples: Sequence[Example], feats: tuple[list[Counter[str]], list[list[float]]], meta: dict[str, Any]
+) -> LinearModel:
+    """Intent or topic model on the examples that carry that label."""
+    idx = [i for i, e in enumerate(examples) if getattr(e, kind)]
+    counts = [feats[0][i] for i in idx]
+    dense = [feats[1][i] for i in idx]
+    y = [str(getattr(examples[i], kind)) for i in idx]
+    w = [SOURCE_WEIGHT.get(examples[i].source, 1.0) for i in idx]
+    return fit_linear(counts, y, dense, w, C=2.0, min_df=2, meta=meta, dense_names=DENSE_NAMES)
+
+
+def read_corrections(path: Path) -> list[Example]:
+    """Staff corrections, JSONL: {"id", "subject", "body", "intent"?, "topic"?, "who", "when"}.
+
+    The last correction of a message wins (staff may change their mind).
+    """
+    latest: dict[str, Example] = {}
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if not (rec.get("intent") or rec.get("topic")):
+                raise ValueError(f"{path}:{n}: a correction needs an intent or a topic")
+            key = str(rec.get("id") or rec.get("message_id") or n)
+            latest[key] = Example(
+                id=key,
+                subject=rec.get("subject") or "",
+                body=rec.get("body") or rec.get("text") or "",
+                intent=rec.get("intent"),
+                topic=rec.get("topic"),
+                source="corrections",
+                group=key,
+            )
+    return list(latest.values())
+
+
+def train(
+    data_dir: Path,
+    out_dir: Path,
+    sources: Sequence[str] = DEFAULT_SOURCES,
+    corrections: Iterable[Example] = (),
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Train request, spam, intent and topic models; write ``<out_dir>/<name>.json.gz`` and a summary."""
+    random.seed(seed)
+    np.random.seed(seed)
+    request = train_request(data_dir)
+    sa = load_spamassassin(data_dir)
+    spam = train_spam(sa)
+    base = ModelSet(None, None, spam, request, "training")
+    examples: list[Example] = []
+    if "enron" in sources:
+        examples.extend(load_enron(data_dir))
+    examples.extend(aux_examples(data_dir, sources, seed))
+    corr = list(corrections)
+    examples.extend(corr)
+    feats = featurise_examples(examples, base)
+    stamp = _data_stamp(examples)
+    used = sorted({e.source for e in examples} | {"parakweet", "spamassassin"})
+    meta = {
+        "version": f"{stamp}",
+        "sources": used,
+        "licences": {s: SOURCES[s]["licence"] for s in used},
+        "n_examples": len(examples),
+        "n_corrections": len(corr),
+        "seed": seed,
+    }
+    intent = fit_label_model("intent", examples, feats, {**meta, "name": "intent"})
+    topic = fit_label_model("topic", examples, feats, {**meta, "name": "topic"})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, model in (("request", request), ("spam", spam), ("intent", intent), ("topic", topic)):
+        model.save(out_dir / f"{name}.json.gz")
+    summary = {
+        **meta,
+        "trained_at": datetime.now(UTC).date().isoformat(),
+        "out": str(out_dir),
+        "sizes": {n: (out_dir / f"{n}.json.gz").stat().st_size for n in ("request", "spam", "intent", "topic")},
+    }
+    return summary
+
+
+def _data_stamp(examples: Sequence[Example]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for e in examples:
+        h.update(f"{e.source}|{e.id}|{e.intent}|{e.topic}\n".encode())
+    return h.hexdigest()[:12]

@@ -1,0 +1,134 @@
+"""Each signal with its evidence span, plus negation and quoting (table-driven)."""
+
+from __future__ import annotations
+
+import pytest
+
+from execdesk.analyze import analyze_text
+from execdesk.analyze.signals import run_rules
+from execdesk.analyze.text import build_view
+
+# (signal, body, the exact evidence text expected)
+HITS = [
+    ("legal_threat", "I have spoken to my lawyer about this.", "I have spoken to my lawyer about this."),
+    (
+        "legal_threat",
+        "If this is not fixed by Monday, I will sue you.",
+        "If this is not fixed by Monday, I will sue you.",
+    ),
+    ("legal_threat", "We will not hesitate to take legal action.", "We will not hesitate to take legal action."),
+    (
+        "regulator",
+        "I have filed a complaint with the FCC about your billing.",
+        "I have filed a complaint with the FCC about your billing.",
+    ),
+    (
+        "regulator",
+        "Next I am writing to my senator about this company.",
+        "Next I am writing to my senator about this company.",
+    ),
+    ("going_public", "I will post this whole exchange online.", "I will post this whole exchange online."),
+    ("going_public", "The world will know how you treat customers.", "The world will know how you treat customers."),
+    ("media", "I am a reporter with the Houston Chronicle.", "I am a reporter with the Houston Chronicle."),
+    (
+        "media",
+        "We would like to request an interview with Mr. Smith.",
+        "We would like to request an interview with Mr. Smith.",
+    ),
+    ("churn", "I am cancelling my account today.", "I am cancelling my account today."),
+    ("churn", "I sold all my shares this morning.", "I sold all my shares this morning."),
+    ("escalation", "This is the third time I have written to you.", "This is the third time I have written to you."),
+    ("escalation", "I want to speak to a supervisor.", "I want to speak to a supervisor."),
+    ("escalation", "Nobody has responded to my letters.", "Nobody has responded to my letters."),
+    ("vulnerable", "I lost my entire life savings in the 401k.", "I lost my entire life savings in the 401k."),
+    (
+        "vulnerable",
+        "My wife has cancer and we cannot pay the bills.",
+        "My wife has cancer and we cannot pay the bills.",
+    ),
+    ("safety", "I am worried about the safety of my family.", "I am worried about the safety of my family."),
+    ("safety", "I will hurt somebody if this goes on.", "I will hurt somebody if this goes on."),
+    ("abusive", "You are a bunch of crooks.", "You are a bunch of crooks."),
+    ("abusive", "May you rot in hell.", "May you rot in hell."),
+    ("urgent", "Please reply by Friday.", "Please reply by Friday."),
+    ("urgent", "I need this fixed as soon as possible.", "I need this fixed as soon as possible."),
+]
+
+
+@pytest.mark.parametrize(("signal", "body", "span"), HITS)
+def test_signal_fires_with_its_evidence(signal: str, body: str, span: str) -> None:
+    a = analyze_text("Hello", body)
+    hit = a.signal(signal)
+    assert hit is not None, [s.name for s in a.signals]
+    ev = hit.evidence[0]
+    assert ev.text == span
+    assert a.text[ev.start : ev.end] == ev.text  # offsets point into the analysed text
+    assert 0.5 <= hit.strength <= 1.0
+    assert hit.rule.startswith(signal + ".")
+
+
+NEGATED_OR_NOT_OWN = [
+    ("legal_threat", "I am not going to sue you, I just want an answer."),
+    ("legal_threat", "Shareholders have filed a class action against the firm."),  # others' lawsuit, reported
+    ("churn", "I have no intention of cancelling my account."),
+    ("churn", "I will never stop buying your products."),
+    ("going_public", "I read the article you posted online."),
+    ("regulator", "I wrote to my senator in support of your company."),
+    ("abusive", "You lied to us about the pension plan."),  # harsh but factual
+    ("going_public", "They cancelled the order and posted it online."),
+    ("safety", "May you die of shame."),  # a wish of harm is abusive, not a threat
+    ("legal_threat", "I never said I would sue."),
+]
+
+
+@pytest.mark.parametrize(("signal", "body"), NEGATED_OR_NOT_OWN)
+def test_signal_does_not_fire(signal: str, body: str) -> None:
+    a = analyze_text("Hello", body)
+    assert a.signal(signal) is None, a.signal(signal)
+
+
+def test_negation_is_reported_in_the_trace() -> None:
+    _, traces = run_rules(build_view("", "I am not going to sue you."), trace=True)
+    assert [(t.rule, t.why) for t in traces] == [("legal_threat.sue", "negated")]
+
+
+def test_quoted_lines_and_quotations_do_not_fire() -> None:
+    body = (
+        "Thanks for your help.\n"
+        "> I will sue you and post this online.\n"
+        'Your agent said "we will cancel your account tomorrow" which was odd.'
+    )
+    a = analyze_text("Re: my case", body)
+    assert a.signal("legal_threat") is None
+    assert a.signal("going_public") is None
+    assert a.signal("churn") is None
+
+
+def test_forwarded_part_is_masked() -> None:
+    body = "FYI, see below.\n-----Original Message-----\nFrom: x\nI am going to sue you."
+    assert analyze_text("Fw: complaint", body).signal("legal_threat") is None
+
+
+def test_quoted_text_of_a_parsed_message_is_not_analysed() -> None:
+    from execdesk.analyze import analyze_message, parsed_from_text
+
+    p = parsed_from_text("Re: bill", "Thank you, that solved it.")
+    p.quoted_text = "I will sue you unless you refund me."
+    p.text = p.new_text + "\n\n> " + p.quoted_text
+    a = analyze_message(p)
+    assert a.signal("legal_threat") is None
+    assert "sue" not in a.text
+
+
+def test_rule_does_not_span_subject_and_body() -> None:
+    a = analyze_text("Your website", "You idiot.")
+    ev = a.signal("abusive").evidence[0]  # type: ignore[union-attr]
+    assert ev.text == "You idiot."
+
+
+def test_a_cancelled_match_does_not_hide_a_later_one() -> None:
+    a = analyze_text("Third time", "I am not going to sue, but I have filed a complaint with the FCC.")
+    assert a.signal("legal_threat") is None
+    reg = a.signal("regulator")
+    assert reg is not None
+    assert reg.evidence[0].text == "I am not going to sue, but I have filed a complaint with the FCC."

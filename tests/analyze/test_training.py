@@ -1,0 +1,153 @@
+"""Training is reproducible, corrections are read, and `execdesk eval` works on a tiny labelled file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from execdesk.analyze.linear import LinearModel, terms
+from execdesk.analyze.training.data import load_parakweet
+from execdesk.analyze.training.metrics import prf
+from execdesk.analyze.training.train import fit_linear, read_corrections
+from execdesk.cli.main import app
+
+
+def test_train_is_reproducible_on_a_small_sample(shared_data: Path, tmp_path: Path) -> None:
+    rows = load_parakweet(shared_data)[::12]
+    files = []
+    for n in (1, 2):
+        m = fit_linear(
+            [terms(s) for s, _ in rows], ["yes" if y else "no" for _, y in rows], C=2.0, meta={"n": len(rows)}
+        )
+        path = tmp_path / f"m{n}.json.gz"
+        m.save(path)
+        files.append(path.read_bytes())
+    assert files[0] == files[1]
+    loaded = LinearModel.load(tmp_path / "m1.json.gz")
+    p = loaded.proba(terms("Please send me the report by Friday."))
+    assert p.shape == (2,) and abs(float(p.sum()) - 1.0) < 1e-5
+
+
+def test_exported_model_matches_sklearn(shared_data: Path) -> None:
+    """The numpy scorer gives scikit-learn's decision for the same features (no train/serve skew)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from execdesk.analyze.training.train import vectorise_fit
+
+    rows = load_parakweet(shared_data)[::18]
+    counts = [terms(s) for s, _ in rows]
+    y = ["yes" if lab else "no" for _, lab in rows]
+    v = vectorise_fit(counts)
+    lr = LogisticRegression(C=2.0, class_weight="balanced", max_iter=1000, tol=1e-3, random_state=0).fit(v.X, y)
+    m = fit_linear(counts, y, C=2.0)
+    for i in range(0, len(rows), 37):
+        assert m.decision(counts[i])[0] == pytest.approx(lr.decision_function(v.X[i])[0], abs=1e-3)
+
+
+def test_read_corrections_last_wins(tmp_path: Path) -> None:
+    f = tmp_path / "corr.jsonl"
+    f.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "id": "m1",
+                    "subject": "Hi",
+                    "body": "I want a refund",
+                    "intent": "complaint",
+                    "who": "ann",
+                    "when": "2026-01-02T10:00:00Z",
+                },
+                {
+                    "id": "m1",
+                    "subject": "Hi",
+                    "body": "I want a refund",
+                    "intent": "request",
+                    "who": "bob",
+                    "when": "2026-01-03T10:00:00Z",
+                },
+                {
+                    "id": "m2",
+                    "subject": "Bill",
+                    "body": "charged twice",
+                    "topic": "billing",
+                    "who": "ann",
+                    "when": "2026-01-03T11:00:00Z",
+                },
+            ]
+        )
+        + "\n"
+    )
+    corr = {c.id: c for c in read_corrections(f)}
+    assert corr["m1"].intent == "request" and corr["m2"].topic == "billing" and corr["m2"].intent is None
+    assert all(c.source == "corrections" for c in corr.values())
+
+
+def test_read_corrections_refuses_empty_label(tmp_path: Path) -> None:
+    f = tmp_path / "corr.jsonl"
+    f.write_text(json.dumps({"id": "x", "body": "hello", "who": "ann"}) + "\n")
+    with pytest.raises(ValueError, match="intent or a topic"):
+        read_corrections(f)
+
+
+def test_prf_macro_and_confusion() -> None:
+    r = prf(["a", "a", "b", "c"], ["a", "b", "b", "c"])
+    assert r["per_label"]["a"]["recall"] == 0.5 and r["per_label"]["b"]["precision"] == 0.5
+    assert r["confusion"]["a"] == Counter({"a": 1, "b": 1})
+    assert r["macro_f1"] == pytest.approx((2 / 3 + 2 / 3 + 1) / 3)
+
+
+def test_eval_command_on_tiny_labelled_file(tmp_path: Path) -> None:
+    msgs = tmp_path / "msgs.jsonl"
+    labels = tmp_path / "labels.jsonl"
+    msgs.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"id": "1", "subject": "Thank you", "body": "Thank you for your leadership, we are praying for you."},
+                {
+                    "id": "2",
+                    "subject": "Outrage",
+                    "body": "I lost my life savings. I have contacted my lawyer and will sue you.",
+                },
+            ]
+        )
+        + "\n"
+    )
+    labels.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"id": "1", "intent": "praise", "topic": "conduct", "signals": {}, "sentiment": 2},
+                {
+                    "id": "2",
+                    "intent": "complaint",
+                    "topic": "conduct",
+                    "signals": {"legal_threat": "will sue you", "vulnerable": "I lost my life savings."},
+                    "sentiment": -2,
+                },
+            ]
+        )
+        + "\n"
+    )
+    res = CliRunner().invoke(app, ["eval", str(labels), str(msgs), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["matched"] == 2
+    assert data["signals"]["legal_threat"]["tp"] == 1 and data["signals"]["vulnerable"]["tp"] == 1
+    assert set(data["intent"]["per_label"]) >= {"praise", "complaint"}
+
+
+def test_analyze_and_explain_commands_on_real_eml(shared_data: Path) -> None:
+    eml = shared_data / "spamassassin" / "samples" / "spam__00001.7848dde101aa985090474a91ec93fcf0.eml"
+    res = CliRunner().invoke(app, ["analyze", str(eml), "--format", "jsonl"])
+    assert res.exit_code == 0, res.output
+    line = json.loads(res.output.strip().splitlines()[0])
+    assert {"message_id", "intent", "topic", "signals", "sentiment", "language", "priority"} <= set(line)
+    res = CliRunner().invoke(app, ["explain", str(eml)])
+    assert res.exit_code == 0, res.output
+    assert "INTENT" in res.output and "PRIORITY" in res.output and "no match" in res.output
