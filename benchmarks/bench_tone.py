@@ -1,0 +1,84 @@
+"""Tone guard latency on a 300-word reply (it runs live while the agent types).
+
+Usage: ``python benchmarks/bench_tone.py [--n 2000]``. Prints p50/p99 of ``check_tone`` on
+300-word replies built from real brand replies (twcs pairs.csv when present, else a fixed
+text) with and without a threat sentence, and the ratio to a baseline measured in the same
+run: one pass of ``re.findall(r"\\w+")`` plus ``str.lower`` over the same text (the least any
+text check must do).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from execdesk.reply.tone import InboundContext, check_tone
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "twcs_customer_support" / "pairs.csv"
+FALLBACK = (
+    "Hi Sam, I'm sorry the engineer did not arrive on Tuesday. I have asked our field team to call you "
+    "tomorrow morning with a firm date, and I will check in with you on Friday to make sure it is fixed. "
+)
+THREAT = "If you continue to send e-mails to the CEO, a cease-and-desist letter may be sent to you. "
+
+
+def replies(n_words: int = 300, count: int = 50) -> list[str]:
+    pool = [FALLBACK]
+    if SHARED.exists():
+        with SHARED.open(encoding="utf-8") as fh:
+            pool = [r["brand_text"] for r in csv.DictReader(fh)]
+    out: list[str] = []
+    i = 0
+    for k in range(count):
+        words: list[str] = []
+        while len(words) < n_words:
+            words += pool[i % len(pool)].split()
+            i += 1
+        text = " ".join(words[:n_words])
+        out.append(THREAT + text if k % 2 else text)
+    return out
+
+
+def timed(fn, texts: list[str], n: int) -> list[float]:  # type: ignore[no-untyped-def]
+    times = []
+    for k in range(n):
+        t = texts[k % len(texts)]
+        t0 = time.perf_counter()
+        fn(t)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def pct(xs: list[float], p: float) -> float:
+    return sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[argv.index("--n") + 1]) if "--n" in argv else 2000
+    texts = replies()
+    ctx = InboundContext(intent="complaint", sentiment=-1)
+    check_tone(texts[0], inbound=ctx)  # compile rules and load weights once
+    word = re.compile(r"\w+")
+    base = timed(lambda t: word.findall(t.lower()), texts, n)
+    tone = timed(lambda t: check_tone(t, inbound=ctx), texts, n)
+    print(f"300-word replies, n={n} (half with a threat sentence)")
+    print(
+        f"baseline (lower + tokenise): p50 {statistics.median(base) * 1e3:.3f} ms, p99 {pct(base, 0.99) * 1e3:.3f} ms"
+    )
+    print(
+        f"check_tone: p50 {statistics.median(tone) * 1e3:.3f} ms, p99 {pct(tone, 0.99) * 1e3:.3f} ms "
+        f"(target p99 <= 20 ms)"
+    )
+    print(
+        f"ratio to baseline: p50 x{statistics.median(tone) / statistics.median(base):.0f}, "
+        f"p99 x{pct(tone, 0.99) / pct(base, 0.99):.0f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

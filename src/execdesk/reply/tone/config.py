@@ -1,0 +1,158 @@
+"""Tone rules as configuration: the shipped YAML, an organisation override, compiled once.
+
+Rules report what they saw; severities, word classes, thresholds and the score's weights
+live in the YAML (``default_rules.yaml``), so an organisation tunes the guard without code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from execdesk.reply.tone.model import Severity
+
+_MACRO = re.compile(r"\{([a-z_]+)\}")
+
+
+class ToneConfigError(ValueError):
+    """The rules file is invalid (unknown word class, bad regex, bad severity); the message says where."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pattern rule: any pattern hit in a sentence is a finding unless an ``unless`` matches the sentence."""
+
+    id: str
+    severity: Severity
+    why: str
+    suggestion: str
+    patterns: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...] = ()
+    skip_negated: bool = False
+
+
+@dataclass(frozen=True)
+class ToneConfig:
+    rules: tuple[Rule, ...]
+    lexicon: dict[str, re.Pattern[str]]
+    context: dict[str, Any]
+    score: dict[str, Any]
+    allow: re.Pattern[str] | None = None
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+    def enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.disabled
+
+
+def _expand(pattern: str, lexicon: dict[str, str], where: str, depth: int = 0) -> str:
+    if depth > 5:
+        raise ToneConfigError(f"{where}: word classes nest too deeply")
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in lexicon:
+            raise ToneConfigError(f"{where}: unknown word class {{{name}}}; known: {', '.join(sorted(lexicon))}")
+        return _expand(lexicon[name], lexicon, where, depth + 1)
+
+    return _MACRO.sub(sub, pattern)
+
+
+def _compile(pattern: str, lexicon: dict[str, str], where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(_expand(pattern, lexicon, where), re.S)
+    except re.error as exc:
+        raise ToneConfigError(f"{where}: bad regular expression ({exc})") from exc
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Override semantics: lexicon entries and rules by id replace; context/score merge per key; allow adds."""
+    out = dict(base)
+    out["lexicon"] = {**base.get("lexicon", {}), **(override.get("lexicon") or {})}
+    rules = {r["id"]: r for r in base.get("rules", [])}
+    for r in override.get("rules") or []:
+        if "id" not in r:
+            raise ToneConfigError("override rule without an id")
+        rules[r["id"]] = {**rules.get(r["id"], {}), **r}
+    out["rules"] = list(rules.values())
+    for key in ("context", "score"):
+        merged = dict(base.get(key, {}))
+        for k, v in (override.get(key) or {}).items():
+            merged[k] = {**merged.get(k, {}), **v} if isinstance(v, dict) else v
+        out[key] = merged
+    out["allow"] = list(base.get("allow") or []) + list(override.get("allow") or [])
+    return out
+
+
+def build_config(raw: dict[str, Any]) -> ToneConfig:
+    """Compile a rules document (already merged) into a ToneConfig."""
+    lex_src: dict[str, str] = {k: str(v) for k, v in (raw.get("lexicon") or {}).items()}
+    rules: list[Rule] = []
+    disabled: set[str] = set()
+    for r in raw.get("rules") or []:
+        rid = str(r.get("id", ""))
+        if not r.get("enabled", True):
+            disabled.add(rid)
+            continue
+        sev = r.get("severity")
+        if sev not in ("block", "warn"):
+            raise ToneConfigError(f"rule {rid}: severity must be block or warn, not {sev!r}")
+        rules.append(
+            Rule(
+                id=rid,
+                severity=sev,
+                why=str(r.get("why", "")),
+                suggestion=str(r.get("suggestion", "")),
+                patterns=tuple(_compile(p, lex_src, f"rule {rid}") for p in r.get("patterns") or []),
+                unless=tuple(_compile(p, lex_src, f"rule {rid} unless") for p in r.get("unless") or []),
+                skip_negated=r.get("negation") == "skip",
+            )
+        )
+    for name, enabled in (raw.get("context_rules") or {}).items():
+        if not enabled:
+            disabled.add(name)
+    allow = [re.escape(str(a).lower()) for a in raw.get("allow") or []]
+    return ToneConfig(
+        rules=tuple(rules),
+        lexicon={k: _compile(v, lex_src, f"word class {k}") for k, v in lex_src.items()},
+        context=dict(raw.get("context") or {}),
+        score=dict(raw.get("score") or {}),
+        allow=re.compile("|".join(allow), re.I) if allow else None,
+        disabled=frozenset(disabled),
+    )
+
+
+def _default_raw() -> dict[str, Any]:
+    text = resources.files("execdesk.reply.tone").joinpath("default_rules.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+@lru_cache(maxsize=1)
+def default_config() -> ToneConfig:
+    """The shipped rules, compiled once per process."""
+    return build_config(_default_raw())
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime: float) -> ToneConfig:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ToneConfigError(f"{path}: expected a mapping at the top level")
+    return build_config(_merge(_default_raw(), data))
+
+
+def load_config(override: Path | str | None = None) -> ToneConfig:
+    """The shipped rules merged with an organisation's override file (recompiled when the file changes)."""
+    if override is None:
+        return default_config()
+    p = Path(override)
+    if not p.exists():
+        raise ToneConfigError(f"tone rules file {p} does not exist")
+    return _load_cached(str(p.resolve()), p.stat().st_mtime)

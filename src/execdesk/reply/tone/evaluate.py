@@ -1,0 +1,125 @@
+"""Quality of the tone guard on real data (docs/QUALITY.md, section "Tone guard").
+
+Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N]``
+
+1. Real brand replies (twcs pairs.csv): block and warn rates, with examples; the inbound
+   context of each reply is the customer's tweet run through the analyze stage.
+2. Stanford politeness: AUC of the front-page score between the impolite and polite
+   quartiles, per community. The politeness weights inside the score are cross-validated
+   (10 folds over both communities, each text scored by a model that never saw it), and
+   also trained on one community and tested on the other.
+3. The story's draft and the executive one-liner.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+
+from execdesk.reply.tone import InboundContext, check_tone, default_config
+from execdesk.reply.tone.guard import front_page_score, mask
+from execdesk.reply.tone.inbound import context_from_text
+from execdesk.reply.tone.politeness import features
+from execdesk.reply.tone.train import COMMUNITIES, auc, fit, load
+
+DEFAULT_SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data"
+
+
+def twcs(shared: Path, n_examples: int) -> None:
+    rows = list(csv.DictReader((shared / "twcs_customer_support" / "pairs.csv").open(encoding="utf-8")))
+    verdicts: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
+    for r in rows:
+        ctx = context_from_text("", r["customer_text"])
+        rep = check_tone(r["brand_text"], inbound=ctx)
+        verdicts[rep.verdict] += 1
+        for f in {f.rule: f for f in rep.findings}.values():
+            rules[f.rule] += 1
+            ex = examples.setdefault(f.rule, [])
+            if len(ex) < n_examples:
+                ex.append(f"{r['brand']}: {r['brand_text'][:140]!r} -> {f.text!r}")
+    n = len(rows)
+    print(f"## twcs brand replies (pairs.csv, n={n})")
+    print(
+        f"block rate {verdicts['block'] / n:.2%} ({verdicts['block']}), warn rate {verdicts['warn'] / n:.2%} "
+        f"({verdicts['warn']}), ok {verdicts['ok'] / n:.2%}"
+    )
+    for rule, c in rules.most_common():
+        print(f"- {rule}: {c} ({c / n:.1%})")
+        for e in examples[rule]:
+            print(f"    {e}")
+
+
+def politeness(shared: Path) -> None:
+    from sklearn.model_selection import StratifiedKFold
+
+    cfg = default_config()
+    data = {c: load(shared / "stanford_politeness", c) for c in COMMUNITIES}
+    texts: list[str] = []
+    labels: list[int] = []
+    comm: list[str] = []
+    for c, (t, y) in data.items():
+        texts += t
+        labels += y
+        comm += [c] * len(t)
+    masked = [mask(t, cfg) for t in texts]
+    reports = [check_tone(t) for t in texts]
+    xs = [features(m) for m in masked]
+    strata = [f"{c}:{y}" for c, y in zip(comm, labels, strict=True)]
+    oof = [0.0] * len(texts)
+    for tr, te in StratifiedKFold(10, shuffle=True, random_state=0).split(xs, strata):
+        model = fit([xs[i] for i in tr], [labels[i] for i in tr])
+        for i in te:
+            oof[i] = float(front_page_score(masked[i], reports[i].findings, cfg, model)[0])
+    print("## Stanford politeness: front-page score, impolite vs polite quartiles (AUC)")
+    print(f"- both communities, 10-fold cross-validated: {auc(oof, labels):.3f} (n={len(labels)})")
+    for c in COMMUNITIES:
+        idx = [i for i, k in enumerate(comm) if k == c]
+        print(
+            f"- {c}, 10-fold cross-validated: {auc([oof[i] for i in idx], [labels[i] for i in idx]):.3f} (n={len(idx)})"
+        )
+    for tr_c, te_c in (tuple(COMMUNITIES), tuple(reversed(list(COMMUNITIES)))):
+        tr = [i for i, k in enumerate(comm) if k == tr_c]
+        te = [i for i, k in enumerate(comm) if k == te_c]
+        model = fit([xs[i] for i in tr], [labels[i] for i in tr])
+        sc = [float(front_page_score(masked[i], reports[i].findings, cfg, model)[0]) for i in te]
+        print(f"- trained on {tr_c}, tested on {te_c}: {auc(sc, [labels[i] for i in te]):.3f}")
+    flagged = Counter((labels[i], r.verdict) for i, r in enumerate(reports))
+    print(
+        f"- verdicts: impolite {dict((v, n) for (y, v), n in flagged.items() if y == 0)}, "
+        f"polite {dict((v, n) for (y, v), n in flagged.items() if y == 1)}"
+    )
+
+
+def story() -> None:
+    from importlib import resources
+
+    import yaml
+
+    scen = yaml.safe_load(resources.files("execdesk.demo").joinpath("scenario.yaml").read_text(encoding="utf-8"))
+    draft = scen["story"]["office_draft_reply"]
+    r = check_tone(draft, inbound=InboundContext(intent="complaint", sentiment=-1))
+    print("## Story")
+    print(f"- office draft: {r.verdict}, score {r.front_page_score}, rules {sorted({f.rule for f in r.findings})}")
+    r = check_tone("Thanks — we're on it.")
+    print(f"- 'Thanks — we're on it.': {r.verdict}, score {r.front_page_score}, findings {len(r.findings)}")
+
+
+def main(argv: list[str]) -> int:
+    args = [a for a in argv if not a.startswith("--")]
+    n_ex = 3
+    if "--examples" in argv:
+        n_ex = int(argv[argv.index("--examples") + 1])
+        args = [a for a in args if a != str(n_ex)]
+    shared = Path(args[0]) if args else DEFAULT_SHARED
+    story()
+    twcs(shared, n_ex)
+    politeness(shared)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

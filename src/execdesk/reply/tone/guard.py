@@ -1,0 +1,222 @@
+"""``check_tone``: the tone guard every outgoing text passes (drafts, templates, bulk answers, acknowledgments).
+
+Order: hide the customer's quoted text and allow-listed phrases (offsets kept) -> sentence
+rules from the configuration -> whole-reply rules that need the inbound context (register,
+apology, next step) and readability -> verdict -> front-page score with its reasons.
+Pure and fast: no I/O after the first call (rules and weights are compiled once).
+"""
+
+from __future__ import annotations
+
+import re
+
+from execdesk.reply.tone import text as T
+from execdesk.reply.tone.config import Rule, ToneConfig, default_config
+from execdesk.reply.tone.model import Finding, InboundContext, ToneReport, Verdict
+from execdesk.reply.tone.politeness import PolitenessModel, default_model, explain, features
+
+_NEG = re.compile(r"\bnot\b|\bnever\b|n't\b|\bno longer\b|\bcannot\b")
+_YOUR_NEG = re.compile(r"\b(?:if|unless|should|when|once)\s+you\b")
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+
+_CONTEXT_RULES = {
+    "register_mismatch": (
+        "Legal or corporate boilerplate in answer to a friendly or personal message: the register does not match.",
+        "Answer the person: thank them in your own words and say what happens with their note; "
+        "leave legal notices out.",
+    ),
+    "register.boilerplate": (
+        "The reply reads like a legal notice (several legal or corporate formulas).",
+        "Write as one person to another: short sentences, plain words, what you will do.",
+    ),
+    "no_apology": (
+        "The customer complains and the reply does not apologise or acknowledge the problem.",
+        'Start by acknowledging what went wrong ("I\'m sorry the ... did not ...").',
+    ),
+    "no_next_step": (
+        "No concrete next step, owner or date: the customer cannot tell what happens now.",
+        'Say who does what by when ("I have asked ... to call you by Friday").',
+    ),
+    "readability": (
+        "Hard to read (long sentences or long words).",
+        "Use shorter sentences and everyday words.",
+    ),
+    "disclosure.card": (
+        "What looks like a payment card number (passes the Luhn check) would be published with the reply.",
+        "Never repeat card numbers; the last 4 digits at most.",
+    ),
+}
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _mask(text: str, cfg: ToneConfig) -> str:
+    spans = T.quoted_spans(text)
+    if cfg.allow is not None:
+        spans += [(m.start(), m.end()) for m in cfg.allow.finditer(text)]
+    return T.blank(text, spans) if spans else text
+
+
+def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in cfg.rules:
+        for s in sents:
+            hit = _first_hit(rule, s)
+            if hit is not None:
+                a, b = s.start + hit[0], s.start + hit[1]
+                out.append(Finding(rule.id, rule.severity, a, b, text[a:b], rule.why, rule.suggestion))
+    return out
+
+
+def _negated(sentence: str, start: int, matched: str) -> bool:
+    """Negation inside the hit, or in the few words before it ("we will not take legal action"),
+    unless that negation is the customer's ("if you do not stop...")."""
+    if _NEG.search(matched):
+        return True
+    prefix = sentence[max(0, start - 40) : start]
+    return bool(_NEG.search(prefix)) and not _YOUR_NEG.search(prefix)
+
+
+def _first_hit(rule: Rule, s: T.Sentence) -> tuple[int, int] | None:
+    for p in rule.patterns:
+        for m in p.finditer(s.text):
+            if rule.skip_negated and _negated(s.text, m.start(), m.group(0)):
+                continue
+            if any(u.search(s.text) for u in rule.unless):
+                return None
+            return m.start(), m.end()
+    return None
+
+
+def _whole(rule: str, text: str, start: int, end: int) -> Finding:
+    why, suggestion = _CONTEXT_RULES[rule]
+    return Finding(rule, "warn", start, end, text[start:end], why, suggestion)
+
+
+def _context_findings(
+    text: str, masked: str, sents: list[T.Sentence], inbound: InboundContext | None, cfg: ToneConfig
+) -> list[Finding]:
+    out: list[Finding] = []
+    if not sents:
+        return out
+    low = T.normalise(masked)
+    first = sents[0]
+    ctx = cfg.context
+    lex = cfg.lexicon
+    friendly = (
+        inbound is not None
+        and (
+            inbound.intent in ctx["register_mismatch"]["friendly_intents"]
+            or (
+                inbound.sentiment is not None
+                and inbound.sentiment >= ctx["register_mismatch"]["friendly_min_sentiment"]
+            )
+        )
+        and inbound.intent not in ("complaint", "legal_notice")
+    )
+    strong = list(lex["legalese_strong"].finditer(low))
+    weak = list(lex["legalese_weak"].finditer(low))
+    rm = ctx["register_mismatch"]
+    cues = strong or weak
+    if cues:
+        span = (cues[0].start(), cues[0].end())
+        if friendly and (len(strong) >= rm["min_strong_friendly"] or len(weak) >= rm["min_weak_friendly"]):
+            if cfg.enabled("register_mismatch"):
+                out.append(_whole("register_mismatch", text, *span))
+        elif (
+            len(strong) >= rm["min_strong_any"] or (strong and len(weak) >= 3) or len(weak) >= rm["min_weak_any"]
+        ) and (cfg.enabled("register.boilerplate")):
+            out.append(_whole("register.boilerplate", text, *span))
+
+    na = ctx["no_apology"]
+    complaint = (
+        inbound is not None
+        and inbound.intent in na["complaint_intents"]
+        and (inbound.sentiment is None or inbound.sentiment <= na["max_sentiment"])
+    )
+    if complaint and cfg.enabled("no_apology") and not lex["apology"].search(low):
+        out.append(_whole("no_apology", text, first.start, first.end))
+
+    nwords = len(T.words(masked))
+    ns = ctx["no_next_step"]
+    wants_step = (inbound is not None and inbound.intent in ns["intents"]) or (
+        (inbound is None or inbound.intent is None) and nwords >= ns["min_words_without_inbound"]
+    )
+    if wants_step and cfg.enabled("no_next_step") and not lex["next_step"].search(low):
+        last = sents[-1]
+        out.append(_whole("no_next_step", text, last.start, last.end))
+
+    rd = ctx["readability"]
+    if nwords >= rd["min_words"] and cfg.enabled("readability"):
+        ws = T.words(masked)
+        fre = T.flesch_reading_ease(len(ws), len(sents), sum(T.syllables(w) for w in ws))
+        longest = max(sents, key=lambda s: len(T.words(s.text)))
+        if fre < rd["min_flesch"] or len(T.words(longest.text)) > rd["max_words_per_sentence"]:
+            f = _whole("readability", text, longest.start, longest.end)
+            out.append(
+                Finding(
+                    f.rule, f.severity, f.start, f.end, f.text, f"{f.why} Flesch reading ease {fre:.0f}.", f.suggestion
+                )
+            )
+
+    if cfg.enabled("disclosure.card"):
+        for m in _CARD.finditer(masked):
+            digits = re.sub(r"\D", "", m.group(0))
+            if 13 <= len(digits) <= 19 and _luhn(digits):
+                out.append(_whole("disclosure.card", text, m.start(), m.end()))
+                break
+    return out
+
+
+def front_page_score(
+    masked: str, findings: list[Finding], cfg: ToneConfig, model: PolitenessModel | None = None
+) -> tuple[int, list[str]]:
+    """0-100 (100 = safe to publish): politeness of the wording, less the warn findings, capped by a block."""
+    sc = cfg.score
+    model = model or default_model()
+    x = features(masked)
+    p = model.probability(x)
+    score = float(sc["base"]) + float(sc["span"]) * p
+    reasons = [f"politeness {p:.2f}: " + (", ".join(explain(model, x)) or "no strong cue")]
+    penalty = 0.0
+    by_rule: dict[str, float] = sc.get("warn_penalty_by_rule", {})
+    seen: set[str] = set()
+    for f in findings:
+        if f.severity == "warn" and f.rule not in seen:
+            seen.add(f.rule)
+            w = float(by_rule.get(f.rule, by_rule.get(f.rule.split(".")[0], sc["warn_penalty"])))
+            penalty += w
+            reasons.append(f"warn {f.rule} (-{w:.0f}): {f.text[:60]!r}")
+    penalty = min(penalty, float(sc["max_warn_penalty"]))
+    score -= penalty
+    blocks = [f for f in findings if f.severity == "block"]
+    if blocks:
+        score = min(score, float(sc["block_cap"]) * (0.5 + 0.5 * p))
+        reasons.insert(0, f"block {blocks[0].rule}: {blocks[0].text[:60]!r}")
+    return max(0, min(100, round(score))), reasons
+
+
+def mask(text: str, config: ToneConfig | None = None) -> str:
+    """The text the rules see: quoted customer text and allow-listed phrases blanked, offsets kept."""
+    return _mask(text, config or default_config())
+
+
+def check_tone(text: str, *, inbound: InboundContext | None = None, config: ToneConfig | None = None) -> ToneReport:
+    """Check one reply. Findings are sorted by position; one finding per rule and sentence."""
+    cfg = config or default_config()
+    masked = _mask(text, cfg)
+    sents = list(T.sentences(masked))
+    findings = _pattern_findings(text, sents, cfg) + _context_findings(text, masked, sents, inbound, cfg)
+    # A sentence blocked as a threat is not also listed as, say, "defensive": the block explains it.
+    findings.sort(key=lambda f: (f.start, f.severity != "block", f.rule))
+    verdict: Verdict = "block" if any(f.severity == "block" for f in findings) else "warn" if findings else "ok"
+    score, reasons = front_page_score(masked, findings, cfg)
+    return ToneReport(verdict=verdict, front_page_score=score, findings=findings, reasons=reasons)

@@ -1,0 +1,93 @@
+"""Text helpers of the tone guard: hide quoted customer text (offsets kept), sentences, readability.
+
+Everything works on a *masked* copy of the reply of the same length: quoted lines, the
+"On ... wrote:" tail and allow-listed phrases are replaced by spaces, so every span a rule
+reports is an offset into the text the user typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+_QUOTE_LINE = re.compile(r"^[ \t]*>.*$", re.M)
+# The attribution line that starts a quoted tail; everything after it is the customer's message.
+_QUOTE_TAIL = re.compile(
+    r"^[ \t]*(?:On\b[^\n]{0,200}?\bwrote:|-{2,}\s*Original Message\s*-{2,}|From:\s[^\n]+\n\s*(?:Sent|Date):)",
+    re.M | re.I,
+)
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n[ \t]*\n+|\n(?=[ \t]*[-*•]\s)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_VOWELS = re.compile(r"[aeiouy]+")
+
+
+def blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with the given spans replaced by spaces (newlines kept, so lines stay lines)."""
+    chars = list(text)
+    for s, e in spans:
+        for i in range(max(0, s), min(len(chars), e)):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the customer's quoted text: '>' lines and everything after an attribution line."""
+    spans = [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(text)]
+    tail = _QUOTE_TAIL.search(text)
+    if tail is not None:
+        spans.append((tail.start(), len(text)))
+    return spans
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str  # lower-cased, apostrophes normalised; same length as the original span
+
+
+def normalise(text: str) -> str:
+    """Lower-case with typographic apostrophes and dashes made ASCII; the length never changes."""
+    return text.lower().replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
+
+
+def sentences(masked: str) -> Iterator[Sentence]:
+    """Sentences of the masked text (blank stretches skipped), lower-cased, with their offsets."""
+    low = normalise(masked)
+    pos = 0
+    for m in _SENT_END.finditer(low):
+        yield from _emit(low, pos, m.start())
+        pos = m.end()
+    yield from _emit(low, pos, len(low))
+
+
+def _emit(low: str, s: int, e: int) -> Iterator[Sentence]:
+    while s < e and low[s].isspace():
+        s += 1
+    while e > s and low[e - 1].isspace():
+        e -= 1
+    if e > s:
+        yield Sentence(s, e, low[s:e])
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def syllables(word: str) -> int:
+    """English syllable estimate (vowel groups, silent final e): good enough for Flesch at text level."""
+    w = word.lower().strip("'’-")
+    if len(w) <= 3:
+        return 1
+    if w.endswith("e") and not w.endswith(("le", "ee", "ye")):
+        w = w[:-1]
+    return max(1, len(_VOWELS.findall(w)))
+
+
+def flesch_reading_ease(n_words: int, n_sentences: int, n_syllables: int) -> float:
+    """Flesch (1948): 206.835 - 1.015 words/sentence - 84.6 syllables/word; higher is easier."""
+    if n_words == 0:
+        return 100.0
+    return 206.835 - 1.015 * (n_words / max(1, n_sentences)) - 84.6 * (n_syllables / n_words)

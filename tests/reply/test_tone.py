@@ -1,0 +1,163 @@
+"""The tone guard: the story's draft is blocked, warm replies pass, findings carry exact spans."""
+
+from __future__ import annotations
+
+import csv
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from execdesk.reply.tone import InboundContext, ToneConfigError, check_tone, load_config
+
+FIXTURES = Path(__file__).with_name("fixtures")
+CASES = yaml.safe_load((FIXTURES / "tone_cases.yaml").read_text(encoding="utf-8"))
+
+
+def _ctx(case: dict) -> InboundContext | None:  # type: ignore[type-arg]
+    return InboundContext(**case["inbound"]) if case.get("inbound") else None
+
+
+def _story_draft() -> str:
+    scen = yaml.safe_load(resources.files("execdesk.demo").joinpath("scenario.yaml").read_text(encoding="utf-8"))
+    return str(scen["story"]["office_draft_reply"])
+
+
+def test_story_draft_is_blocked_with_the_threat_as_evidence() -> None:
+    draft = _story_draft()
+    report = check_tone(draft, inbound=InboundContext(intent="complaint", sentiment=-1))
+    assert report.verdict == "block"
+    blocks = [f for f in report.findings if f.severity == "block"]
+    assert any("cease-and-desist" in f.text for f in blocks)
+    assert report.front_page_score <= 20
+    for f in report.findings:
+        assert draft[f.start : f.end] == f.text and f.why and f.suggestion
+
+
+def test_executive_one_liner_has_no_finding() -> None:
+    report = check_tone("Thanks — we're on it.")
+    assert report.verdict == "ok" and report.findings == []
+    assert report.front_page_score >= 80
+
+
+def test_recall_on_criticised_replies_and_false_alarms_on_praised_ones() -> None:
+    crit = CASES["criticised"]
+    blocks = [c for c in crit if c["expect"] == "block"]
+    missed_blocks = [c["text"] for c in blocks if check_tone(c["text"], inbound=_ctx(c)).verdict != "block"]
+    flagged = [c for c in crit if check_tone(c["text"], inbound=_ctx(c)).verdict != "ok"]
+    false_alarms = [c["text"] for c in CASES["praised"] if check_tone(c["text"], inbound=_ctx(c)).verdict != "ok"]
+    assert len(blocks) >= 20 and len(CASES["praised"]) >= 30
+    assert 1 - len(missed_blocks) / len(blocks) >= 0.9, missed_blocks
+    assert len(flagged) / len(crit) >= 0.8
+    assert len(false_alarms) / len(CASES["praised"]) <= 0.10, false_alarms
+
+
+def test_quoted_customer_text_is_not_held_against_the_reply() -> None:
+    reply = (
+        "Hi Ann, I'm sorry about the bill. I've refunded the fee today.\n\n"
+        "> If you don't fix this I will take legal action and call the police.\n"
+        "> Do not e-mail me again with excuses.\n\n"
+        "On Mon, 3 Mar 2025, Ann <ann@example.org> wrote:\n"
+        "Further e-mails will be ignored, you idiots. Cease and desist!\n"
+    )
+    report = check_tone(reply, inbound=InboundContext(intent="complaint", sentiment=-2))
+    assert report.verdict == "ok", report.findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will not take any legal action, of course.",
+        "If your card was stolen, please report it to the police and call us so we can block it.",
+        "You may wish to take independent legal advice before signing.",
+        "Please don't hesitate to contact us again if anything else comes up.",
+        "Please do not send us your card details by e-mail.",
+    ],
+)
+def test_negation_advice_and_offers_are_not_threats(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+def test_register_mismatch_needs_a_friendly_inbound() -> None:
+    text = "Thank you for your note. Please be advised that the shop opens at nine."
+    friendly = check_tone(text, inbound=InboundContext(intent="suggestion", sentiment=1))
+    assert [f.rule for f in friendly.findings] == ["register_mismatch"]
+    assert check_tone(text).verdict == "ok"
+    boilerplate = "Please be advised that we do not accept unsolicited ideas, pursuant to our policy."
+    assert "register.boilerplate" in {f.rule for f in check_tone(boilerplate).findings}
+
+
+def test_missing_apology_only_for_complaints() -> None:
+    text = "Your replacement router ships today and should arrive on Thursday."
+    assert [f.rule for f in check_tone(text, inbound=InboundContext(intent="complaint", sentiment=-2)).findings] == [
+        "no_apology"
+    ]
+    assert check_tone(text, inbound=InboundContext(intent="request", sentiment=0)).verdict == "ok"
+
+
+def test_card_number_needs_luhn_and_internal_notes_are_flagged() -> None:
+    assert [f.rule for f in check_tone("Your card 4111 1111 1111 1111 was charged.").findings] == ["disclosure.card"]
+    assert check_tone("Your order 4111 1111 1111 1112 was shipped.").verdict == "ok"
+    report = check_tone("Internal note: VIP, handle with care. Hi Bob, thanks for writing!")
+    assert [f.rule for f in report.findings] == ["disclosure.internal"]
+
+
+def test_organisation_override_allow_list_and_disabled_rule(tmp_path: Path) -> None:
+    text = "We have passed your kind note to the Police Federation. Policy is policy."
+    assert check_tone(text).verdict == "block"
+    rules = tmp_path / "tone.yaml"
+    rules.write_text("allow: ['Police Federation']\nrules:\n  - {id: dismissive, enabled: false}\n", encoding="utf-8")
+    report = check_tone(text, config=load_config(rules))
+    assert report.verdict == "ok", report.findings
+
+
+def test_bad_rules_file_says_where(tmp_path: Path) -> None:
+    rules = tmp_path / "tone.yaml"
+    rules.write_text("rules:\n  - {id: mine, severity: block, patterns: ['{nosuchclass}']}\n", encoding="utf-8")
+    with pytest.raises(ToneConfigError, match="rule mine: unknown word class"):
+        load_config(rules)
+
+
+def test_real_brand_replies_are_rarely_blocked(shared_data: Path) -> None:
+    with (shared_data / "twcs_customer_support" / "pairs.csv").open(encoding="utf-8") as fh:
+        texts = [r["brand_text"] for r in csv.DictReader(fh)]
+    blocked = [t for t in texts if check_tone(t).verdict == "block"]
+    assert len(blocked) / len(texts) <= 0.01, blocked[:5]
+
+
+def test_tone_check_command_json_and_exit_codes(tmp_path: Path, home: Path) -> None:
+    from execdesk.cli.main import app
+
+    runner = CliRunner()
+    draft = tmp_path / "draft.txt"
+    draft.write_text(_story_draft(), encoding="utf-8")
+    res = runner.invoke(app, ["--home", str(home), "tone-check", str(draft), "--json"])
+    assert res.exit_code == 3, res.output
+    out = json.loads(res.stdout)
+    assert set(out) == {"verdict", "front_page_score", "findings"} and out["verdict"] == "block"
+    assert set(out["findings"][0]) == {"rule", "severity", "start", "end", "text", "why", "suggestion"}
+    res = runner.invoke(app, ["--home", str(home), "tone-check", "-", "--json"], input="Thanks — we're on it.")
+    assert res.exit_code == 0 and json.loads(res.stdout) == {"verdict": "ok", "front_page_score": 95, "findings": []}
+    res = runner.invoke(app, ["--home", str(home), "tone-check", str(tmp_path / "missing.txt")])
+    assert res.exit_code == 2
+
+
+def test_inbound_eml_gives_context(tmp_path: Path, home: Path) -> None:
+    from execdesk.cli.main import app
+
+    eml = tmp_path / "in.eml"
+    eml.write_bytes(
+        b"From: Ann <ann@example.org>\r\nTo: ceo@example.com\r\nSubject: Love the new app\r\n"
+        b"Message-ID: <a1@example.org>\r\n\r\nJust wanted to say the new app is wonderful, thank you so much!\r\n"
+    )
+    reply = tmp_path / "reply.txt"
+    reply.write_text(
+        "Please be advised that the company does not accept unsolicited suggestions pursuant to its policy.",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(app, ["--home", str(home), "tone-check", str(reply), "--inbound", str(eml), "--json"])
+    assert res.exit_code == 0, res.output
+    assert "register_mismatch" in {f["rule"] for f in json.loads(res.stdout)["findings"]}
