@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import spamassassin_messages  # noqa: E402
+from corpus import spamassassin_messages
 
 _MSGID = re.compile(rb"^Message-Id:[^\n]*\n", re.I | re.M)
 _SUBJECT = re.compile(rb"^Subject:", re.I | re.M)
@@ -67,9 +67,9 @@ def main() -> None:
         n = build_mbox(mbox, int(args.gb * 1024**3))
         env = {**os.environ, "EXECDESK_HOME": str(work / "home")}
         taskset = ["taskset", "-c", "0"] if Path("/usr/bin/taskset").exists() else []
-        base_rss, _, _ = child_peak_rss(taskset + [sys.executable, "-c", "import execdesk.cli.main"], env)
+        base_rss, _, _ = child_peak_rss([*taskset, sys.executable, "-c", "import execdesk.cli.main"], env)
         rss, elapsed, out = child_peak_rss(
-            taskset + [sys.executable, "-m", "execdesk", "import", str(mbox), "--json", "--no-progress"], env
+            [*taskset, sys.executable, "-m", "execdesk", "import", str(mbox), "--json", "--no-progress"], env
         )
         print(f"mbox: {mbox.stat().st_size / 1024**2:.0f} MB, {n} messages (SpamAssassin replayed)")
         print(f"baseline peak RSS (python + import execdesk): {base_rss:7.0f} MB")

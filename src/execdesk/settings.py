@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -23,7 +23,13 @@ DEFAULT_HOME = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / 
 CONFIG_FILE_NAME = "execdesk.toml"
 
 
-class LimitSettings(BaseModel):
+class _Section(BaseModel):
+    """A table of the config file; unknown keys are refused (a typo must not be ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LimitSettings(_Section):
     """Limits that protect the desk from hostile or absurd input."""
 
     max_message_bytes: int = Field(
@@ -42,10 +48,10 @@ class LimitSettings(BaseModel):
         )
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(_Section):
     """How messages become cases."""
 
-    batch_size: int = Field(200, description="Messages per database transaction during bulk import.")
+    batch_size: int = Field(500, description="Messages per database transaction during bulk import.")
     thread_by_sender: bool = Field(True, description="Join a message without thread headers to the sender's open case.")
     sender_window_hours: float = Field(72.0, description="How recent the sender's open case must be to be joined.")
     fsync: bool = Field(
@@ -53,7 +59,7 @@ class IngestSettings(BaseModel):
     )
 
 
-class ImapSettings(BaseModel):
+class ImapSettings(_Section):
     """The IMAP account ``execdesk fetch`` reads."""
 
     host: str | None = Field(None, description="IMAP server host name.")
@@ -76,7 +82,7 @@ class ImapSettings(BaseModel):
     verify_tls: bool = Field(True, description="Verify the server's TLS certificate.")
 
 
-class SmtpListenSettings(BaseModel):
+class SmtpListenSettings(_Section):
     """The inbound SMTP listener (``execdesk listen-smtp``)."""
 
     host: str = Field("127.0.0.1", description="Address to listen on.")
@@ -84,6 +90,15 @@ class SmtpListenSettings(BaseModel):
     recipients: list[str] = Field(
         default_factory=list,
         description="Accepted recipient addresses or @domains; empty accepts any recipient.",
+    )
+
+
+class ReplySettings(_Section):
+    """Outgoing replies: the tone guard's rules."""
+
+    tone_rules_path: Path | None = Field(
+        None,
+        description="Organisation tone rules (YAML) merged over the shipped ones: word classes, rules, allow-list.",
     )
 
 
@@ -103,6 +118,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest and threading.")  # type: ignore[arg-type]
     imap: ImapSettings = Field(default_factory=ImapSettings, description="IMAP source.")  # type: ignore[arg-type]
     smtp_listen: SmtpListenSettings = Field(default_factory=SmtpListenSettings, description="SMTP source.")  # type: ignore[arg-type]
+    reply: ReplySettings = Field(default_factory=ReplySettings, description="Replies and the tone guard.")  # type: ignore[arg-type]
 
     @property
     def db_url(self) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from tests.mailfactory import make_mail, msgid_of
+
 from execdesk.cases import queries, service
 from execdesk.ingest.core import IngestSession
 from execdesk.ingest.work import SourceRef
-from tests.mailfactory import make_mail, msgid_of
 
 SRC = SourceRef("file", "t")
 
@@ -17,9 +18,7 @@ def ingest(store, *mails: bytes):  # type: ignore[no-untyped-def]
 
 def test_reply_headers_join_the_case_even_from_another_address(store) -> None:  # type: ignore[no-untyped-def]
     first = make_mail()
-    reply = make_mail(
-        sender="Dana <dana@work.example>", subject="Re: x", in_reply_to=f"<{msgid_of(first)}>", days=20
-    )
+    reply = make_mail(sender="Dana <dana@work.example>", subject="Re: x", in_reply_to=f"<{msgid_of(first)}>", days=20)
     a, b = ingest(store, first, reply)
     assert a.case_id == b.case_id
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
+from tests.mailfactory import make_mail, msgid_of
 
 from execdesk.cases import queries
 from execdesk.ingest.core import IngestSession
 from execdesk.ingest.work import SourceRef, StageFailed
 from execdesk.parse.identity import identify
 from execdesk.store.models import Arrival, AuditEvent, Message
-from tests.mailfactory import make_mail, msgid_of
 
 SRC = SourceRef("file", "test")
 
@@ -81,7 +81,10 @@ def test_a_failing_database_stage_quarantines_only_the_guilty_message(store) -> 
 
     session = IngestSession(store)
     session.pipeline = Pipeline(
-        [st if st.name != "cases" else Stage(st.name, st.requires, st.provides, poisoned) for st in stages.INGEST_STAGES]
+        [
+            st if st.name != "cases" else Stage(st.name, st.requires, st.provides, poisoned)
+            for st in stages.INGEST_STAGES
+        ]
     )
     mails = [make_mail(subject=s, sender=f"{s}@example.org") for s in ("fine", "poison", "also-fine")]
     results = session.process_batch([(m, SRC) for m in mails])

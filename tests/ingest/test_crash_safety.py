@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-
 from tests.mailfactory import make_mail, to_mbox
 
 pytestmark = pytest.mark.slow

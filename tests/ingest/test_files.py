@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from execdesk.ingest.files import detect_kind, iter_mbox, iter_raw_messages
 from tests.mailfactory import make_mail, to_mbox
+
+from execdesk.ingest.files import detect_kind, iter_mbox, iter_raw_messages
 
 LIMIT = 10 * 1024 * 1024
 

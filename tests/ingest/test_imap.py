@@ -30,6 +30,7 @@ from execdesk.ingest.core import IngestSession
 from execdesk.ingest.imap import ImapError, ImapSource
 from execdesk.settings import Settings, load_settings
 from execdesk.store import Store
+from execdesk.store.blobs import BlobStore
 from execdesk.store.models import Arrival
 
 pytestmark = pytest.mark.dovecot
@@ -263,16 +264,16 @@ def test_crash_before_commit_reads_the_batch_again(
         dovecot.append(user, raw)
     settings = imap_settings(home, dovecot, account)
     store = store_for(settings)
-    real = IngestSession.process_message
+    real = BlobStore.put
     calls = {"n": 0}
 
-    def fail_second(self: IngestSession, raw: bytes, source: Any, **kw: Any) -> Any:
+    def fail_second(self: BlobStore, data: bytes, sha256: str | None = None) -> str:
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 2:  # the disk fills up while the batch's raw bytes are written
             raise OSError(28, "No space left on device")
-        return real(self, raw, source, **kw)
+        return real(self, data, sha256)
 
-    monkeypatch.setattr(IngestSession, "process_message", fail_second)
+    monkeypatch.setattr(BlobStore, "put", fail_second)
     with pytest.raises(OSError, match="No space"):
         ImapSource(store, settings).run_once()
     monkeypatch.undo()
@@ -471,7 +472,7 @@ def test_cli_our_own_failure_is_exit_2_and_nothing_is_flagged(
     def disk_full(*args: Any, **kwargs: Any) -> Any:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(IngestSession, "process_message", disk_full)
+    monkeypatch.setattr(BlobStore, "put", disk_full)
     result = CliRunner().invoke(app, ["--home", str(home), "fetch"], env=cli_env(dovecot, account))
     assert result.exit_code == 2
     assert "No space left on device" in result.stderr and "Traceback" not in result.output

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, func, select
 
-from execdesk.store.models import Case, Contact, Message
+from execdesk.store.models import Case, Contact, Message, table_of
 
-_contacts = Contact.__table__
-_cases = Case.__table__
-_messages = Message.__table__
+_contacts = table_of(Contact)
+_cases = table_of(Case)
+_messages = table_of(Message)
 
 
 def normalise_address(address: str | None) -> str | None:

@@ -18,11 +18,12 @@ from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 from execdesk.cases import service
 from execdesk.cases.refs import SUBJECT_TAG
 from execdesk.cases.service import OPEN_STATUSES
-from execdesk.store.models import Case, Contact, Message
+from execdesk.store.db import allocate_ids
+from execdesk.store.models import Case, Contact, Message, table_of
 
-_cases = Case.__table__
-_contacts = Contact.__table__
-_messages = Message.__table__
+_cases = table_of(Case)
+_contacts = table_of(Contact)
+_messages = table_of(Message)
 
 CHUNK = 500
 
@@ -101,8 +102,11 @@ def touch_contacts(conn: Connection, seen: list[ContactSeen]) -> list[int]:
             }
             for a in new
         ]
-        result = conn.execute(_INSERT_CONTACT.returning(_contacts.c.id, sort_by_parameter_order=True), rows)
-        ids.update({a: int(r[0]) for a, r in zip(new, result, strict=True)})
+        new_ids = allocate_ids(conn, _contacts, len(rows))
+        for row, contact_id in zip(rows, new_ids, strict=True):
+            row["id"] = contact_id
+        conn.execute(_INSERT_CONTACT, rows)
+        ids.update(zip(new, new_ids, strict=True))
     existing = [
         {"contact_id": ids[a], "added": v["added"], "first": v["first"], "last": v["last"], "name": v["name"]}
         for a, v in agg.items()
@@ -185,15 +189,20 @@ def assign_cases(conn: Connection, items: list[ThreadItem], *, by_sender: bool, 
                     st.status in OPEN_STATUSES
                     and st.last_inbound_at is not None
                     and abs(it.at - st.last_inbound_at) <= window
-                ):
-                    if best is None or st.last_inbound_at > states[best].last_inbound_at:  # type: ignore[operator]
-                        best = candidate
+                ) and (best is None or st.last_inbound_at > states[best].last_inbound_at):  # type: ignore[operator]
+                    best = candidate
             if best is not None:
                 key, it.reason = best, f"same sender's open case, last message within {hours:g} h"
         if key is None:
             key = ("new", len(new_cases))
             new_cases.append(
-                {"subject": it.subject, "contact_id": it.contact_id, "machine": it.machine, "last_inbound_at": it.at}
+                {
+                    "subject": it.subject,
+                    "contact_id": it.contact_id,
+                    "machine": it.machine,
+                    "opened_at": it.at,
+                    "last_inbound_at": it.at,
+                }
             )
             states[key] = _CaseState(it.contact_id, "open", it.at, new_index=len(new_cases) - 1, added=1)
             states[key].events.append((it.message_pk, "case.opened", "new conversation"))
@@ -229,7 +238,7 @@ def assign_cases(conn: Connection, items: list[ThreadItem], *, by_sender: bool, 
             if isinstance(k, int) and st.added
         ],
     )
-    events = []
+    events: list[dict[str, Any]] = []
     for k, st in states.items():
         cid = real_id.get(k, k)
         events.extend(

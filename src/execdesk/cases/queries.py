@@ -12,15 +12,25 @@ from sqlalchemy import Connection, func, select
 
 from execdesk.cases.refs import case_ref
 from execdesk.cases.service import OPEN_STATUSES
-from execdesk.store.models import Arrival, Attachment, AuditEvent, Case, Contact, Message, QuarantineEntry
+from execdesk.store.models import (
+    Arrival,
+    Attachment,
+    AuditEvent,
+    Case,
+    Contact,
+    Correction,
+    Message,
+    QuarantineEntry,
+    table_of,
+)
 
-_cases = Case.__table__
-_contacts = Contact.__table__
-_messages = Message.__table__
-_quarantine = QuarantineEntry.__table__
-_audit = AuditEvent.__table__
-_attachments = Attachment.__table__
-_arrivals = Arrival.__table__
+_cases = table_of(Case)
+_contacts = table_of(Contact)
+_messages = table_of(Message)
+_quarantine = table_of(QuarantineEntry)
+_audit = table_of(AuditEvent)
+_attachments = table_of(Attachment)
+_arrivals = table_of(Arrival)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -155,3 +165,23 @@ def case_detail(conn: Connection, case_id: int) -> dict[str, Any] | None:
         for a in conn.execute(select(_audit).where(_audit.c.case_id == case_id).order_by(_audit.c.id))
     ]
     return detail
+
+
+def corrections_for_training(conn: Connection) -> list[dict[str, Any]]:
+    """Staff corrections as training examples (the latest correction of each field wins), in the
+    JSONL shape `execdesk train --corrections` reads: id, subject, body, intent?, topic?, who, when."""
+    _corr = table_of(Correction)
+    rows = conn.execute(
+        select(_corr, _messages.c.subject, _messages.c.new_text, _messages.c.message_id)
+        .select_from(_corr.join(_messages, _corr.c.message_pk == _messages.c.id))
+        .order_by(_corr.c.at, _corr.c.id)
+    ).all()
+    by_message: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        ex = by_message.setdefault(
+            r.message_pk,
+            {"id": r.message_id or f"message:{r.message_pk}", "subject": r.subject, "body": r.new_text},
+        )
+        ex[r.field] = r.new_value
+        ex["who"], ex["when"] = r.actor, _iso(r.at)
+    return list(by_message.values())

@@ -3,16 +3,19 @@ records an audit event in the same transaction. CLI, web, API and workers call t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, insert, select, update
 
-from execdesk.store.db import utcnow
-from execdesk.store.models import AuditEvent, Case
+from execdesk.store.db import allocate_ids, utcnow
+from execdesk.store.models import AuditEvent, Case, Correction, Message, table_of
 
-_cases = Case.__table__
-_audit = AuditEvent.__table__
+_cases = table_of(Case)
+_audit = table_of(AuditEvent)
+_messages = table_of(Message)
+_corrections = table_of(Correction)
 
 OPEN_STATUSES = ("open", "pending")
 STATUSES = ("open", "pending", "resolved", "closed")
@@ -36,7 +39,6 @@ _ADD_INBOUND = (
     )
 )
 _ADD_INBOUND_MANY = _ADD_INBOUND.values(message_count=_cases.c.message_count + bindparam("added"))
-_SELECT_STATUS = select(_cases.c.status).where(_cases.c.id == bindparam("case_id"))
 _SET_JUDGMENT = update(_cases).where(_cases.c.id == bindparam("case_id"))
 
 
@@ -103,15 +105,18 @@ def open_cases(conn: Connection, new_cases: list[dict[str, Any]]) -> list[int]:
             "priority": 0.0,
             "priority_reasons": [],
             "signals": [],
-            "opened_at": now,
+            "opened_at": c.get("opened_at") or c["last_inbound_at"],  # when the conversation began
             "updated_at": now,
             "last_inbound_at": c["last_inbound_at"],
             "message_count": c["message_count"],
         }
         for c in new_cases
     ]
-    result = conn.execute(_INSERT_CASE.returning(_cases.c.id, sort_by_parameter_order=True), rows)
-    return [int(r[0]) for r in result]
+    ids = allocate_ids(conn, _cases, len(rows))
+    for row, case_id in zip(rows, ids, strict=True):
+        row["id"] = case_id
+    conn.execute(_INSERT_CASE, rows)
+    return ids
 
 
 def add_inbound_to_cases(conn: Connection, updates: list[dict[str, Any]]) -> None:
@@ -122,60 +127,6 @@ def add_inbound_to_cases(conn: Connection, updates: list[dict[str, Any]]) -> Non
     now = utcnow()
     conn.execute(
         _ADD_INBOUND_MANY, [{"case_id": u["case_id"], "added": u["added"], "at": u["at"], "now": now} for u in updates]
-    )
-
-
-def open_case(
-    conn: Connection,
-    *,
-    subject: str,
-    contact_id: int | None,
-    first_message_pk: int,
-    at: datetime,
-    machine: bool,
-    actor: str,
-    reason: str,
-) -> int:
-    now = utcnow()
-    values = {
-        "subject": subject[:500],
-        "contact_id": contact_id,
-        "status": "open",
-        "machine": machine,
-        "priority": 0.0,
-        "priority_reasons": [],
-        "signals": [],
-        "opened_at": now,
-        "updated_at": now,
-        "last_inbound_at": at,
-        "message_count": 1,
-    }
-    case_id = int(conn.execute(_INSERT_CASE, values).inserted_primary_key[0])
-    record_audit(
-        conn,
-        actor=actor,
-        action="case.opened",
-        case_id=case_id,
-        message_pk=first_message_pk,
-        details={"why": reason},
-    )
-    return case_id
-
-
-def add_inbound_message(
-    conn: Connection, *, case_id: int, message_pk: int, at: datetime, actor: str, reason: str
-) -> None:
-    """A new inbound message joins the case; a resolved or closed case reopens."""
-    status = conn.execute(_SELECT_STATUS, {"case_id": case_id}).scalar_one()
-    reopened = status not in OPEN_STATUSES
-    conn.execute(_ADD_INBOUND, {"case_id": case_id, "at": at, "now": utcnow()})
-    record_audit(
-        conn,
-        actor=actor,
-        action="case.reopened" if reopened else "case.message_added",
-        case_id=case_id,
-        message_pk=message_pk,
-        details={"why": reason},
     )
 
 
@@ -233,3 +184,55 @@ def set_judgment(
             "signals": signals,
         },
     )
+
+
+CORRECTABLE = ("intent", "topic")
+
+
+def correct_judgment(
+    conn: Connection,
+    *,
+    message_pk: int,
+    field: str,
+    new_value: str,
+    actor: str,
+    reason: str = "",
+    allowed: Sequence[str],
+) -> dict[str, Any]:
+    """A person corrects a message's intent or topic: stored for retraining, shown at once, audited."""
+    if field not in CORRECTABLE:
+        raise CaseError(f"cannot correct {field!r}; choose one of {', '.join(CORRECTABLE)}")
+    if new_value not in allowed:
+        raise CaseError(f"unknown {field} {new_value!r}; choose one of {', '.join(allowed)}")
+    row = conn.execute(
+        select(_messages.c.id, _messages.c.case_id, _messages.c[field]).where(_messages.c.id == message_pk)
+    ).first()
+    if row is None:
+        raise CaseError(f"no message {message_pk}")
+    old = row[2]
+    now = utcnow()
+    conn.execute(
+        insert(_corrections).values(
+            message_pk=message_pk, field=field, old_value=old, new_value=new_value, actor=actor, at=now, reason=reason
+        )
+    )
+    conn.execute(update(_messages).where(_messages.c.id == message_pk).values({field: new_value}))
+    if row.case_id is not None:
+        latest = conn.execute(
+            select(_messages.c.id)
+            .where(_messages.c.case_id == row.case_id, _messages.c.direction == "in")
+            .order_by(_messages.c.received_at.desc(), _messages.c.id.desc())
+            .limit(1)
+        ).scalar()
+        if latest == message_pk:  # the case shows its latest inbound message's judgment
+            conn.execute(update(_cases).where(_cases.c.id == row.case_id).values({field: new_value, "updated_at": now}))
+    record_audit(
+        conn,
+        actor=actor,
+        action="judgment.corrected",
+        case_id=row.case_id,
+        message_pk=message_pk,
+        details={"field": field, "from": old, "to": new_value, "why": reason},
+        at=now,
+    )
+    return {"message_pk": message_pk, "field": field, "from": old, "to": new_value}

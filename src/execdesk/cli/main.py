@@ -28,9 +28,12 @@ COMMAND_MODULES = [
     "execdesk.cli.settings_cmds",
     "execdesk.cli.ingest_cmds",
     "execdesk.cli.queue_cmds",
+    "execdesk.cli.correct_cmds",
     "execdesk.cli.quarantine_cmds",
     "execdesk.cli.demo_cmds",
     "execdesk.cli.source_cmds",
+    "execdesk.cli.analyze_cmds",
+    "execdesk.cli.reply_cmds",
 ]
 
 

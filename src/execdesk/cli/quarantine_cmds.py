@@ -79,8 +79,8 @@ def retry(
     results = []
     with IngestSession(store) as session:
         for e in wanted:
-            r = session.retry(e["message_pk"])
-            results.append({"id": e["id"], "status": r.status, "stage": r.stage, "reason": r.reason})
+            outcome = session.retry(e["message_pk"])
+            results.append({"id": e["id"], "status": outcome.status, "stage": outcome.stage, "reason": outcome.reason})
     if as_json:
         print_json(results)
         return

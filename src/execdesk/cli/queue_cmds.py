@@ -39,19 +39,30 @@ def cases(
         print_json(rows)
         return
     table = Table(title=f"Queue: {counts['open_cases']} open cases, {counts['quarantined']} quarantined messages")
-    for col in ("case", "priority", "from", "subject", "intent", "signals", "msgs"):
+    for col in ("case", "priority", "from", "subject", "intent", "why (top reasons)", "msgs"):
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(
             r["id"],
-            f"{r['priority']:.2f}",
+            f"{r['priority']:.1f}",
             r["contact"] or "?",
             (r["subject"] or "(no subject)")[:60],
             r["intent"] or "",
-            ", ".join(r["signals"]),
+            _why(r["priority_reasons"]),
             str(r["messages"]),
         )
     Console().print(table)
+
+
+def _why(reasons: list[Any]) -> str:
+    """The two largest contributions to the priority, as the queue's one-line explanation."""
+    parts = []
+    for reason in reasons[:2]:
+        if isinstance(reason, dict):
+            parts.append(f"{reason.get('source', '?')} +{reason.get('points', 0):g}")
+        else:
+            parts.append(str(reason))
+    return ", ".join(parts)
 
 
 def show(

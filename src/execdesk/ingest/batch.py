@@ -10,13 +10,16 @@ from typing import Any
 from execdesk.ingest.core import IngestSession
 from execdesk.ingest.files import iter_raw_messages
 from execdesk.ingest.work import SourceRef
+from execdesk.pipeline import Pipeline
 from execdesk.store.db import Store
 
 ProgressFn = Callable[[int], None]
 BATCH_BYTES = 64 * 1024 * 1024  # a batch also ends when it holds this much raw mail (bounded memory)
 
 
-def import_paths(store: Store, paths: Iterable[Path], *, progress: ProgressFn | None = None) -> dict[str, Any]:
+def import_paths(
+    store: Store, paths: Iterable[Path], *, progress: ProgressFn | None = None, pipeline: Pipeline | None = None
+) -> dict[str, Any]:
     """Import every message under ``paths``; returns the summary that ``import --json`` prints.
 
     Killing the process at any point loses nothing that was committed and duplicates
@@ -26,7 +29,7 @@ def import_paths(store: Store, paths: Iterable[Path], *, progress: ProgressFn | 
     batch = max(1, settings.ingest.batch_size)
     started = time.perf_counter()
     skipped: list[dict[str, str]] = []
-    session = IngestSession(store)
+    session = IngestSession(store, pipeline=pipeline)
     pending: list[tuple[bytes, SourceRef]] = []
     pending_bytes = 0
     try:

@@ -29,20 +29,21 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from execdesk.analyze import AnalyzeConfig, load_config
 from execdesk.ingest.stages import StageEnv, default_pipeline
 from execdesk.ingest.work import IngestResult, MessageWork, SourceRef, StageFailed
 from execdesk.parse.identity import identify
 from execdesk.pipeline import Pipeline
 from execdesk.settings import Settings
-from execdesk.store.db import Store, utcnow
-from execdesk.store.models import Arrival, Checkpoint, Message, QuarantineEntry
+from execdesk.store.db import Store, allocate_ids, utcnow
+from execdesk.store.models import Arrival, Checkpoint, Message, QuarantineEntry, table_of
 
 log = logging.getLogger("execdesk.ingest")
 
-_messages = Message.__table__
-_arrivals = Arrival.__table__
-_quarantine = QuarantineEntry.__table__
-_checkpoints = Checkpoint.__table__
+_messages = table_of(Message)
+_arrivals = table_of(Arrival)
+_quarantine = table_of(QuarantineEntry)
+_checkpoints = table_of(Checkpoint)
 
 _BY_SHA = select(_messages.c.id, _messages.c.raw_sha256).where(
     _messages.c.raw_sha256.in_(bindparam("shas", expanding=True))
@@ -51,7 +52,7 @@ _BY_MSGID = select(_messages.c.id, _messages.c.message_id, _messages.c.content_h
     _messages.c.message_id.in_(bindparam("mids", expanding=True))
 )
 _INSERT_ARRIVALS = insert(_arrivals)
-_INSERT_QUARANTINED = insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True)
+_INSERT_QUARANTINED = insert(_messages)
 _INSERT_QUARANTINE = insert(_quarantine)
 
 Incoming = tuple[bytes, SourceRef] | tuple[bytes, SourceRef, datetime]
@@ -67,6 +68,7 @@ class IngestSession:
         self.counts: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
         self._conn: Connection | None = None
+        self._analyze_config: AnalyzeConfig | None = None
 
     # -- transaction handling -------------------------------------------------
     @property
@@ -135,8 +137,8 @@ class IngestSession:
         arrivals = []
         for i, w in enumerate(works):
             if i in duplicate_of:
-                pk = duplicate_of[i]
-                pk = pk if isinstance(pk, int) else works[pk[1]].message_pk
+                twin = duplicate_of[i]
+                pk = twin if isinstance(twin, int) else works[twin[1]].message_pk
                 assert pk is not None
                 results.append(IngestResult("duplicate", pk))
                 self.counts["duplicates"] += 1
@@ -213,25 +215,36 @@ class IngestSession:
             if ident.raw_sha256 in by_sha:
                 out[i] = by_sha[ident.raw_sha256]
             elif key is not None and key in by_content:
-                out[i] = by_content[key]  # type: ignore[index]
+                out[i] = by_content[key]
             elif ident.raw_sha256 in first_sha:
                 out[i] = ("batch", first_sha[ident.raw_sha256])
             elif key is not None and key in first_content:
-                out[i] = ("batch", first_content[key])  # type: ignore[index]
+                out[i] = ("batch", first_content[key])
             else:
                 first_sha[ident.raw_sha256] = i
                 if key is not None:
-                    first_content[key] = i  # type: ignore[index]
+                    first_content[key] = i
         return out
 
+    @property
+    def analyze_config(self) -> AnalyzeConfig:
+        if self._analyze_config is None:
+            self._analyze_config = load_config(home=self.settings.home)
+        return self._analyze_config
+
     def _run_pipeline(self, works: list[MessageWork]) -> None:
+        """Pure stages up to the first database stage run per message outside any savepoint;
+        from the first database stage on, everything runs inside one savepoint for the batch."""
         if not works:
             return
-        env = StageEnv(self.settings, self.store.blobs, self.conn)
-        pure = [s for s in self.pipeline.stages if s.pure]
-        writing = [s for s in self.pipeline.stages if not s.pure]
-        for stage in pure:
+        env = StageEnv(self.settings, self.store.blobs, self.conn, self.analyze_config)
+        stages = self.pipeline.stages
+        first_db = next((i for i, s in enumerate(stages) if not s.pure), len(stages))
+        for stage in stages[:first_db]:
             stage.run(works, env)
+        writing = stages[first_db:]
+        if not writing:
+            return
         ok = [w for w in works if w.failure is None]
         if not ok:
             return
@@ -248,6 +261,8 @@ class IngestSession:
             else:
                 log.warning("bulk write of %d messages failed; replaying them one by one", len(ok), exc_info=True)
         for work in ok:  # isolate the guilty message: each on its own
+            if work.failure is not None:
+                continue
             self._reset(work)
             savepoint = self.conn.begin_nested()
             current = writing[0].name
@@ -276,7 +291,7 @@ class IngestSession:
         failed = [w for w in works if w.failure is not None]
         if not failed:
             return
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "raw_sha256": w.identity.raw_sha256,
                 "content_hash": w.identity.content_hash,
@@ -294,8 +309,9 @@ class IngestSession:
             }
             for w in failed
         ]
-        for w, r in zip(failed, self.conn.execute(_INSERT_QUARANTINED, rows), strict=True):
-            w.message_pk = int(r[0])
+        for w, row, pk in zip(failed, rows, allocate_ids(self.conn, _messages, len(rows)), strict=True):
+            w.message_pk = row["id"] = pk
+        self.conn.execute(_INSERT_QUARANTINED, rows)
         now = utcnow()
         self.conn.execute(
             _INSERT_QUARANTINE,
@@ -323,4 +339,4 @@ class IngestSession:
 
 
 def _at(item: Incoming, default: datetime) -> datetime:
-    return item[2] if len(item) > 2 and item[2] is not None else default  # type: ignore[misc]
+    return item[2] if len(item) > 2 and item[2] is not None else default

@@ -8,6 +8,7 @@ yielded with a :class:`SourceRef` a person can follow back to the file and offse
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -48,10 +49,8 @@ def total_bytes(paths: Iterable[Path]) -> int:
         if p.is_dir():
             for root, _dirs, files in os.walk(p):
                 for name in files:
-                    try:
+                    with contextlib.suppress(OSError):
                         total += (Path(root) / name).stat().st_size
-                    except OSError:
-                        pass
         elif p.exists():
             total += p.stat().st_size
     return total
@@ -154,9 +153,10 @@ def _read_single(path: Path, kind: str, max_bytes: int) -> RawItem:
 
 def _iter_maildir(path: Path, max_bytes: int) -> Iterator[RawItem]:
     """Messages in cur/ and new/ of this Maildir and of its Maildir++ subfolders."""
-    folders = [path] + sorted(
-        p for p in path.iterdir() if p.is_dir() and p.name.startswith(".") and (p / "cur").is_dir()
-    )
+    folders = [
+        path,
+        *sorted(p for p in path.iterdir() if p.is_dir() and p.name.startswith(".") and (p / "cur").is_dir()),
+    ]
     for folder in folders:
         for sub in ("new", "cur"):
             d = folder / sub

@@ -1,4 +1,4 @@
-"""IMAP source: read an account's mailboxes into :meth:`IngestSession.process_message`.
+"""IMAP source: read an account's mailboxes into :meth:`IngestSession.process_batch`.
 
 The promise is that a message is acknowledged on the server (flagged or moved) only after
 it is durably stored, and that a crash at any point loses nothing and stores nothing twice:
@@ -341,13 +341,15 @@ class ImapSource:
                     break
                 with _their_fault(f"cannot fetch from mailbox {mailbox}"):
                     fetched = client.fetch(batch, ["BODY.PEEK[]"])
+                items = []
                 for uid in batch:
                     data = fetched.get(uid)
                     raw = data.get(b"BODY[]") if data else None
                     if raw is None:  # expunged by someone else since the SEARCH: nothing to keep
                         log.info("IMAP %s UID %s vanished before it was read", mailbox, uid)
                         continue
-                    result = session.process_message(bytes(raw), self.source_ref(mailbox, uidvalidity, uid))
+                    items.append((bytes(raw), self.source_ref(mailbox, uidvalidity, uid)))
+                for result in session.process_batch(items):
                     report.add(result.status)
                 session.set_checkpoint(key, {"uidvalidity": uidvalidity, "last_uid": batch[-1]})
                 session.commit()  # durable: raw bytes fsynced and the database committed

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from execdesk.store.models import Arrival, Message, QuarantineEntry
+from execdesk.store.models import Arrival, Message, QuarantineEntry, table_of
 
-_q = QuarantineEntry.__table__
-_m = Message.__table__
-_a = Arrival.__table__
+_q = table_of(QuarantineEntry)
+_m = table_of(Message)
+_a = table_of(Arrival)
 
 
 def list_entries(conn: Connection, *, include_resolved: bool = False, limit: int = 200) -> list[dict[str, Any]]:

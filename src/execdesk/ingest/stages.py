@@ -1,9 +1,11 @@
 """The ingest pipeline's stages and their order (the one place it is written down).
 
-parse -> record -> cases. ``parse`` is pure and runs per message; ``record`` and
-``cases`` write a whole batch with a few bulk statements. Later stages (analyze,
-campaigns) slot in by name; :class:`~execdesk.pipeline.Pipeline` checks that each stage's
-inputs exist before it.
+parse -> history -> analyze -> record -> cases.
+
+``parse`` and ``analyze`` are pure and run per message; ``history`` reads each sender's
+history in bulk (for repeat_contact); ``record`` and ``cases`` write the whole batch with a
+few bulk statements. :class:`~execdesk.pipeline.Pipeline` checks that each stage's inputs
+exist before it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, update
 
+from execdesk.analyze import AnalyzeConfig, analyze_message
 from execdesk.cases import service
 from execdesk.cases.contacts import normalise_address
+from execdesk.cases.history import histories
 from execdesk.cases.intake import ContactSeen, ThreadItem, assign_cases, touch_contacts
 from execdesk.ingest.work import MessageWork, StageFailed
 from execdesk.parse import ParseRefused, parse_message
@@ -23,12 +27,13 @@ from execdesk.parse.model import ParsedMessage
 from execdesk.pipeline import Pipeline, Stage, per_message
 from execdesk.settings import Settings
 from execdesk.store.blobs import BlobStore
-from execdesk.store.models import Attachment, Message
+from execdesk.store.db import allocate_ids
+from execdesk.store.models import Attachment, Message, table_of
 
-_messages = Message.__table__
-_attachments = Attachment.__table__
+_messages = table_of(Message)
+_attachments = table_of(Attachment)
 
-_INSERT_MESSAGES = insert(_messages).returning(_messages.c.id, sort_by_parameter_order=True)
+_INSERT_MESSAGES = insert(_messages)
 _INSERT_ATTACHMENTS = insert(_attachments)
 _UPDATE_MESSAGE = update(_messages).where(_messages.c.id == bindparam("pk"))
 
@@ -43,6 +48,7 @@ class StageEnv:
     settings: Settings
     blobs: BlobStore
     conn: Connection
+    analyze_config: AnalyzeConfig | None = None
 
 
 def effective_time(parsed: ParsedMessage | None, received_at: datetime) -> datetime:
@@ -59,6 +65,22 @@ def parse_one(work: MessageWork, env: StageEnv) -> None:
         )
     except ParseRefused as refused:
         raise StageFailed("parse", refused.code, refused.reason) from None
+
+
+def history_batch(works: list[MessageWork], env: StageEnv) -> None:
+    """Each sender's history before their message (read-only; counted in arrival order)."""
+    todo = [w for w in works if w.failure is None]
+    senders = []
+    for w in todo:
+        assert w.parsed is not None
+        senders.append((normalise_address(w.parsed.from_addr), effective_time(w.parsed, w.received_at)))
+    for w, h in zip(todo, histories(env.conn, senders), strict=True):
+        w.history = h
+
+
+def analyze_one(work: MessageWork, env: StageEnv) -> None:
+    assert work.parsed is not None
+    work.analysis = analyze_message(work.parsed, work.history, env.analyze_config)
 
 
 def _message_values(work: MessageWork, address: str | None) -> dict[str, Any]:
@@ -128,8 +150,9 @@ def record_batch(works: list[MessageWork], env: StageEnv) -> None:
         inserts.append(w)
         rows.append(values)
     if rows:
-        for w, r in zip(inserts, env.conn.execute(_INSERT_MESSAGES, rows), strict=True):
-            w.message_pk = int(r[0])
+        for w, row, pk in zip(inserts, rows, allocate_ids(env.conn, _messages, len(rows)), strict=True):
+            w.message_pk = row["id"] = pk
+        env.conn.execute(_INSERT_MESSAGES, rows)
     attachments = []
     for w in todo:
         assert w.parsed is not None
@@ -200,6 +223,15 @@ INGEST_STAGES = [
         ("parsed",),
         per_message("parse", parse_one),
         "MIME, text, quotes, attachments, machine mail",
+        pure=True,
+    ),
+    Stage("history", ("parsed",), ("history",), history_batch, "each sender's history before the message (read-only)"),
+    Stage(
+        "analyze",
+        ("parsed", "history"),
+        ("analysis",),
+        per_message("analyze", analyze_one),
+        "intent, topic, signals, sentiment, priority, with evidence",
         pure=True,
     ),
     Stage("record", ("parsed",), ("message_pk", "contact_id"), record_batch, "contacts, message rows, attachments"),

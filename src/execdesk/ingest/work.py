@@ -35,7 +35,7 @@ class IngestResult:
         return case_ref(self.case_id) if self.case_id is not None else None
 
 
-class StageFailed(Exception):  # noqa: N818 - an outcome that sends a message to quarantine
+class StageFailed(Exception):
     """A stage could not handle this message; ``their_fault`` separates bad input from our bugs."""
 
     def __init__(self, stage: str, code: str, reason: str, *, their_fault: bool = True) -> None:

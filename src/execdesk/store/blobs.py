@@ -87,7 +87,7 @@ class BlobStore:
         return digest
 
     def _segment_for(self, size: int) -> io.BufferedWriter:
-        if self._fh is None or self._segment_size + size > SEGMENT_LIMIT and self._segment_size > 0:
+        if self._fh is None or (self._segment_size + size > SEGMENT_LIMIT and self._segment_size > 0):
             if self._fh is not None:
                 self._fh.flush()
                 self._sync(self._fh)

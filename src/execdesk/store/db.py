@@ -16,7 +16,7 @@ from execdesk.store.blobs import BlobStore
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest Alembic revision. Checked on every start without importing Alembic (it costs
 #: seconds of start-up); a test keeps it equal to the migration scripts' head.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -61,6 +61,24 @@ def alembic_config(engine: Engine) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return cfg
+
+
+def allocate_ids(conn: Connection, table: Any, n: int) -> list[int]:
+    """Reserve ``n`` primary keys of ``table`` for a bulk insert without RETURNING.
+
+    Why: with RETURNING in a deterministic order, SQLAlchemy must insert SQLite rows one
+    statement at a time; a plain ``executemany`` of rows with known ids is one C-level call.
+    SQLite: the writer holds the database's write lock (``BEGIN IMMEDIATE``), so max(id)+1...
+    is ours alone. PostgreSQL: the table's own sequence, safe across concurrent workers.
+    """
+    if n <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        seq = conn.execute(text(f"select pg_get_serial_sequence('{table.name}', 'id')")).scalar_one()
+        rows = conn.execute(text("select nextval(:seq) from generate_series(1, :n)"), {"seq": seq, "n": n})
+        return [int(r[0]) for r in rows]
+    start = int(conn.execute(text(f"select coalesce(max(id), 0) from {table.name}")).scalar_one()) + 1
+    return list(range(start, start + n))
 
 
 class Store:

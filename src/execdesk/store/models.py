@@ -8,7 +8,7 @@ that was stored, not a recomputation.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.engine import Dialect
@@ -186,6 +187,21 @@ class Checkpoint(Base):
     updated_at: Mapped[datetime]
 
 
+class Correction(Base):
+    """A person's correction of an automated judgment; ``execdesk train`` learns from these."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    field: Mapped[str] = mapped_column(String(32))  # intent | topic | signal
+    old_value: Mapped[str | None] = mapped_column(String(64))
+    new_value: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
 class AuditEvent(Base):
     """Every state change, who did it and why. Append-only."""
 
@@ -198,3 +214,8 @@ class AuditEvent(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model, typed as a Table (Core statements on the hot path use it)."""
+    return cast(Table, model.__table__)
