@@ -40,3 +40,17 @@ def test_unknown_label_is_refused_with_the_choices(home: Path, tmp_path: Path) -
     runner.invoke(app, ["--home", str(home), "import", str(tmp_path / "a.eml")])
     r = runner.invoke(app, ["--home", str(home), "correct", "ED-000001", "--by", "sam", "--intent", "grumble"])
     assert r.exit_code == 2 and "unknown intent 'grumble'" in r.output and "complaint" in r.output
+
+
+def test_train_reads_the_desks_stored_corrections(home: Path, tmp_path: Path) -> None:
+    from execdesk.analyze.training.train import read_corrections
+    from execdesk.cli import analyze_cmds, context
+
+    (tmp_path / "a.eml").write_bytes(make_mail(subject="Job", body="Please find my CV attached for any opening.\n"))
+    runner.invoke(app, ["--home", str(home), "import", str(tmp_path / "a.eml")])
+    runner.invoke(app, ["--home", str(home), "correct", "ED-000001", "--by", "sam", "--intent", "job_seeker"])
+    context.set_home(home)
+    path = analyze_cmds._stored_corrections()
+    assert path is not None
+    (example,) = read_corrections(path)
+    assert example.intent == "job_seeker" and example.source == "corrections" and "CV attached" in example.body

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from execdesk.analyze import Analysis, AnalyzeConfig, ConfigError, analyze_message, analyze_text, load_config
+from execdesk.cli import context
 from execdesk.cli.output import fail
 
 
@@ -235,14 +236,23 @@ def eval_cmd(
 
 def train_cmd(
     out: Annotated[
-        Path | None, typer.Option("--out", help="Where to write the models [default: the package's models folder].")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Where to write the models (default: <home>/models, which the desk then uses; "
+            "developers refreshing the shipped models pass src/execdesk/analyze/models).",
+        ),
     ] = None,
     data: Annotated[
         Path | None, typer.Option("--data", help="Folder with the labelled corpora [default: ../shared/data].")
     ] = None,
     corrections: Annotated[
         Path | None,
-        typer.Option("--corrections", help="Staff corrections JSONL {id, subject, body, intent, topic, who, when}."),
+        typer.Option(
+            "--corrections",
+            help="Staff corrections JSONL {id, subject, body, intent, topic, who, when} "
+            "(default: the corrections stored in this home's database by `execdesk correct`).",
+        ),
     ] = None,
     sources: Annotated[
         str, typer.Option("--sources", help="Comma list of enron,twcs,cfpb,spamassassin, or 'permissive'.")
@@ -250,7 +260,7 @@ def train_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same data + seed = same model files).")] = 0,
 ) -> None:
     """Train the intent, topic, spam and request models (reproducible: same data + seed = same files)."""
-    from execdesk.analyze.models import PACKAGE_MODELS, clear_cache
+    from execdesk.analyze.models import clear_cache
     from execdesk.analyze.training.data import default_data_dir
     from execdesk.analyze.training.train import PERMISSIVE_SOURCES, read_corrections, train
 
@@ -262,14 +272,41 @@ def train_cmd(
     if not set(srcs) <= valid:
         fail(f"unknown source(s) {sorted(set(srcs) - valid)}; valid: {sorted(valid)} or 'permissive'")
     corr = []
+    if corrections is None:
+        corrections = _stored_corrections()
     if corrections is not None:
         try:
             corr = read_corrections(corrections)
         except (OSError, ValueError) as exc:
             fail(str(exc))
-    summary = train(data_dir, out or PACKAGE_MODELS, srcs, corr, seed)
+    home_models = context.settings().home / "models"
+    target = out or home_models
+    target.mkdir(parents=True, exist_ok=True)
+    summary = train(data_dir, target, srcs, corr, seed)
     clear_cache()
     typer.echo(json.dumps(summary, indent=2))
+
+
+def _stored_corrections() -> Path | None:
+    """The home database's staff corrections as a temporary JSONL file (None when there are none)."""
+    import tempfile
+
+    from execdesk.cases.queries import corrections_for_training
+    from execdesk.store import Store
+
+    settings = context.settings()
+    if settings.database_url is None and not (settings.home / "execdesk.sqlite3").exists():
+        return None
+    store = Store.open(settings)
+    with store.engine.connect() as conn:
+        rows = corrections_for_training(conn)
+    if not rows:
+        return None
+    fh = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")  # noqa: SIM115
+    with fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return Path(fh.name)
 
 
 def register(app: typer.Typer) -> None:
