@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import email
+import contextlib
 import email.policy
 import shutil
 import sys
@@ -24,11 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import contextlib
-
 from corpus import pin_to_one_core, spamassassin_messages
 
+from execdesk.analyze import analyze_message
 from execdesk.ingest.batch import import_paths
+from execdesk.ingest.stages import INGEST_STAGES
+from execdesk.parse import parse_message
+from execdesk.pipeline import Pipeline
 from execdesk.settings import load_settings
 from execdesk.store import Store
 

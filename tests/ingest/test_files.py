@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.mailfactory import make_mail, to_mbox
 
-from execdesk.ingest.files import detect_kind, iter_mbox, iter_raw_messages
+from execdesk.ingest.files import detect_kind, iter_mbox, iter_raw_messages, split_mbox_bytes
 
 LIMIT = 10 * 1024 * 1024
 
@@ -72,3 +75,20 @@ def test_absurdly_large_single_file_is_refused_unread_with_a_reason(tmp_path: Pa
 def test_missing_path_is_reported_not_raised(tmp_path: Path) -> None:
     (item,) = iter_raw_messages([tmp_path / "nope"], max_message_bytes=LIMIT)
     assert item.raw is None and item.skipped == "no such file or directory"
+
+
+_PIECES = [b"From a\n", b"\n", b"\r\n", b"x\n", b"From b", b"\r\nFrom c\n", b"y\r\n", b">From d\n", b"Subject: s\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14))
+def test_in_memory_and_streaming_mbox_splitting_agree(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[bytes]
+) -> None:
+    """Small mbox files are split in memory, big ones streamed: both must cut at the same places."""
+    data = b"From z\n" + b"".join(pieces)
+    path = tmp_path_factory.mktemp("mbox") / "m.mbox"
+    path.write_bytes(data)
+    streamed = [(i.raw, i.source.ref, i.nbytes) for i in iter_mbox(path)]
+    in_memory = [(i.raw, i.source.ref, i.nbytes) for i in split_mbox_bytes(path, data)]
+    assert streamed == in_memory

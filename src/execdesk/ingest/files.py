@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,21 +68,51 @@ def _iter_path(path: Path, max_bytes: int) -> Iterator[RawItem]:
     if kind == "maildir":
         yield from _iter_maildir(path, max_bytes)
     elif kind == "directory":
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            rootp = Path(root)
-            if rootp != path and (rootp / "cur").is_dir() and (rootp / "new").is_dir():
-                dirs[:] = []
-                yield from _iter_maildir(rootp, max_bytes)
-                continue
-            for name in sorted(files):
-                child = rootp / name
-                if name.startswith("."):
-                    yield RawItem(None, SourceRef("file", str(child)), _size(child), skipped="hidden file")
-                    continue
-                yield from _iter_file(child, max_bytes)
+        yield from _iter_directory(str(path), max_bytes, top=True)
     else:
         yield from _iter_file(path, max_bytes)
+
+
+def _iter_directory(directory: str, max_bytes: int, *, top: bool = False) -> Iterator[RawItem]:
+    """Depth-first, in name order; string paths and scandir entries (no per-file Path objects:
+    reading a folder of small .eml files is otherwise as costly as storing them)."""
+    try:
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        yield RawItem(None, SourceRef("file", directory), 0, skipped=f"cannot read folder: {exc.strerror}")
+        return
+    names = {e.name for e in entries}
+    if not top and "cur" in names and "new" in names:
+        yield from _iter_maildir(Path(directory), max_bytes)
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _iter_directory(entry.path, max_bytes)
+        elif entry.name.startswith("."):
+            yield RawItem(None, SourceRef("file", entry.path), _size(Path(entry.path)), skipped="hidden file")
+        elif entry.is_file(follow_symlinks=False):
+            yield from _iter_small_file(entry.path, max_bytes)
+        else:
+            yield RawItem(None, SourceRef("file", entry.path), 0, skipped="not a regular file")
+
+
+def _iter_small_file(path: str, max_bytes: int) -> Iterator[RawItem]:
+    """One open and one fstat per file; big files take the streaming path."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below on every path
+    except OSError as exc:
+        yield RawItem(None, SourceRef("file", path), 0, skipped=f"cannot read: {exc.strerror}")
+        return
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        data = None if size > IN_MEMORY_MBOX or size > max_bytes * READ_LIMIT_FACTOR else fh.read()
+    if data is None:
+        yield from _iter_file(Path(path), max_bytes)
+    elif data.startswith(b"From "):
+        yield from split_mbox_bytes(Path(path), data)
+    else:
+        yield RawItem(data, SourceRef("file", path), len(data))
 
 
 def _size(path: Path) -> int:
@@ -116,9 +145,6 @@ def _iter_file(path: Path, max_bytes: int) -> Iterator[RawItem]:
         yield RawItem(data, SourceRef("file", str(path)), len(data))
 
 
-_ENVELOPE = re.compile(rb"(?:\r?\n\r?\n)From [^\n]*\n")
-
-
 def split_mbox_bytes(path: Path, data: bytes) -> Iterator[RawItem]:
     """The in-memory twin of :func:`iter_mbox` for small files (same splitting rule)."""
     first = data.find(b"\n")
@@ -126,9 +152,13 @@ def split_mbox_bytes(path: Path, data: bytes) -> Iterator[RawItem]:
         yield RawItem(b"", SourceRef("mbox", f"{path}#0@0"), len(data))
         return
     starts = [(0, first + 1)]  # (envelope start, message start)
-    for m in _ENVELOPE.finditer(data, first + 1):
-        env_start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(b"\r\n")))
-        starts.append((env_start, m.end()))
+    pos = first + 1
+    while (i := data.find(b"\nFrom ", pos)) >= 0:  # a literal search: a regex here costs 0.1 ms a file
+        pos = i + 1
+        blank_before = data[i - 1 : i] == b"\n" or data[i - 2 : i] == b"\n\r"
+        line_end = data.find(b"\n", i + 1)
+        if blank_before:
+            starts.append((i + 1, line_end + 1 if line_end >= 0 else len(data)))
     for i, (env_start, msg_start) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(data)
         body = _drop_separator(data[msg_start:end])
@@ -198,12 +228,10 @@ def iter_mbox(path: Path) -> Iterator[RawItem]:
 
 def _drop_separator(body: bytes) -> bytes:
     """The blank line that ends each mbox entry belongs to the mbox format, not the message."""
-    if body in (b"\n", b"\r\n"):
-        return b""
-    if body.endswith(b"\r\n\r\n"):
-        return body[:-2]
-    if body.endswith(b"\n\n"):
-        return body[:-1]
+    if body.endswith(b"\n"):
+        prev = body.rfind(b"\n", 0, len(body) - 1)
+        if body[prev + 1 :] in (b"\n", b"\r\n"):
+            return body[: prev + 1]
     return body
 
 
