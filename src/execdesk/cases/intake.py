@@ -58,7 +58,6 @@ _OPEN_CASES_OF_CONTACTS = select(_cases.c.id, _cases.c.contact_id, _cases.c.stat
     _cases.c.status.in_(OPEN_STATUSES),
     _cases.c.machine.is_(False),
 )
-_SET_MESSAGE_CASE = update(_messages).where(_messages.c.id == bindparam("pk")).values(case_id=bindparam("case_id"))
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -142,10 +141,15 @@ class _CaseState:
     events: list[tuple[int, str, str]] = field(default_factory=list)  # (message_pk, action, why)
 
 
-def assign_cases(conn: Connection, items: list[ThreadItem], *, by_sender: bool, window: timedelta, actor: str) -> None:
-    """Thread each item into a case (opening cases as needed) and write it all; sets item.case_id."""
+def assign_cases(
+    conn: Connection, items: list[ThreadItem], *, by_sender: bool, window: timedelta, actor: str
+) -> list[dict[str, Any]]:
+    """Thread each item into a case, opening and updating case rows as needed; sets item.case_id.
+
+    Returns the audit events (one per message: opened, message added or reopened) for the caller
+    to record once the message rows exist (they reference them)."""
     if not items:
-        return
+        return []
     refs = sorted({r for it in items for r in it.refs})
     by_msgid: dict[str, int] = {}
     for chunk in _chunks(refs):
@@ -245,7 +249,6 @@ def assign_cases(conn: Connection, items: list[ThreadItem], *, by_sender: bool, 
             {"actor": actor, "action": action, "case_id": cid, "message_pk": pk, "details": {"why": why}}
             for pk, action, why in st.events
         )
-    service.record_audits(conn, events)
     for it, key in zip(items, keys, strict=True):
         it.case_id = real_id.get(key, key)
-    conn.execute(_SET_MESSAGE_CASE, [{"pk": it.message_pk, "case_id": it.case_id} for it in items])
+    return events

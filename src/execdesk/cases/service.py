@@ -162,28 +162,11 @@ def assign(conn: Connection, *, case_id: int, assignee: str | None, actor: str, 
     )
 
 
-def set_judgment(
-    conn: Connection,
-    *,
-    case_id: int,
-    priority: float,
-    reasons: list[Any],
-    intent: str | None,
-    topic: str | None,
-    signals: list[str],
-) -> None:
-    """Store the case's current automated judgment (derived data: not an audited human action)."""
-    conn.execute(
-        _SET_JUDGMENT,
-        {
-            "case_id": case_id,
-            "priority": priority,
-            "priority_reasons": reasons,
-            "intent": intent,
-            "topic": topic,
-            "signals": signals,
-        },
-    )
+def set_judgments(conn: Connection, judgments: list[dict[str, Any]]) -> None:
+    """Store cases' current automated judgments (derived data, not an audited human action).
+    Each dict: case_id, priority, priority_reasons, intent, topic, signals."""
+    if judgments:
+        conn.execute(_SET_JUDGMENT, judgments)
 
 
 CORRECTABLE = ("intent", "topic")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,25 @@ def import_paths(
     Killing the process at any point loses nothing that was committed and duplicates
     nothing on a re-run (see :mod:`execdesk.ingest.core`).
     """
+    with _bulk_gc():
+        return _import_paths(store, paths, progress=progress, pipeline=pipeline)
+
+
+@contextmanager
+def _bulk_gc() -> Iterator[None]:
+    """Bulk import makes millions of short-lived, acyclic objects; frequent young-generation
+    collections cost ~5% of the import (measured). Collect less often, restore afterwards."""
+    old = gc.get_threshold()
+    gc.set_threshold(20_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _import_paths(
+    store: Store, paths: Iterable[Path], *, progress: ProgressFn | None, pipeline: Pipeline | None
+) -> dict[str, Any]:
     settings = store.settings
     batch = max(1, settings.ingest.batch_size)
     started = time.perf_counter()

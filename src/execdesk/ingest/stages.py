@@ -1,10 +1,11 @@
 """The ingest pipeline's stages and their order (the one place it is written down).
 
-parse -> history -> analyze -> record -> cases.
+parse -> history -> analyze -> cases -> record.
 
 ``parse`` and ``analyze`` are pure and run per message; ``history`` reads each sender's
-history in bulk (for repeat_contact); ``record`` and ``cases`` write the whole batch with a
-few bulk statements. :class:`~execdesk.pipeline.Pipeline` checks that each stage's inputs
+history in bulk (for repeat_contact); ``cases`` (contacts, threading, case rows) and
+``record`` (message rows, attachments, audit events) write the whole batch with a few bulk
+statements. :class:`~execdesk.pipeline.Pipeline` checks that each stage's inputs
 exist before it.
 """
 
@@ -106,7 +107,8 @@ def _message_values(work: MessageWork, address: str | None) -> dict[str, Any]:
         "defects": parsed.defects,
         "headers": parsed.headers,
         "contact_id": work.contact_id,
-        "analysis": analysis.to_dict() if analysis is not None else None,
+        "case_id": work.case_id,
+        "analysis": _analysis_dict(work) if analysis is not None else None,
         "intent": analysis.intent.label if analysis is not None else None,
         "topic": analysis.topic.label if analysis is not None else None,
         "sentiment": analysis.sentiment.score if analysis is not None else None,
@@ -114,67 +116,28 @@ def _message_values(work: MessageWork, address: str | None) -> dict[str, Any]:
     }
 
 
-def record_batch(works: list[MessageWork], env: StageEnv) -> None:
-    """Write the batch's contacts, message rows and attachments (bytes as blobs)."""
+def cases_batch(works: list[MessageWork], env: StageEnv) -> None:
+    """Contacts, then thread the batch into cases (opening cases as needed) and store each case's
+    judgment. Message ids are allocated here so that message rows are written once, with their case."""
     todo = [w for w in works if w.failure is None]
     if not todo:
         return
-    addresses: list[str | None] = []
-    seen: list[ContactSeen] = []
-    for w in todo:
-        assert w.parsed is not None
-        addr = normalise_address(w.parsed.from_addr)
-        addresses.append(addr)
-        if addr is not None:
-            seen.append(ContactSeen(addr, w.parsed.from_name, effective_time(w.parsed, w.received_at)))
+    addresses = [normalise_address(w.parsed.from_addr) if w.parsed else None for w in todo]
+    seen = [
+        ContactSeen(addr, w.parsed.from_name, effective_time(w.parsed, w.received_at))
+        for w, addr in zip(todo, addresses, strict=True)
+        if addr is not None and w.parsed is not None
+    ]
     contact_ids = iter(touch_contacts(env.conn, seen))
     for w, addr in zip(todo, addresses, strict=True):
         w.contact_id = next(contact_ids) if addr is not None else None
-    inserts: list[MessageWork] = []
-    rows: list[dict[str, Any]] = []
-    for w, addr in zip(todo, addresses, strict=True):
-        values = _message_values(w, addr)
-        if w.existing_pk is not None:  # a replay from quarantine: the row exists
-            env.conn.execute(_UPDATE_MESSAGE, {"pk": w.existing_pk, **values})
-            w.message_pk = w.existing_pk
-            continue
-        assert w.parsed is not None
-        values.update(
-            raw_sha256=w.identity.raw_sha256,
-            content_hash=w.identity.content_hash,
-            message_id=w.parsed.message_id[:998] if w.parsed.message_id else None,
-            size=len(w.raw),
-            direction="in",
-            received_at=w.received_at,
-        )
-        inserts.append(w)
-        rows.append(values)
-    if rows:
-        for w, row, pk in zip(inserts, rows, allocate_ids(env.conn, _messages, len(rows)), strict=True):
-            w.message_pk = row["id"] = pk
-        env.conn.execute(_INSERT_MESSAGES, rows)
-    attachments = []
+        w.extra["from_addr"] = addr
+    new = [w for w in todo if w.existing_pk is None]
+    for w, pk in zip(new, allocate_ids(env.conn, _messages, len(new)), strict=True):
+        w.message_pk = pk
     for w in todo:
-        assert w.parsed is not None
-        for att in w.parsed.attachments:
-            env.blobs.put(att.data, att.sha256)
-            attachments.append(
-                {
-                    "message_pk": w.message_pk,
-                    "filename": att.filename,
-                    "content_type": att.content_type,
-                    "size": att.size,
-                    "sha256": att.sha256,
-                    "inline": att.inline,
-                }
-            )
-    if attachments:
-        env.conn.execute(_INSERT_ATTACHMENTS, attachments)
-
-
-def cases_batch(works: list[MessageWork], env: StageEnv) -> None:
-    """Thread the batch into cases (opening cases as needed), then store each case's judgment."""
-    todo = [w for w in works if w.failure is None]
+        if w.existing_pk is not None:
+            w.message_pk = w.existing_pk
     items = []
     for w in todo:
         parsed = w.parsed
@@ -194,26 +157,82 @@ def cases_batch(works: list[MessageWork], env: StageEnv) -> None:
                 machine=parsed.machine is not None,
             )
         )
-    assign_cases(
+    events = assign_cases(
         env.conn,
         items,
         by_sender=env.settings.ingest.thread_by_sender,
         window=timedelta(hours=env.settings.ingest.sender_window_hours),
         actor=ACTOR,
     )
+    by_pk: dict[int, list[dict[str, Any]]] = {}
+    for e in events:
+        by_pk.setdefault(e["message_pk"], []).append(e)
+    judgments: dict[int, dict[str, Any]] = {}  # the latest message of each case sets its judgment
     for w, it in zip(todo, items, strict=True):
         w.case_id, w.thread_reason = it.case_id, it.reason
-        analysis = w.analysis
-        if analysis is not None and w.case_id is not None:
-            service.set_judgment(
-                env.conn,
-                case_id=w.case_id,
-                priority=analysis.priority.score,
-                reasons=analysis.to_dict()["priority"]["reasons"],
-                intent=analysis.intent.label,
-                topic=analysis.topic.label,
-                signals=[s.name for s in analysis.signals],
+        w.extra["audit"] = by_pk.get(it.message_pk, [])
+        if w.analysis is not None and w.case_id is not None:
+            d = _analysis_dict(w)
+            judgments[w.case_id] = {
+                "case_id": w.case_id,
+                "priority": w.analysis.priority.score,
+                "priority_reasons": d["priority"]["reasons"],
+                "intent": w.analysis.intent.label,
+                "topic": w.analysis.topic.label,
+                "signals": [sig.name for sig in w.analysis.signals],
+            }
+    service.set_judgments(env.conn, list(judgments.values()))
+
+
+def record_batch(works: list[MessageWork], env: StageEnv) -> None:
+    """Write the batch's message rows (with their case), attachments (bytes as blobs) and the
+    audit events of the case changes (which reference the message rows)."""
+    todo = [w for w in works if w.failure is None]
+    rows: list[dict[str, Any]] = []
+    for w in todo:
+        assert w.parsed is not None and w.message_pk is not None
+        values = _message_values(w, w.extra.get("from_addr"))
+        if w.existing_pk is not None:  # a replay from quarantine: the row exists
+            env.conn.execute(_UPDATE_MESSAGE, {"pk": w.existing_pk, **values})
+            continue
+        values.update(
+            id=w.message_pk,
+            raw_sha256=w.identity.raw_sha256,
+            content_hash=w.identity.content_hash,
+            message_id=w.parsed.message_id[:998] if w.parsed.message_id else None,
+            size=len(w.raw),
+            direction="in",
+            received_at=w.received_at,
+        )
+        rows.append(values)
+    if rows:
+        env.conn.execute(_INSERT_MESSAGES, rows)
+    attachments = []
+    for w in todo:
+        assert w.parsed is not None
+        for att in w.parsed.attachments:
+            env.blobs.put(att.data, att.sha256)
+            attachments.append(
+                {
+                    "message_pk": w.message_pk,
+                    "filename": att.filename,
+                    "content_type": att.content_type,
+                    "size": att.size,
+                    "sha256": att.sha256,
+                    "inline": att.inline,
+                }
             )
+    if attachments:
+        env.conn.execute(_INSERT_ATTACHMENTS, attachments)
+    service.record_audits(env.conn, [e for w in todo for e in w.extra.get("audit", [])])
+
+
+def _analysis_dict(work: MessageWork) -> dict[str, Any]:
+    """``Analysis.to_dict()`` once per message (it is stored and also feeds the case's reasons)."""
+    if "analysis_dict" not in work.extra:
+        work.extra["analysis_dict"] = work.analysis.to_dict()
+    d: dict[str, Any] = work.extra["analysis_dict"]
+    return d
 
 
 INGEST_STAGES = [
@@ -234,8 +253,14 @@ INGEST_STAGES = [
         "intent, topic, signals, sentiment, priority, with evidence",
         pure=True,
     ),
-    Stage("record", ("parsed",), ("message_pk", "contact_id"), record_batch, "contacts, message rows, attachments"),
-    Stage("cases", ("parsed", "message_pk"), ("case_id",), cases_batch, "thread into cases or open them"),
+    Stage(
+        "cases",
+        ("parsed",),  # uses the analysis when the pipeline has one
+        ("contact_id", "message_pk", "case_id"),
+        cases_batch,
+        "contacts; thread into cases or open them; case judgments",
+    ),
+    Stage("record", ("parsed", "message_pk", "case_id"), (), record_batch, "message rows, attachments, audit events"),
 ]
 
 
