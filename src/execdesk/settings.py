@@ -94,11 +94,65 @@ class SmtpListenSettings(_Section):
 
 
 class ReplySettings(_Section):
-    """Outgoing replies: the tone guard's rules."""
+    """Outgoing replies: the tone guard's rules, drafting, approval, the SMTP outbox, acknowledgments."""
 
     tone_rules_path: Path | None = Field(
         None,
         description="Organisation tone rules (YAML) merged over the shipped ones: word classes, rules, allow-list.",
+    )
+    company_name: str = Field("our company", description="The company's name, as {company} in reply templates.")
+    executive_name: str = Field(
+        "the CEO", description="The executive the desk writes for: {executive} in templates; signs executive replies."
+    )
+    executive_signature: str | None = Field(
+        None, description="How executive-voice replies are signed; default: the executive's name."
+    )
+    signature: str = Field(
+        "{agent}\nOffice of {executive}, {company}",
+        description="Signature appended to template replies; may use the template variables.",
+    )
+    templates_dir: Path | None = Field(
+        None, description="Organisation reply templates (*.md), over the shipped ones; default <home>/templates."
+    )
+    supervisors: list[str] = Field(
+        default_factory=list, description="Names allowed to approve blocked replies without --role supervisor."
+    )
+    from_address: str | None = Field(
+        None, description="From address of outgoing replies (e.g. ceo-office@example.com); required to send."
+    )
+    from_name: str | None = Field(None, description="Display name of the From address; default: none.")
+    message_id_domain: str | None = Field(
+        None, description="Domain of generated Message-IDs; default: the domain of from_address."
+    )
+    smtp_host: str | None = Field(None, description="SMTP server that sends replies (submission server).")
+    smtp_port: int | None = Field(None, description="SMTP port; default 465 for ssl, 587 for starttls, 25 for none.")
+    smtp_security: Literal["ssl", "starttls", "none"] = Field("starttls", description="SMTP transport security.")
+    smtp_username: str | None = Field(None, description="SMTP login name; no AUTH when empty.")
+    smtp_password: SecretStr | None = Field(
+        None, description="SMTP password (prefer smtp_password_file or EXECDESK_REPLY__SMTP_PASSWORD)."
+    )
+    smtp_password_file: Path | None = Field(None, description="File holding the SMTP password (first line).")
+    verify_tls: bool = Field(True, description="Verify the SMTP server's TLS certificate.")
+    smtp_timeout: float = Field(60.0, description="Seconds before an SMTP connection or command times out.")
+    max_attempts: int = Field(6, description="Send attempts before an outbox entry is marked failed.")
+    retry_base_seconds: float = Field(
+        60.0, description="Delay after the first failed attempt; doubles with each further attempt."
+    )
+    sending_lease_seconds: float = Field(
+        600.0,
+        description="An entry left in 'sending' this long (a crash mid-send) is retried with the same Message-ID.",
+    )
+    auto_ack: bool = Field(False, description="Acknowledge new inbound mail automatically (RFC 3834 rules apply).")
+    ack_template: str = Field("acknowledgment", description="Template of automatic acknowledgments.")
+    ack_window_days: float = Field(
+        7.0, description="Never acknowledge one sender twice within this many days (RFC 3834 section 2)."
+    )
+    ack_max_per_hour: int = Field(
+        50, description="Most automatic acknowledgments created per hour; the rest are skipped and audited."
+    )
+    ack_max_age_hours: float = Field(
+        48.0,
+        description="Never acknowledge a message written longer ago than this (imports of old mailboxes).",
     )
 
 

@@ -61,7 +61,14 @@ Incoming = tuple[bytes, SourceRef] | tuple[bytes, SourceRef, datetime]
 class IngestSession:
     """One unit of work over the store. Use as a context manager: commits on success."""
 
-    def __init__(self, store: Store, settings: Settings | None = None, pipeline: Pipeline | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | None = None,
+        pipeline: Pipeline | None = None,
+        *,
+        after_commit: bool = True,
+    ) -> None:
         self.store = store
         self.settings = settings or store.settings
         self.pipeline = pipeline or default_pipeline()
@@ -69,6 +76,8 @@ class IngestSession:
         self.reasons: Counter[str] = Counter()
         self._conn: Connection | None = None
         self._analyze_config: AnalyzeConfig | None = None
+        self._new_since_commit: list[int] = []
+        self.after_commit = after_commit
 
     # -- transaction handling -------------------------------------------------
     @property
@@ -79,14 +88,28 @@ class IngestSession:
         return self._conn
 
     def commit(self) -> None:
-        """Make everything processed so far durable: blobs first, then the database."""
+        """Make everything processed so far durable: blobs first, then the database; then let the
+        reply stage react to the new mail (bounces of our replies, automatic acknowledgments)."""
         self.store.blobs.flush()
         if self._conn is not None:
             self._conn.commit()
             self._conn.close()
             self._conn = None
+        new, self._new_since_commit = self._new_since_commit, []
+        if new and self.after_commit:
+            self._after_commit(new)
+
+    def _after_commit(self, message_pks: list[int]) -> None:
+        """Runs after the messages are durable: a failure here is logged and loses nothing."""
+        from execdesk.reply.hooks import after_ingest
+
+        try:
+            after_ingest(self.store, message_pks, self.settings)
+        except Exception:
+            log.exception("after-ingest actions failed for %d messages (they are stored)", len(message_pks))
 
     def rollback(self) -> None:
+        self._new_since_commit = []
         if self._conn is not None:
             self._conn.rollback()
             self._conn.close()
@@ -146,6 +169,7 @@ class IngestSession:
                 assert w.message_pk is not None
                 results.append(IngestResult("imported", w.message_pk, case_id=w.case_id))
                 self.counts["imported"] += 1
+                self._new_since_commit.append(w.message_pk)
             else:
                 assert w.message_pk is not None
                 f = w.failure
@@ -184,6 +208,7 @@ class IngestSession:
         if work.failure is None:
             conn.execute(update(_quarantine).where(open_entries).values(resolved_at=utcnow()))
             self.counts["imported"] += 1
+            self._new_since_commit.append(message_pk)
             return IngestResult("imported", message_pk, case_id=work.case_id)
         f = work.failure
         conn.execute(

@@ -219,3 +219,49 @@ class AuditEvent(Base):
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model, typed as a Table (Core statements on the hot path use it)."""
     return cast(Table, model.__table__)
+
+
+class OutboxEntry(Base):
+    """An outgoing mail from draft to sent: the tone verdict it got, who approved it, each send attempt.
+
+    The Message-ID is fixed when the entry is created, so a retry after a crash re-sends the
+    same message (clients collapse duplicates by Message-ID) and never a different one.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    to_addr: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    kind: Mapped[str] = mapped_column(String(16), default="reply")  # reply | ack | campaign
+    # draft | blocked | approved | queued | sending | sent | failed | bounced
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    executive: Mapped[bool] = mapped_column(Boolean, default=False)
+    tone_verdict: Mapped[str] = mapped_column(String(8), default="ok")
+    tone_score: Mapped[int] = mapped_column(Integer, default=100)
+    tone_findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approval_reason: Mapped[str | None] = mapped_column(Text)
+    approved_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    source_message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    sent_message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    queued_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        Index("ix_outbox_kind_to", "kind", "to_addr", "created_at"),
+        Index("ix_outbox_kind_created", "kind", "created_at"),
+    )
