@@ -159,7 +159,9 @@ def auto_acknowledge(
             reason = _never_reason(m, r.from_address)
             written = min(d for d in (m.date, m.received_at) if d is not None)
             if reason is None and written < now - timedelta(hours=r.ack_max_age_hours):
-                reason = f"written more than {r.ack_max_age_hours:g} h ago: too old to acknowledge (an import of old mail)"
+                reason = (
+                    f"written more than {r.ack_max_age_hours:g} h ago: too old to acknowledge (an import of old mail)"
+                )
             if reason is None and m.case_id in answered:
                 reason = "the case already has a reply from us: a person is in the conversation"
             if reason is None and address in recently:
