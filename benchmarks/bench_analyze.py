@@ -31,7 +31,7 @@ from execdesk.parse import ParseRefused, parse_message  # noqa: E402
 
 def _stdlib(raw: bytes) -> str:
     msg = email.message_from_bytes(raw, policy=email.policy.default)
-    body = msg.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    body = msg.get_body(preferencelist=("plain", "html"))
     try:
         return body.get_content() if body is not None else ""
     except Exception:

@@ -13,6 +13,7 @@ import math
 import re
 
 from execdesk.analyze.model import SignalHit
+from execdesk.analyze.scan import FastPattern, ascii_letter_counts, register
 from execdesk.analyze.text import FIRST_PERSON, SECOND_PERSON, TextView
 
 CUES: dict[str, re.Pattern[str]] = {
@@ -55,8 +56,6 @@ CUES: dict[str, re.Pattern[str]] = {
     }.items()
 }
 
-_LETTER = re.compile(r"[A-Za-z]")
-_UPPER = re.compile(r"[A-Z]")
 CUE_CHARS = 2000  # cue families are counted on the first part of the text (speed)
 
 SIGNALS_AS_FEATURES = (
@@ -93,17 +92,25 @@ DENSE_NAMES: list[str] = (
 )
 
 
+_FAST_CUES: tuple[FastPattern, ...] = tuple(register(p) for p in CUES.values())
+FAST_CUES: dict[str, FastPattern] = dict(zip(CUES, _FAST_CUES, strict=True))
+_FAST_FIRST = register(FIRST_PERSON)
+_FAST_SECOND = register(SECOND_PERSON)
+
+
 def dense_features(
     view: TextView, hits: list[SignalHit], sentiment: float, anger: float, request_prob: float, spam_prob: float
 ) -> list[float]:
     """The dense feature vector, in ``DENSE_NAMES`` order."""
     text = view.text[:CUE_CHARS]
+    sc = view.scanner()
     n_words = max(1, text.count(" ") + 1)
-    out = [min(3.0, math.log1p(len(p.findall(text)))) for p in CUES.values()]
+    out = [min(3.0, math.log1p(sc.count(p, CUE_CHARS))) for p in _FAST_CUES]
     strength = {h.name: h.strength for h in hits}
     out.extend(strength.get(n, 0.0) for n in SIGNALS_AS_FEATURES)
-    letters = len(_LETTER.findall(text)) or 1
-    caps = len(_UPPER.findall(text)) / letters
+    n_letters, n_upper = ascii_letter_counts(text)
+    letters = n_letters or 1
+    caps = n_upper / letters
     out.extend(
         [
             sentiment,
@@ -114,8 +121,8 @@ def dense_features(
             min(3.0, math.log1p(text.count("?"))),
             min(3.0, math.log1p(text.count("!"))),
             caps,
-            min(1.0, 10.0 * len(FIRST_PERSON.findall(text)) / n_words),
-            min(1.0, 10.0 * len(SECOND_PERSON.findall(text)) / n_words),
+            min(1.0, 10.0 * sc.count(_FAST_FIRST, CUE_CHARS) / n_words),
+            min(1.0, 10.0 * sc.count(_FAST_SECOND, CUE_CHARS) / n_words),
             1.0 if ("http" in text or "www." in text) else 0.0,
             1.0 if n_words < 40 else 0.0,
             1.0 if view.body_start <= 2 else 0.0,
@@ -145,6 +152,7 @@ INTENT_RULES: tuple[tuple[str, str, re.Pattern[str], float], ...] = tuple(
         ),
     )
 )
+FAST_INTENT_RULES: tuple[FastPattern, ...] = tuple(register(r[2]) for r in INTENT_RULES)
 INTENT_FROM_SIGNAL_RULES: dict[str, str] = {
     "media.role": "media_inquiry",
     "media.writing_story": "media_inquiry",

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from execdesk.analyze.linear import LinearModel
+from execdesk.analyze.linear import LinearModel, SharedTerms
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
 MODEL_NAMES = ("intent", "topic", "spam", "request")
@@ -25,6 +25,16 @@ class ModelSet:
     spam: LinearModel | None
     request: LinearModel | None
     version: str
+    _shared: SharedTerms | None = None
+
+    def shared_terms(self) -> SharedTerms | None:
+        """One vocabulary for the intent, topic (and spam) models: they score the same counts. Built once."""
+        if self._shared is None and self.intent is not None and self.topic is not None:
+            models = [self.intent, self.topic]
+            if self.spam is not None and self.spam.is_plain_binary():
+                models.append(self.spam)
+            self._shared = SharedTerms(models)
+        return self._shared
 
 
 _CACHE: dict[str, ModelSet] = {}

@@ -8,16 +8,19 @@ the shipped models see exactly the features they were trained on.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from execdesk.analyze import sentiment as sentiment_mod
 from execdesk.analyze.config import AnalyzeConfig, default_config
-from execdesk.analyze.cues import CUES, INTENT_FROM_SIGNAL_RULES, INTENT_RULES, dense_features
+from execdesk.analyze.cues import FAST_CUES, FAST_INTENT_RULES, INTENT_FROM_SIGNAL_RULES, INTENT_RULES, dense_features
 from execdesk.analyze.language import detect
-from execdesk.analyze.linear import LinearModel, terms
+from execdesk.analyze.linear import LinearModel, counts_of, normalised, tokens
 from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
 from execdesk.analyze.models import ModelSet, load_models
 from execdesk.analyze.priority import build_priority
@@ -53,22 +56,35 @@ class Features:
     spam_prob: float
     counts: Counter[str]
     dense: list[float] = field(default_factory=list)
+    # term vectors of the intent and topic models, computed in one pass (``ModelSet.shared_terms``)
+    term_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-def _request_prob(view: TextView, model: LinearModel | None) -> float:
+def sentence_tokens(view: TextView) -> list[list[str]]:
+    """``tokens()`` of each sentence of the view.
+
+    Sentence boundaries fall on whitespace and quote/bracket characters, which no token
+    contains (a URL ends at whitespace too), so the sentences' tokens joined are exactly
+    ``tokens(view.text)``: the text is tokenised once for the whole-text counts and for the
+    request model's sentences (tests/analyze/test_fast_paths.py checks the equality).
+    """
+    text = view.text
+    return [tokens(text[s:e]) for s, e in zip(view.sentence_starts, view.sentence_ends, strict=True)]
+
+
+def _request_prob(view: TextView, model: LinearModel | None, sent_toks: list[list[str]] | None = None) -> float:
+    """The request model's highest probability over the first MAX_REQUEST_SENTENCES sentences (8+ chars)."""
     if model is None:
         return 0.0
-    best = 0.0
-    n = 0
-    for s, e in zip(view.sentence_starts, view.sentence_ends, strict=False):
-        if e - s < 8:
-            continue
-        p = float(model.proba(terms(view.text[s:e]))[1])
-        best = max(best, p)
-        n += 1
-        if n >= MAX_REQUEST_SENTENCES:
-            break
-    return best
+    if sent_toks is None:
+        sent_toks = sentence_tokens(view)
+    picked = (
+        toks for s, e, toks in zip(view.sentence_starts, view.sentence_ends, sent_toks, strict=True) if e - s >= 8
+    )
+    counters = [counts_of(toks) for toks in itertools.islice(picked, MAX_REQUEST_SENTENCES)]
+    if not counters:
+        return 0.0
+    return max(0.0, *model.positive_probabilities(counters))
 
 
 _META_HEADERS = (
@@ -119,18 +135,27 @@ def featurize(
     """The shared feature pipeline (run time and training). ``meta``: pseudo-words from ``meta_tokens``."""
     view = build_view(subject, body)
     hits, traces = run_rules(view, enabled, trace=trace)
-    sent = sentiment_mod.score(view.text)
-    counts = terms(view.text)
+    sent = sentiment_mod.score(view.text, view.scanner())
+    sent_toks = sentence_tokens(view)
+    counts = counts_of(list(itertools.chain.from_iterable(sent_toks)))
+    raws = shared.raw_vectors(counts) if (shared := models.shared_terms()) is not None else []
+    extra: Counter[str] = Counter(meta)
     spam_prob = 0.0
     if models.spam is not None:
-        spam_counts = counts
-        if meta:
-            spam_counts = Counter(counts)
-            spam_counts.update(meta)
-        spam_prob = float(models.spam.proba(spam_counts)[1])
-    req = _request_prob(view, models.request)
+        if len(raws) > 2 and not any(t in counts for t in extra):
+            spam_prob = models.spam.positive_probability_raw(raws[2], extra)
+        else:
+            spam_counts = counts
+            if meta:
+                spam_counts = Counter(counts)
+                spam_counts.update(meta)
+            spam_prob = models.spam.positive_probabilities([spam_counts])[0]
+    req = _request_prob(view, models.request, sent_toks)
     dense = dense_features(view, hits, sent.score, sent.anger, req, spam_prob)
-    return Features(view, hits, traces, sent, req, spam_prob, counts, dense)
+    tvs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if raws:
+        tvs["intent"], tvs["topic"] = normalised(*raws[0]), normalised(*raws[1])
+    return Features(view, hits, traces, sent, req, spam_prob, counts, dense, tvs)
 
 
 def _locate(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> list[Evidence]:
@@ -139,8 +164,8 @@ def _locate(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> l
     low = view.lower
     for name, _w in feats:
         if name.startswith("#cue_"):
-            pat = CUES.get(name[5:])
-            m = pat.search(view.text) if pat else None
+            pat = FAST_CUES.get(name[5:])
+            m = view.scanner().search(pat) if pat else None
             if m:
                 out.append(Evidence(m.group(0), m.start(), m.end()))
         elif not name.startswith("#") and not name.startswith("_"):
@@ -152,16 +177,17 @@ def _locate(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> l
     return out
 
 
-def _classify(model: LinearModel | None, f: Features, allowed: Sequence[str], default: str) -> LabelResult:
+def _classify(model: LinearModel | None, f: Features, allowed: Sequence[str], default: str, kind: str) -> LabelResult:
     if model is None:
         return LabelResult(label=default, confidence=0.0, source="default")
-    p = model.proba(f.counts, f.dense)
+    tv = f.term_vectors.get(kind) or model.term_vector(f.counts)
+    p = model.proba(f.counts, f.dense, tv)
     scores = {c: float(x) for c, x in zip(model.classes, p, strict=False)}
     ranked = sorted(((c, s) for c, s in scores.items() if c in allowed), key=lambda x: -x[1])
     if not ranked:
         return LabelResult(label=default, confidence=0.0, source="default", scores=scores)
     label, conf = ranked[0]
-    feats = model.top_features(f.counts, f.dense, model.classes.index(label))
+    feats = model.top_features(f.counts, f.dense, model.classes.index(label), tv=tv)
     return LabelResult(
         label=label, confidence=conf, evidence=_locate(f.view, feats), source="model", features=feats, scores=scores
     )
@@ -169,9 +195,9 @@ def _classify(model: LinearModel | None, f: Features, allowed: Sequence[str], de
 
 def _intent_rule(f: Features, allowed: Sequence[str], min_strength: float) -> LabelResult | None:
     """A speech-act rule strong enough to decide the intent (formal legal notice, journalist, job application)."""
-    for intent, name, pat, strength in INTENT_RULES:
+    for (intent, name, _pat, strength), fast in zip(INTENT_RULES, FAST_INTENT_RULES, strict=True):
         if intent in allowed and strength >= min_strength:
-            m = pat.search(f.view.text)
+            m = f.view.scanner().search(fast)
             if m and not f.view.is_masked(m.start(), m.end()):
                 return LabelResult(intent, strength, [Evidence(m.group(0), m.start(), m.end())], f"rule:{name}")
     for h in f.hits:
@@ -238,7 +264,7 @@ def analyze_text(
     f = featurize(subject, body, models, cfg.enabled_signals, trace=trace, meta=meta_tokens(parsed))
     intents, topics = cfg.intents, cfg.topics
     tax = cfg.raw["taxonomy"]
-    intent = _classify(models.intent, f, intents, tax["default_intent"])
+    intent = _classify(models.intent, f, intents, tax["default_intent"], "intent")
     ic = cfg.raw["intent"]
     if "spam" in intents and f.spam_prob >= float(ic["spam_threshold"]) and intent.label != "spam":
         intent = LabelResult(
@@ -256,7 +282,7 @@ def analyze_text(
             intent = ruled
     if intent.confidence < float(ic.get("min_confidence", 0.0)):
         intent = LabelResult(tax["default_intent"], intent.confidence, source="default", scores=intent.scores)
-    topic = _classify(models.topic, f, topics, tax["default_topic"])
+    topic = _classify(models.topic, f, topics, tax["default_topic"], "topic")
     lang, lang_p = detect(f.view.text[f.view.body_start :] or f.view.text)
 
     suppress = set((cfg.raw["signals"].get("suppress_for_intents") or {}).get(intent.label, []))

@@ -8,11 +8,14 @@ same normalisation (compound = s / sqrt(s^2 + 15)). Anger adds curses, insults a
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from execdesk.analyze.model import Evidence, Sentiment
+from execdesk.analyze.scan import Scan, ascii_letter_counts, register
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*|!+")
 _NEG = {
@@ -48,8 +51,6 @@ _NEG = {
     "doesnt",
     "isnt",
 }
-_LETTER = re.compile(r"[A-Za-z]")
-_UPPER = re.compile(r"[A-Z]")
 _ANGER = re.compile(
     r"\b(?:fuck\w*|shit\w*|damn\w*|hell|crap|bastards?|idiots?|morons?|liars?|crooks?|thie(?:f|ves)|greed\w*|shame\w*|disgrac\w*"
     r"|disgust\w*|outrag\w*|furious|angry|anger|sick of|fed up|pathetic|ridiculous|unacceptable|criminals?|jail|betray\w*|scum|sleaz\w*)\b",  # noqa: E501
@@ -64,35 +65,69 @@ def _lexicon() -> dict[str, float]:
     return dict(SentimentIntensityAnalyzer().lexicon)
 
 
-def score(text: str) -> Sentiment:
-    """Sentiment of the analysed text, with the most negative/positive words as evidence."""
+_FAST_ANGER = register(_ANGER)
+_START = re.Match.start
+_MAX_BANGS = 64
+
+
+@lru_cache(maxsize=1)
+def _interesting() -> frozenset[str]:
+    """Lower-cased tokens the scorer acts on: lexicon words, negators and runs of '!'."""
+    return frozenset(_lexicon()) | frozenset(_NEG) | frozenset("!" * n for n in range(1, _MAX_BANGS + 1))
+
+
+def _word_scores(text: str) -> tuple[float, list[tuple[float, int]], list[str]]:
+    """(sum of word valences, [(valence, token index)] in text order, tokens).
+
+    VADER's rules, applied only to the tokens that matter: a negator negates a lexicon word
+    when fewer than three other words (not counting '!' runs) stand between them; '!' runs
+    push the running total away from zero.
+    """
     lex = _lexicon()
+    toks = _WORD.findall(text)
+    lows = list(map(str.lower, toks))
+    if "’" in text:
+        lows = [w.replace("’", "'") for w in lows]
+    if "!" * (_MAX_BANGS + 1) in text:
+        picked: Iterable[int] = range(len(toks))  # a very long '!' run: every token is looked at
+    else:
+        picked = itertools.compress(range(len(toks)), map(_interesting().__contains__, lows))
     total = 0.0
-    neg_window = 0
-    strongest: list[tuple[float, int, int]] = []
-    for m in _WORD.finditer(text):
-        w = m.group(0)
-        if w[0] == "!":
-            total += 0.3 * math.copysign(min(len(w), 4), total) if total else 0.0
+    last_neg = -10  # token index of the last negator
+    bangs = 0  # '!' runs since the last negator
+    strongest: list[tuple[float, int]] = []
+    for k in picked:
+        lw = lows[k]
+        if lw[0] == "!":
+            total += 0.3 * math.copysign(min(len(lw), 4), total) if total else 0.0
+            bangs += 1
             continue
-        lw = w.lower().replace("’", "'")
         if lw in _NEG:
-            neg_window = 3
+            last_neg, bangs = k, 0
             continue
         v = lex.get(lw)
-        if v is not None:
-            if w.isupper() and len(w) > 2:
-                v += math.copysign(0.733, v)
-            if neg_window:
-                v *= -0.74
-            total += v
-            strongest.append((v, m.start(), m.end()))
-        if neg_window:
-            neg_window -= 1
+        if v is None:
+            continue
+        w = toks[k]
+        if w.isupper() and len(w) > 2:
+            v += math.copysign(0.733, v)
+        if k - last_neg - 1 - bangs < 3:
+            v *= -0.74
+        total += v
+        strongest.append((v, k))
+    return total, strongest, toks
+
+
+def score(text: str, scan: Scan | None = None) -> Sentiment:
+    """Sentiment of the analysed text, with the most negative/positive words as evidence.
+
+    ``scan``: the text's shared word index (``TextView.scanner()``), when the caller has one.
+    """
+    total, strongest, toks = _word_scores(text)
     compound = total / math.sqrt(total * total + 15.0) if total else 0.0
-    anger_hits = len(_ANGER.findall(text))
-    letters = len(_LETTER.findall(text, 0, 1500))
-    caps = len(_UPPER.findall(text, 0, 1500)) / letters if letters > 40 else 0.0
+    anger_hits = scan.count(_FAST_ANGER) if scan is not None and scan.text == text else len(_ANGER.findall(text))
+    letters, upper = ascii_letter_counts(text[:1500])
+    caps = upper / letters if letters > 40 else 0.0
     anger = min(1.0, 0.25 * anger_hits + (0.4 if caps > 0.5 else 0.0) + max(0.0, -compound - 0.5))
     label = (
         2
@@ -106,5 +141,12 @@ def score(text: str) -> Sentiment:
         else 0
     )
     strongest.sort(key=lambda x: -abs(x[0]))
-    ev = [Evidence(text[s:e], s, e) for v, s, e in strongest[:3] if (v < 0) == (compound < 0)]
+    top = [k for v, k in strongest[:3] if (v < 0) == (compound < 0)]
+    ev: list[Evidence] = []
+    if top:
+        starts = list(map(_START, _WORD.finditer(text)))
+        for k in top:
+            s = starts[k]
+            e = s + len(toks[k])
+            ev.append(Evidence(text[s:e], s, e))
     return Sentiment(score=compound, label=label, anger=anger, evidence=ev)

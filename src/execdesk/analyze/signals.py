@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 
 from execdesk.analyze.model import Evidence, SignalHit
+from execdesk.analyze.scan import register
 from execdesk.analyze.text import FIRST_PERSON, SECOND_PERSON, TextView, is_negated
-from execdesk.analyze.triggers import prefixes, triggered
 
 W = r"(?:[\w'’-]+[^\S\n]+)"  # one word and its space, for bounded gaps: W{0,3}
 
@@ -513,20 +513,24 @@ def _evidence(view: TextView, start: int, end: int, limit: int = 240) -> Evidenc
 
 
 def run_rules(
-    view: TextView, enabled: set[str] | None = None, trace: bool = False, use_triggers: bool = True
+    view: TextView, enabled: set[str] | None = None, trace: bool = False, use_index: bool = True
 ) -> tuple[list[SignalHit], list[RuleTrace]]:
-    """Run every rule; return the strongest hit per signal (with all its evidence) and, on request, a trace."""
+    """Run every rule; return the strongest hit per signal (with all its evidence) and, on request, a trace.
+
+    ``use_index``: match only where the shared word index says a rule can start (scan.py);
+    False scans with each plain regex (same results, slower; the tests compare the two).
+    """
     best: dict[str, SignalHit] = {}
     traces: list[RuleTrace] = []
     text = view.text
-    pref = prefixes(view.lower) if use_triggers else frozenset()
-    for rule in RULES:
+    sc = view.scanner() if use_index else None
+    for rule, fast in _INDEXED:
         if enabled is not None and rule.signal not in enabled:
             continue
-        if use_triggers and not triggered(rule.name, pref, text):
+        if sc is not None and not sc.may_match(fast):
             continue
         pos = 0
-        while (m := rule.pattern.search(text, pos)) is not None:
+        while (m := (sc.search(fast, pos) if sc is not None else rule.pattern.search(text, pos))) is not None:
             start, end = m.start(), m.end()
             pos = end if end > start else start + 1
             why = ""
@@ -576,6 +580,9 @@ def run_rules(
                     # corroboration: a second independent hit adds a little
                     hit.strength = min(1.0, hit.strength + 0.05)
     return list(best.values()), traces
+
+
+_INDEXED = tuple((r, register(r.pattern)) for r in RULES)
 
 
 def signal_names() -> list[str]:

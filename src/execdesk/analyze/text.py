@@ -14,6 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from execdesk.analyze.scan import Scan
 from execdesk.parse.model import ParsedMessage
 
 MAX_ANALYSED_CHARS = 4000  # long bodies are cut here: speed, and the sender's point comes first
@@ -54,6 +55,13 @@ class TextView:
     sentence_ends: list[int] = field(default_factory=list)
     masked: list[tuple[int, int]] = field(default_factory=list)  # sorted, non-overlapping
     lower: str = ""
+    _scan: Scan | None = None
+
+    def scanner(self) -> Scan:
+        """The text's shared word index (built on first use): every registered pattern reuses it."""
+        if self._scan is None:
+            self._scan = Scan(self.text)
+        return self._scan
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
         """(start, end) of the sentence holding ``pos``."""

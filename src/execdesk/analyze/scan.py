@@ -1,0 +1,368 @@
+"""Run many word-anchored regular expressions over one text without scanning it once per pattern.
+
+Python's ``re`` tries every alternative of a large ``\\b(?:a|b|...)`` alternation at every
+position of the text, so each cue family or signal rule cost ~0.2 ms on a 1,000-character
+message. But a match of such a pattern must begin at a word start with one of a few literal
+prefixes, read off the pattern's own parse tree ("thank", "grate", "sue" + word end...). A
+``Scan`` case-folds the text once, splits it into words once, and looks each word's key (its
+first KEY_LEN characters) up in one index shared by every registered pattern; a pattern is
+then *matched* (``pattern.match``) only at its candidate positions. That gives exactly the
+matches ``finditer``/``search``/``findall`` give, because:
+
+* prefixes are derived from the compiled pattern (no hand-kept trigger lists); a pattern whose
+  matches can start without a literal prefix (``\\d+``) is marked "always scan";
+* a prefix followed by ``\\b``, whitespace or punctuation becomes "this whole word" (END);
+  prefixes not anchored by ``\\b`` to a word start are found with ``str.find``;
+* case folding follows ``re.IGNORECASE`` for ASCII letters (``fold``), keeps offsets, and
+  keeps which characters are word characters;
+* ``pattern.match(text, pos, endpos)`` at a position is what ``search`` tries there, and
+  matches are taken leftmost first and non-overlapping, as ``finditer`` takes them; when
+  ``endpos`` cuts the text, its last KEY_LEN characters are searched with the plain pattern.
+
+``tests/analyze/test_fast_paths.py`` checks this against the plain regexes on the labelled
+corpora and on traps (Kelvin sign, dotted I, cut words, '$$', '%').
+"""
+
+from __future__ import annotations
+
+import bisect
+import importlib
+import itertools
+import operator
+import re
+import string
+from collections.abc import Iterator
+from typing import Any
+
+# the standard library's regex parser (private but stable since 3.11; typeshed does not describe it)
+C: Any = importlib.import_module("re._constants")
+P: Any = importlib.import_module("re._parser")
+
+KEY_LEN = 6  # word-start keys: the first 6 folded characters
+END = "\x00"  # in a prefix: "the word ends here" (a \b after a word character)
+_MAX_PATHS = 20000
+_SPLIT = re.compile(r"(\w+)")
+_HEAD = operator.itemgetter(slice(0, KEY_LEN))  # a word's key: its first KEY_LEN characters
+_WORD_CHARS = frozenset(string.ascii_lowercase + string.digits + "_")
+
+
+# Characters that re.IGNORECASE lets match an ASCII letter but str.lower() does not turn into it
+# (U+212A KELVIN SIGN lowers to "k" by itself). U+0130 is also the only character whose
+# lower() is longer than one character. tests/analyze/test_fast_paths.py checks both claims
+# over every code point.
+_SPECIAL = {"\u0130": "i", "\u0131": "i", "\u017f": "s"}
+
+
+def fold(text: str) -> str:
+    """``text`` case-folded as ``re.IGNORECASE`` compares ASCII letters, same length, same word characters."""
+    if not text.isascii():
+        for ch, a in _SPECIAL.items():
+            if ch in text:
+                text = text.replace(ch, a)
+    return text.lower()
+
+
+class _Unconstrained(Exception):
+    """A match may start without a literal prefix: the pattern is scanned in full."""
+
+
+def _lit(code: int) -> str | None:
+    ch = chr(code)
+    return ch.lower() if ch.isascii() else None
+
+
+def _only_space(items: list[tuple[Any, Any]]) -> bool:
+    """A character class that matches whitespace only: ``\\s`` or ``[^\\S\\n]``."""
+    if items == [(C.CATEGORY, C.CATEGORY_SPACE)]:
+        return True
+    return bool(items) and items[0] == (C.NEGATE, None) and (C.CATEGORY, C.CATEGORY_NOT_SPACE) in items[1:]
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what re's Unicode \\w matches
+
+
+def _non_word_literals(items: list[tuple[Any, Any]]) -> bool:
+    """A character class of literal characters none of which is a word character (``['’]``)."""
+    return bool(items) and all(op is C.LITERAL and not _is_word_char(chr(av)) for op, av in items)
+
+
+def _prefixes(pattern: re.Pattern[str]) -> set[tuple[str, bool]]:
+    """Every (literal prefix, preceded by ``\\b``) a match can start with; raises _Unconstrained."""
+    out: set[tuple[str, bool]] = set()
+    budget = [_MAX_PATHS]
+    stop: list[tuple[Any, Any]] = [(None, "STOP")]
+
+    def walk(items: list[tuple[Any, Any]], i: int, acc: str, bounded: bool) -> None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _Unconstrained
+        while True:
+            if len(acc) >= KEY_LEN or i >= len(items) or items[i][1] == "STOP":
+                if not acc:
+                    raise _Unconstrained
+                out.add((acc[:KEY_LEN], bounded))
+                return
+            op, av = items[i]
+            if op is C.LITERAL:
+                ch = _lit(av)
+                if ch is None:
+                    if acc and acc[-1] in _WORD_CHARS and not _is_word_char(chr(av)):
+                        out.add((acc + END, bounded))  # a non-ASCII non-word character ("’"): the word ends
+                        return
+                    items = stop
+                    i = 0
+                    continue
+                acc += ch
+                i += 1
+            elif op is C.IN and acc and acc[-1] in _WORD_CHARS and (_only_space(av) or _non_word_literals(av)):
+                out.add((acc + END, bounded))  # whitespace or punctuation next: the word ends here
+                return
+            elif op is C.IN:
+                chars: set[str] = set()
+                ok = True
+                for iop, iav in av:
+                    if iop is C.LITERAL and _lit(iav) is not None:
+                        chars.add(_lit(iav) or "")
+                    elif iop is C.RANGE and iav[1] - iav[0] < 12 and all(_lit(c) for c in range(iav[0], iav[1] + 1)):
+                        chars.update(_lit(c) or "" for c in range(iav[0], iav[1] + 1))
+                    else:
+                        ok = False
+                if not ok or not chars:
+                    items, i = stop, 0
+                    continue
+                for ch in sorted(chars):
+                    walk(items, i + 1, acc + ch, bounded)
+                return
+            elif op is C.BRANCH:
+                for alt in av[1]:
+                    walk(list(alt.data) + items[i + 1 :], 0, acc, bounded)
+                return
+            elif op is C.SUBPATTERN:
+                items = list(av[3].data) + items[i + 1 :]
+                i = 0
+            elif op is C.ATOMIC_GROUP:
+                items = list(av.data) + items[i + 1 :]
+                i = 0
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+                lo, _hi, sub = av
+                if lo == 0:
+                    walk(items, i + 1, acc, bounded)  # the repeated part absent
+                items, i = list(sub.data) + stop, 0  # present: its first iteration, then unknown
+            elif op is C.AT:
+                if av in (C.AT_BOUNDARY, C.AT_UNI_BOUNDARY):
+                    if not acc:
+                        bounded = True
+                    elif acc[-1] in _WORD_CHARS:
+                        # the word ends here: the next character is not a word character (or the text ends)
+                        out.add((acc + END, bounded))
+                        return
+                i += 1
+            elif op in (C.ASSERT, C.ASSERT_NOT):
+                i += 1  # zero-width: does not change what the match starts with
+            else:
+                items, i = stop, 0
+
+    walk(list(P.parse(pattern.pattern, pattern.flags).data), 0, "", False)
+    return out
+
+
+class FastPattern:
+    """A compiled pattern plus the literal prefixes its matches can start with."""
+
+    __slots__ = ("always", "find_keys", "pattern", "pid", "word_keys")
+
+    def __init__(self, pattern: re.Pattern[str], pid: int) -> None:
+        self.pattern = pattern
+        self.pid = pid
+        self.word_keys: frozenset[str] = frozenset()
+        self.find_keys: tuple[str, ...] = ()
+        self.always = False
+        try:
+            if P.parse(pattern.pattern, pattern.flags).getwidth()[0] == 0:
+                raise _Unconstrained
+            pre = _prefixes(pattern)
+        except _Unconstrained:
+            self.always = True
+            return
+        # a word-start key needs \b before a word character, with Unicode \w (what _SPLIT splits on)
+        unicode_b = not pattern.flags & re.ASCII
+        word = {p for p, bounded in pre if bounded and unicode_b and p[0] in _WORD_CHARS}
+        self.word_keys = frozenset(_word_key(p) for p in word)
+        self.find_keys = tuple(sorted({p.rstrip(END) for p, _b in pre if p not in word}))
+
+
+_ASCII_LETTERS = string.ascii_letters.encode()
+_ASCII_UPPER = string.ascii_uppercase.encode()
+
+
+def ascii_letter_counts(text: str) -> tuple[int, int]:
+    """(ASCII letters, ASCII capitals) in ``text``: what counting ``[A-Za-z]`` / ``[A-Z]`` matches gives."""
+    b = text.encode("ascii", "ignore")
+    n = len(b)
+    return n - len(b.translate(None, _ASCII_LETTERS)), n - len(b.translate(None, _ASCII_UPPER))
+
+
+_REGISTRY: list[FastPattern] = []
+_BY_PATTERN: dict[re.Pattern[str], FastPattern] = {}
+_KEY_INDEX: dict[str, list[int]] = {}
+_HEADS: set[str] = set()  # every leading part of an indexed key (lets a look-up stop early)
+# key -> pattern ids, kept across messages. Replaced (never cleared in place) when full, so a
+# Scan running in another thread keeps a consistent dict.
+_memo: list[dict[str, tuple[int, ...]]] = [{}]
+_MEMO_MAX = 200_000
+
+
+def register(pattern: re.Pattern[str]) -> FastPattern:
+    """Index ``pattern`` (once; module import time) so every ``Scan`` computes its candidates."""
+    found = _BY_PATTERN.get(pattern)
+    if found is not None:
+        return found
+    fp = FastPattern(pattern, len(_REGISTRY))
+    _REGISTRY.append(fp)
+    _BY_PATTERN[pattern] = fp
+    for k in fp.word_keys:
+        _KEY_INDEX.setdefault(k, []).append(fp.pid)
+        bare = k.rstrip(END)
+        _HEADS.update(bare[:n] for n in range(1, len(bare) + 1))
+    _memo[0] = {}
+    return fp
+
+
+def _word_key(prefix: str) -> str:
+    """The word part of a prefix; END appended when the word must end there ("i'm" -> "i" + END)."""
+    for n, ch in enumerate(prefix):
+        if ch not in _WORD_CHARS:
+            return prefix[:n] + END
+    return prefix
+
+
+def _ids_for(key: str) -> tuple[int, ...]:
+    """The patterns whose word key fits a text word's key (its first KEY_LEN folded word characters).
+
+    A key shorter than KEY_LEN is a whole word, so keys with END must equal it.
+    """
+    ids: set[int] = set()
+    for n in range(1, len(key) + 1):
+        head = key[:n]
+        if head not in _HEADS:
+            break  # no indexed key starts like this: longer ones cannot either
+        hit = _KEY_INDEX.get(head)
+        if hit:
+            ids.update(hit)
+    if len(key) < KEY_LEN:
+        hit = _KEY_INDEX.get(key + END)
+        if hit:
+            ids.update(hit)
+    return tuple(sorted(ids))
+
+
+class Scan:
+    """One text's folded form and, per registered pattern, the positions a match may start at."""
+
+    __slots__ = ("_cands", "_merged", "_n_known", "folded", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._n_known = len(_REGISTRY)  # patterns registered later are scanned in full
+        self._merged: dict[int, list[int]] = {}
+        folded = fold(text)
+        self.folded = folded
+        cands: dict[int, list[int]] = {}
+        # word starts and their keys in C-level passes; Python only touches words some pattern wants
+        parts = _SPLIT.split(folded)  # non-word, word, non-word, ... (no Match objects)
+        keys = list(map(_HEAD, parts[1::2]))
+        memo = _memo[0]
+        if len(memo) >= _MEMO_MAX:
+            memo = _memo[0] = {}  # bounded memory on endless streams of new words
+        for key in set(keys).difference(memo):  # O(words): a dict argument is probed, not iterated
+            memo[key] = _ids_for(key)
+        idsl = list(map(memo.__getitem__, keys))
+        # a word starts where the parts before it end
+        starts = itertools.compress(itertools.islice(itertools.accumulate(map(len, parts)), 0, None, 2), idsl)
+        for q, ids in zip(starts, filter(None, idsl), strict=False):  # only words some pattern may start at
+            for pid in ids:
+                lst = cands.get(pid)
+                if lst is None:
+                    cands[pid] = [q]
+                else:
+                    lst.append(q)
+        self._cands = cands
+
+    def may_match(self, fp: FastPattern) -> bool:
+        """False when ``fp`` cannot match anywhere in the whole text (a cheap test before ``search``)."""
+        return fp.pid in self._cands or fp.always or bool(fp.find_keys) or fp.pid >= self._n_known
+
+    def candidates(self, fp: FastPattern) -> list[int]:
+        """Sorted positions where ``fp`` may match (not used for ``always`` patterns)."""
+        words = self._cands.get(fp.pid, [])
+        if not fp.find_keys:
+            return words
+        merged = self._merged.get(fp.pid)
+        if merged is not None:
+            return merged
+        extra: set[int] = set()
+        folded = self.folded
+        for k in fp.find_keys:
+            i = folded.find(k)
+            while i >= 0:
+                extra.add(i)
+                i = folded.find(k, i + 1)
+        merged = sorted(extra.union(words)) if extra else words
+        self._merged[fp.pid] = merged
+        return merged
+
+    def search(self, fp: FastPattern, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        """What ``fp.pattern.search(text, pos, endpos)`` returns."""
+        text = self.text
+        end = len(text) if endpos is None else min(endpos, len(text))
+        if fp.always or fp.pid >= self._n_known:
+            return fp.pattern.search(text, pos, end)
+        cands = self.candidates(fp)
+        # Keys look up to KEY_LEN characters ahead; when ``endpos`` cuts the text, a word end
+        # ("\b") may fall at endpos although the full text goes on: the last KEY_LEN
+        # characters before endpos are then searched with the plain pattern.
+        limit = end if end == len(text) else end - KEY_LEN
+        match = fp.pattern.match
+        if cands:
+            for j in range(bisect.bisect_left(cands, pos) if pos else 0, len(cands)):
+                q = cands[j]
+                if q >= limit:
+                    break
+                m = match(text, q, end)
+                if m is not None:
+                    return m
+        if limit < end:
+            return fp.pattern.search(text, max(pos, limit), end)
+        return None
+
+    def finditer(self, fp: FastPattern, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+        """What ``fp.pattern.finditer(text, pos, endpos)`` yields (patterns never match empty)."""
+        while (m := self.search(fp, pos, endpos)) is not None:
+            yield m
+            pos = m.end()
+
+    def count(self, fp: FastPattern, endpos: int | None = None) -> int:
+        """``len(fp.pattern.findall(text, 0, endpos))``."""
+        text = self.text
+        end = len(text) if endpos is None else min(endpos, len(text))
+        if fp.always or fp.pid >= self._n_known:
+            return len(fp.pattern.findall(text, 0, end))
+        if end == len(text) and not fp.find_keys and fp.pid not in self._cands:
+            return 0
+        limit = end if end == len(text) else end - KEY_LEN  # see search()
+        match = fp.pattern.match
+        n = 0
+        pos = 0
+        for q in self.candidates(fp):
+            if q >= limit:
+                break
+            if q < pos:
+                continue
+            m = match(text, q, end)
+            if m is not None:
+                n += 1
+                pos = m.end()
+        if limit < end:
+            n += len(fp.pattern.findall(text, max(pos, limit), end))
+        return n

@@ -1,0 +1,233 @@
+"""The speed-ups are optimisations only: each fast path must give what the plain code gives.
+
+Reference implementations (the first, straightforward versions) live here; the fast ones in
+analyze/scan.py, sentiment.py and linear.py are compared against them on hand-made traps and
+on the labelled corpora.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import string
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from execdesk.analyze import sentiment
+from execdesk.analyze.cues import CUE_CHARS
+from execdesk.analyze.linear import _NUM, _TOKEN, _URL, counts_of, terms, tokens
+from execdesk.analyze.model import Evidence
+from execdesk.analyze.models import load_models
+from execdesk.analyze.pipeline import sentence_tokens
+from execdesk.analyze.scan import _REGISTRY, KEY_LEN, Scan, ascii_letter_counts, fold, register
+from execdesk.analyze.signals import run_rules
+from execdesk.analyze.text import build_view
+from execdesk.analyze.training.data import load_enron, load_twcs
+from tests.analyze.test_signals import HITS, NEGATED_OR_NOT_OWN
+
+TRAPS = [
+    "I’m going to sue. I'm going to SUE!!! i'd like a refund",
+    "The \u212aelvin sign: \u212aILL and \u017fue (long s) and \u0130 am here",  # non-ASCII that re.I folds to ASCII
+    "écrivez-moi: I am a journaliste. Über-reporter; naïve résumé attached",
+    "Send $$$ now!!! 50% off, click here #enronsucks #fail",
+    "x" * (CUE_CHARS - 3) + " I want to thank you",  # a word cut by the cue window
+    "a" * (CUE_CHARS - 1) + " i",
+    "",
+    "!!!",
+    "no no no not good, never bad! not very happy at all",
+    "I will not hesitate to take legal action; my attorney is ready.",
+]
+
+
+def _texts(shared_data: Path | None) -> list[str]:
+    texts = list(TRAPS) + [build_view("Hello", b).text for _s, b, *_ in HITS + NEGATED_OR_NOT_OWN]
+    if shared_data is not None:
+        texts += [build_view(e.subject, e.body).text for e in load_enron(shared_data) + load_twcs(shared_data)]
+    return texts
+
+
+def _check_scan(text: str) -> None:
+    sc = Scan(text)
+    for fp in _REGISTRY:
+        pat = fp.pattern
+        for end in (None, CUE_CHARS, len(text) // 2):
+            e = len(text) if end is None else end
+            want = [(m.start(), m.end()) for m in pat.finditer(text, 0, e)]
+            got = [(m.start(), m.end()) for m in sc.finditer(fp, 0, end)]
+            assert got == want, (pat.pattern[:60], text[:80], end)
+            assert sc.count(fp, end) == len(pat.findall(text, 0, e))
+            for pos in (0, 1, len(text) // 3):
+                m1, m2 = pat.search(text, pos, e), sc.search(fp, pos, end)
+                assert (m1 and m1.span()) == (m2 and m2.span())
+        if not sc.may_match(fp):
+            assert pat.search(text) is None
+
+
+def test_scan_equals_regex_on_traps() -> None:
+    for t in _texts(None):
+        _check_scan(t)
+
+
+def test_scan_equals_regex_on_real_mail(shared_data: Path) -> None:
+    for t in _texts(shared_data)[::3]:
+        _check_scan(t)
+
+
+def test_prefixes_cover_hard_patterns() -> None:
+    cases = {
+        r"\b(?:foo|ba[rz]\w*|qu+x)\b": ["foo", "BAZZ", "quuux", "a bar."],
+        r"(?:x)?\$\$+|\b%": ["$$$", "x$$", "5%", "%"],
+        r"\b(?:\d+|two) times": ["3 times", "two times", "٣ times"],  # Unicode digit: scanned in full
+        r"\b(?:I|we)\b[^\S\n]+will": ["I will", "we  will", "I\nwill", "wee will"],
+    }
+    for pattern, samples in cases.items():
+        fp = register(re.compile(pattern, re.I))
+        for s in samples:
+            for text in (s, "say " + s + " now", s.upper()):
+                assert [m.span() for m in Scan(text).finditer(fp)] == [m.span() for m in fp.pattern.finditer(text)], (
+                    pattern,
+                    text,
+                )
+
+
+def _rules_same(subject: str, body: str) -> None:
+    view = build_view(subject, body)
+    fast, ft = run_rules(view, use_index=True, trace=True)
+    slow, st = run_rules(build_view(subject, body), use_index=False, trace=True)
+    assert [h.to_dict() for h in fast] == [h.to_dict() for h in slow], body[:200]
+    assert [(t.rule, t.fired, t.why) for t in ft] == [(t.rule, t.fired, t.why) for t in st]
+
+
+def test_rule_index_never_changes_results_on_cases() -> None:
+    for _sig, body, *_ in HITS + NEGATED_OR_NOT_OWN:
+        _rules_same("Hello", body)
+    for t in TRAPS:
+        _rules_same("", t)
+
+
+def test_rule_index_never_changes_results_on_real_mail(shared_data: Path) -> None:
+    for ex in load_enron(shared_data) + load_twcs(shared_data):
+        _rules_same(ex.subject, ex.body)
+
+
+# ---- sentiment ------------------------------------------------------------------------------
+def _reference_words(text: str) -> tuple[float, list[Evidence]]:
+    """The first version's token loop (VADER lexicon, negation window, '!' boost)."""
+    lex = sentiment._lexicon()
+    total = 0.0
+    neg_window = 0
+    strongest: list[tuple[float, int, int]] = []
+    for m in sentiment._WORD.finditer(text):
+        w = m.group(0)
+        if w[0] == "!":
+            total += 0.3 * math.copysign(min(len(w), 4), total) if total else 0.0
+            continue
+        lw = w.lower().replace("’", "'")
+        if lw in sentiment._NEG:
+            neg_window = 3
+            continue
+        v = lex.get(lw)
+        if v is not None:
+            if w.isupper() and len(w) > 2:
+                v += math.copysign(0.733, v)
+            if neg_window:
+                v *= -0.74
+            total += v
+            strongest.append((v, m.start(), m.end()))
+        if neg_window:
+            neg_window -= 1
+    compound = total / math.sqrt(total * total + 15.0) if total else 0.0
+    strongest.sort(key=lambda x: -abs(x[0]))
+    return total, [Evidence(text[s:e], s, e) for v, s, e in strongest[:3] if (v < 0) == (compound < 0)]
+
+
+def _sentiment_same(text: str) -> None:
+    total, ev = _reference_words(text)
+    got = sentiment.score(text, Scan(text))
+    assert got.score == (total / math.sqrt(total * total + 15.0) if total else 0.0), text[:100]
+    assert got.evidence == ev
+    assert got.anger == sentiment.score(text).anger  # without the index: plain regex count
+    letters = len(re.findall(r"[A-Za-z]", text[:1500]))
+    assert ascii_letter_counts(text[:1500]) == (letters, len(re.findall(r"[A-Z]", text[:1500])))
+
+
+def test_sentiment_equals_reference() -> None:
+    extra = [
+        "not good ! ! ! bad",
+        "never " + "!" * 70 + " happy happy",
+        "no. good. not ! ! happy",
+        "I don’t like it, it isn’t GREAT",
+    ]
+    for t in TRAPS + extra:
+        _sentiment_same(t)
+
+
+def test_sentiment_equals_reference_on_real_mail(shared_data: Path) -> None:
+    for t in _texts(shared_data):
+        _sentiment_same(t)
+
+
+# ---- linear models --------------------------------------------------------------------------
+def _reference_terms(text: str) -> Counter[str]:
+    text = _URL.sub(" _url_ ", text.lower())
+    toks = ["_num_" if t[0].isdigit() else t.replace("’", "'") for t in _TOKEN.findall(text)]
+    c: Counter[str] = Counter(toks)
+    c.update(a + " " + b for a, b in itertools.pairwise(toks))
+    return c
+
+
+def test_terms_and_vectors_equal_reference(shared_data: Path) -> None:
+    models = load_models()
+    shared = models.shared_terms()
+    assert shared is not None and models.spam is not None and models.request is not None
+    assert _NUM.pattern == r"\d"
+    texts = [*_texts(shared_data)[::5], "Call 555-1234 at http://x.com/a?b=1 or www.y.org — it’s 2x faster"]
+    for t in texts:
+        c = terms(t)
+        ref = _reference_terms(t)
+        assert c == ref and list(c) == list(ref)  # same counts, same order
+        for (ia, v), m in zip(shared.term_vectors(c), shared.models, strict=True):
+            ja, w = m.term_vector(c)
+            assert np.array_equal(ia, ja) and np.allclose(v, w, rtol=0, atol=1e-7)
+        batch = models.request.positive_probabilities([c, Counter(), terms(t[:50])])
+        for got, cc in zip(batch, [c, Counter(), terms(t[:50])], strict=True):
+            assert got == pytest.approx(float(models.request.proba(cc)[1]), abs=1e-6)
+        assert models.spam.positive_probabilities([c])[0] == pytest.approx(float(models.spam.proba(c)[1]), abs=1e-6)
+        raws = shared.raw_vectors(c)
+        assert len(raws) == 3  # intent, topic, spam
+        for extra in (Counter(), Counter(["_html_", "_attach_", "_hdr_x-mailer", "_tld_com"])):
+            with_meta = Counter(c)
+            with_meta.update(extra)
+            want = float(models.spam.proba(with_meta)[1])
+            assert models.spam.positive_probability_raw(raws[2], extra) == pytest.approx(want, abs=1e-6)
+
+
+def test_fold_matches_ignorecase_and_keeps_offsets() -> None:
+    """Over every code point: fold() keeps length and word-ness, and folds what re.I matches to ASCII."""
+    chars = [chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF]
+    text = "".join(chars)
+    folded = fold(text)
+    assert len(folded) == len(text)
+    word = re.compile(r"\w")
+    assert [m.start() for m in word.finditer(folded)] == [m.start() for m in word.finditer(text)]
+    for ch in set(re.findall(r"[a-z]", text, re.I)):
+        target = next(a for a in string.ascii_lowercase if re.fullmatch(a, ch, re.I))
+        assert fold(ch) == target, hex(ord(ch))
+    assert KEY_LEN == 6
+
+
+def test_sentence_tokens_join_to_the_whole_text(shared_data: Path) -> None:
+    """featurize tokenises sentence by sentence once; joined, that must be tokens(view.text)."""
+    texts = [*TRAPS, 'See http://x.com/a. Then www.y.org! "Quoted." (Done.) Mr. Smith\'s İstanbul 3.5 ok?', "a\n\nb"]
+    pairs = [("", t) for t in texts] + [(e.subject, e.body) for e in load_enron(shared_data) + load_twcs(shared_data)]
+    for subject, body in pairs:
+        view = build_view(subject, body)
+        joined = list(itertools.chain.from_iterable(sentence_tokens(view)))
+        assert joined == tokens(view.text), view.text[:100]
+        c = counts_of(joined)
+        assert list(c.items()) == list(terms(view.text).items())
