@@ -1,0 +1,142 @@
+"""Campaign assignment throughput and memory as the index grows (one core).
+
+Real texts (floods comments, CFPB narratives, Enron executive mail bodies) are replayed with
+variation: half the messages are flood-like copies (1-5 random word substitutions, sometimes a
+"My name is ..." line or an added sentence), half are unique (every third word substituted, so no
+word 3-gram survives: singletons the index must keep). Per 100,000-message block it prints assignment msgs/s,
+index size and RSS; the baseline, measured in the same run on the same messages, is the work
+every approach must do anyway: clean + tokenise + shingle + MinHash (rensa). CPU time
+(``time.process_time``) is printed next to wall time: on a shared machine only the CPU figures are
+comparable between blocks.
+
+    nice .venv/bin/python benchmarks/bench_campaigns.py --n 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psutil
+
+from execdesk.campaigns import CampaignDetector, CampaignDoc, CampaignSettings
+from execdesk.campaigns.index import InMemoryCampaignIndex
+from execdesk.campaigns.normalise import clean, shingles, tokens
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+csv.field_size_limit(10_000_000)
+
+
+def base_texts() -> list[list[str]]:
+    texts: list[str] = []
+    with open(DATA / "floods" / "regulations_gov_clustered_comments.csv", encoding="utf-8", newline="") as fh:
+        texts += [r["text"] for r in csv.DictReader(fh)]
+    with gzip.open(DATA / "cfpb_complaints" / "complaints_with_narratives.csv.gz", "rt", encoding="utf-8") as fh:
+        texts += [r["Consumer complaint narrative"] for r in csv.DictReader(fh)]
+    with open(DATA / "enron_exec_mail" / "exec_mail.jsonl", encoding="utf-8") as fh:
+        texts += [json.loads(line)["body"] for line in fh]
+    return [t.split() for t in texts if len(t.split()) >= 12]
+
+
+def make_block(bases: list[list[str]], vocab: list[str], n: int, start: int, rng: random.Random) -> list[CampaignDoc]:
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    docs = []
+    for i in range(start, start + n):
+        words = list(rng.choice(bases))
+        unique = rng.random() < 0.5
+        if unique:  # every third word replaced: no word 3-gram survives, so it shares no shingle
+            for j in range(rng.randrange(3), len(words), 3):
+                words[j] = rng.choice(vocab)
+        else:
+            for _ in range(rng.randint(1, 5)):
+                words[rng.randrange(len(words))] = rng.choice(vocab)
+        text = " ".join(words)
+        if not unique and rng.random() < 0.3:
+            text = f"My name is {rng.choice(vocab)} {rng.choice(vocab)}, and I live in {rng.choice(vocab)}.\n" + text
+        if not unique and rng.random() < 0.2:
+            text += "\n" + " ".join(rng.choice(vocab) for _ in range(30)) + "."
+        docs.append(CampaignDoc(f"m{i}", text, sender=f"s{i}@example.org", received_at=t0 + timedelta(seconds=i)))
+    return docs
+
+
+def baseline(docs: list[CampaignDoc], settings: CampaignSettings) -> tuple[float, float]:
+    """(wall, CPU) seconds for clean + tokens + shingles + MinHash digest of each doc (no index, no decision)."""
+    import rensa
+
+    t, c = time.perf_counter(), time.process_time()
+    for d in docs:
+        sh = shingles(tokens(clean(d.text), settings.max_words), settings.shingle_words)
+        mh = rensa.RMinHash(settings.num_perm, settings.seed)
+        mh.update(sh)
+        mh.digest()
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--block", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    bases = base_texts()
+    vocab = sorted({w for b in bases for w in b})
+    settings = CampaignSettings()
+    det = CampaignDetector(settings)
+    proc = psutil.Process()
+    print(
+        f"{len(bases)} base texts, vocabulary {len(vocab)}; settings: num_perm={settings.num_perm} "
+        f"bands={settings.lsh_bands}x{settings.lsh_rows}"
+    )
+    print(
+        "| messages so far | block msgs/s (wall) | baseline msgs/s (wall) | block CPU us/msg | baseline CPU us/msg "
+        "| ratio (CPU) | indexed | campaigns | RSS MB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    total_t = total_b = total_c = total_bc = 0.0
+    done = 0
+    while done < args.n:
+        n = min(args.block, args.n - done)
+        docs = make_block(bases, vocab, n, done, rng)
+        m = min(n, 20_000)
+        b, bc = (x * n / m for x in baseline(docs[:m], settings))
+        t, c = time.perf_counter(), time.process_time()
+        for d in docs:
+            det.assign(d)
+        dt, dc = time.perf_counter() - t, time.process_time() - c
+        done += n
+        total_t, total_b, total_c, total_bc = total_t + dt, total_b + b, total_c + dc, total_bc + bc
+        idx = det.index
+        assert isinstance(idx, InMemoryCampaignIndex)
+        n_camp = sum(1 for g in idx.groups.values() if g.promoted)
+        print(
+            f"| {done:,} | {n / dt:,.0f} | {n / b:,.0f} | {dc / n * 1e6:,.0f} | {bc / n * 1e6:,.0f} | {dc / bc:.2f} "
+            f"| {len(idx):,} | {n_camp:,} | {proc.memory_info().rss / 2**20:,.0f} |",
+            flush=True,
+        )
+    idx = det.index
+    assert isinstance(idx, InMemoryCampaignIndex)
+    print(
+        f"\noverall: {done / total_t:,.0f} msgs/s wall ({done / total_c:,.0f} per CPU-second), baseline "
+        f"{done / total_b:,.0f} msgs/s wall ({done / total_bc:,.0f} per CPU-second), "
+        f"CPU ratio {total_c / total_bc:.2f}; RSS {proc.memory_info().rss / 2**20:,.0f} MB "
+        f"(index arrays {idx.nbytes() / 2**20:,.0f} MB)"
+    )
+    path = Path("/tmp/bench_campaigns_snapshot.npz")
+    t = time.perf_counter()
+    det.save(path)
+    ts = time.perf_counter() - t
+    t = time.perf_counter()
+    CampaignDetector.load(path, settings)
+    print(f"snapshot: save {ts:.1f} s, load {time.perf_counter() - t:.1f} s, {path.stat().st_size / 2**20:,.0f} MB")
+    path.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Streaming boilerplate: lines that many different threads repeat verbatim (list footers, disclaimers).
+
+A mailing-list footer or a company disclaimer is machine-added: the same line, verbatim, under
+posts about different things. A form letter is the opposite: people copy it *about one thing*,
+usually under one prefilled subject. So a line (normalised, at least ``min_words`` words) becomes
+boilerplate while it has been seen under ``min_threads`` different normalised subjects and the
+distinct subjects are at least ``thread_share`` of its occurrences (a flood under one subject
+stays content even when a few people edit the subject). Messages without a subject give no
+thread evidence. Counts are updated *before* the message is matched, so the third post of a
+list already has its footer removed and a footer alone never reaches ``min_size``.
+
+Memory is bounded: at most ``max_lines`` tracked lines; when full, lines seen once are dropped.
+Keys are CRC-32 of the normalised line, so snapshots are valid across processes.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+_SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
+_DIGITS = re.compile(r"\d+")
+
+
+class BoilerplateSettings(BaseModel):
+    """Thresholds of boilerplate learning (docs/decisions/0303-boilerplate.md)."""
+
+    enabled: bool = Field(default=True, description="Learn and drop list footers/disclaimers before matching.")
+    min_words: int = Field(default=2, ge=1, description="Shorter lines are ignored (neither counted nor dropped).")
+    min_threads: int = Field(default=3, ge=2, description="Distinct subjects a line needs to be boilerplate.")
+    thread_share: float = Field(
+        default=0.3, gt=0.0, le=1.0, description="...and distinct subjects / occurrences at least this."
+    )
+    max_lines: int = Field(default=200_000, ge=1000, description="Lines tracked; singletons pruned beyond.")
+
+
+def thread_key(subject: str) -> int:
+    """CRC-32 of the subject without Re:/Fwd:/[list] prefixes, lower-cased, digit runs as ``0`` (a daily
+    newsletter "Your Daily Dilbert 07/11/2002" is one thread); 0 for no subject."""
+    s = _SUBJECT_PREFIX.sub("", subject or "")
+    words = _WORD.findall(_DIGITS.sub("0", s.casefold()))
+    return zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")) if words else 0
+
+
+def line_key(line: str, min_words: int) -> int:
+    """CRC-32 of a line's lower-cased words, digit runs as ``0`` (like the shingles: "Date: 2002-10-08"
+    is the same chrome every day); 0 when it has fewer than ``min_words`` words."""
+    words = _WORD.findall(_DIGITS.sub("0", line.casefold()))
+    if len(words) < min_words:
+        return 0
+    return zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")) or 1
+
+
+_KMV = 16  # smallest thread hashes kept per line: exact below 16 distinct subjects, estimated above
+
+
+def _distinct(kmv: list[int]) -> float:
+    """Distinct subjects from the k smallest of their (uniform 32-bit) hashes."""
+    if len(kmv) < _KMV:
+        return float(len(kmv))
+    return (_KMV - 1) / ((kmv[-1] + 1) / 4294967296.0)
+
+
+class BoilerplateModel:
+    """Line key -> [occurrences, smallest thread hashes]; boilerplate is re-judged on every occurrence."""
+
+    def __init__(self, settings: BoilerplateSettings | None = None) -> None:
+        self.s = settings or BoilerplateSettings()
+        self.lines: dict[int, list[Any]] = {}
+
+    def _judge(self, rec: list[Any]) -> bool:
+        threads = _distinct(rec[1])
+        return threads >= self.s.min_threads and threads >= self.s.thread_share * rec[0]
+
+    def strip(self, text: str, subject: str) -> tuple[str, int]:
+        """Observe the message's lines, then return (text without boilerplate lines, lines dropped)."""
+        if not self.s.enabled:
+            return text, 0
+        raw = text.splitlines()
+        if len(raw) < 2:  # one-line text: a footer needs a body above it
+            return text, 0
+        thread = (thread_key(subject) * 2654435761) & 0xFFFFFFFF
+        keep: list[str] = []
+        dropped = 0
+        table = self.lines
+        mw = self.s.min_words
+        seen_here: set[int] = set()
+        for line in raw:
+            k = line_key(line, mw) if line.strip() else 0
+            if k == 0 or k in seen_here:
+                keep.append(line)
+                continue
+            seen_here.add(k)
+            rec = table.get(k)
+            if rec is None:
+                table[k] = [1, [thread] if thread else []]
+                keep.append(line)
+                continue
+            rec[0] += 1
+            kmv: list[int] = rec[1]
+            if thread and thread not in kmv and (len(kmv) < _KMV or thread < kmv[-1]):
+                kmv.append(thread)
+                kmv.sort()
+                del kmv[_KMV:]
+            if self._judge(rec):
+                dropped += 1
+            else:
+                keep.append(line)
+        if len(table) > self.s.max_lines:
+            self.lines = {k: r for k, r in table.items() if r[0] > 1}
+        return ("\n".join(keep), dropped) if dropped else (text, 0)
+
+    def is_boilerplate(self, line: str) -> bool:
+        rec = self.lines.get(line_key(line, self.s.min_words))
+        return rec is not None and self._judge(rec)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lines": [[k, *r] for k, r in self.lines.items()]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], settings: BoilerplateSettings | None = None) -> BoilerplateModel:
+        model = cls(settings)
+        model.lines = {int(k): [int(n), [int(x) for x in t]] for k, n, t in data.get("lines", [])}
+        return model

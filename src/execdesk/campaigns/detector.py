@@ -1,0 +1,394 @@
+"""Streaming campaign detection: one :meth:`CampaignDetector.assign` call per arriving message.
+
+How a message is judged (each step is in the returned evidence):
+
+0. Lines that many different threads repeat verbatim (list footers, disclaimers) are learnt as
+   boilerplate and removed (:mod:`execdesk.campaigns.boilerplate`), so only the rest must match.
+1. :func:`~execdesk.campaigns.normalise.clean` drops greetings, sign-offs, self-introductions and
+   addresses; the rest becomes word 3-gram shingles and a 128-value MinHash (rensa).
+2. LSH bands find earlier messages that may be similar (candidates).
+3. A candidate that belongs to a group sends us to that group's *form* (its seed's shingles,
+   later the core most members share). The message joins when it contains
+   ``contain_threshold`` of the form (a copy with an added paragraph) or the form contains that
+   share of the message (a copy with a paragraph removed), and the smaller direction is at
+   least ``overlap_floor``. It is compared with the form only, never with the member that led
+   there, so a chain A~B~C cannot pull C in when C is far from the form (no single-linkage drift),
+   and two groups are never merged.
+4. Otherwise, candidates that are still singletons and pass the same test (estimated from the
+   signatures) form a new group seeded by this message.
+5. A group becomes a campaign when ``min_size`` distinct senders are in it.
+6. The campaign, or a message in no campaign, is placed in a trigger *family* (same trigger,
+   other wording) by :class:`~execdesk.campaigns.topics.TriggerLinker`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import zlib
+from collections import OrderedDict
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import rensa
+
+from execdesk.campaigns.boilerplate import BoilerplateModel
+from execdesk.campaigns.index import CampaignIndex, Candidates, InMemoryCampaignIndex
+from execdesk.campaigns.model import Assignment, CampaignDoc, CampaignSettings, GroupState
+from execdesk.campaigns.normalise import clean, sentences, shingles, tokens, urls
+from execdesk.campaigns.topics import TriggerLinker
+
+_B_BITS_CHANCE = 1.0 / 65536.0
+_REP_CACHE = 8192
+
+
+def fingerprint(settings: CampaignSettings) -> dict[str, int]:
+    """Settings that change signatures or band keys; a persisted index is valid only for these."""
+    return {
+        "shingle_words": settings.shingle_words,
+        "max_words": settings.max_words,
+        "num_perm": settings.num_perm,
+        "lsh_bands": settings.lsh_bands,
+        "lsh_rows": settings.lsh_rows,
+        "seed": settings.seed,
+    }
+
+
+def campaign_id_for(seed_key: str) -> str:
+    """Stable id derived from the seed message's key: the same on every worker and after restarts."""
+    return "cmp_" + hashlib.sha1(seed_key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def sender_id(sender: str, key: str) -> int:
+    """32-bit id of a sender address; a message without one counts as its own sender."""
+    s = sender.strip().lower() or "key:" + key
+    return zlib.crc32(s.encode("utf-8", "surrogatepass"))
+
+
+class Signer:
+    """Text -> (shingles, MinHash signature, LSH band keys). Deterministic across processes."""
+
+    def __init__(self, settings: CampaignSettings) -> None:
+        if settings.lsh_bands * settings.lsh_rows > settings.num_perm:
+            raise ValueError("campaigns: lsh_bands * lsh_rows must not exceed num_perm")
+        self.s = settings
+        rng = np.random.default_rng(0x5EED + settings.seed)
+        self._mult = rng.integers(1, 2**63, size=settings.lsh_rows, dtype=np.uint64) | np.uint64(1)
+        self._salt = rng.integers(1, 2**63, size=settings.lsh_bands, dtype=np.uint64)
+        self._n = settings.lsh_bands * settings.lsh_rows
+
+    def words(self, text: str) -> tuple[str, list[str]]:
+        cleaned = clean(text)
+        return cleaned, tokens(cleaned, self.s.max_words)
+
+    def signature(self, shingle_list: list[str]) -> np.ndarray:
+        mh = rensa.RMinHash(self.s.num_perm, self.s.seed)
+        mh.update(shingle_list)
+        return np.asarray(mh.digest(), dtype=np.uint32)
+
+    def bands(self, sig: np.ndarray) -> np.ndarray:
+        rows = sig[: self._n].astype(np.uint64).reshape(self.s.lsh_bands, self.s.lsh_rows)
+        h = (rows * self._mult).sum(axis=1, dtype=np.uint64) ^ self._salt
+        h = h * np.uint64(0x9E3779B97F4A7C15)
+        return ((h >> np.uint64(32)) ^ h).astype(np.uint32)
+
+
+def _passes(cf: float, cd: float, s: CampaignSettings) -> bool:
+    return max(cf, cd) >= s.contain_threshold and min(cf, cd) >= s.overlap_floor
+
+
+class CampaignDetector:
+    """Assigns each arriving message to a campaign, a candidate group, or nothing (pure of I/O).
+
+    Not thread-safe: one detector per index partition, messages in arrival order.
+    """
+
+    def __init__(self, settings: CampaignSettings | None = None, index: CampaignIndex | None = None) -> None:
+        self.settings = settings or CampaignSettings()
+        self.signer = Signer(self.settings)
+        self.index: CampaignIndex = index or InMemoryCampaignIndex(self.settings.num_perm, fingerprint(self.settings))
+        self._reps: OrderedDict[str, tuple[int, list[str], frozenset[str]]] = OrderedDict()
+        self.topics = TriggerLinker(self.settings.topics)
+        self.boilerplate = BoilerplateModel(self.settings.boilerplate)
+
+    def save(self, path: Path) -> None:
+        """Snapshot the in-memory index, boilerplate lines and trigger families to one file (atomic replace)."""
+        if not isinstance(self.index, InMemoryCampaignIndex):
+            raise TypeError("save() is for the in-memory index; a shared store persists itself")
+        self.index.extra = {"topics": self.topics.to_json(), "boilerplate": self.boilerplate.to_json()}
+        self.index.save(path)
+
+    @classmethod
+    def load(cls, path: Path, settings: CampaignSettings | None = None) -> CampaignDetector:
+        """Resume from a snapshot; refuses one built with different shingling/MinHash settings."""
+        settings = settings or CampaignSettings()
+        index = InMemoryCampaignIndex.load(path, fingerprint(settings))
+        det = cls(settings, index)
+        if "topics" in index.extra:
+            det.topics = TriggerLinker.from_json(index.extra["topics"], settings.topics)
+        if "boilerplate" in index.extra:
+            det.boilerplate = BoilerplateModel.from_json(index.extra["boilerplate"], settings.boilerplate)
+        return det
+
+    # -- the form of a group ---------------------------------------------------------------
+
+    def _rep(self, group: GroupState) -> tuple[list[str], frozenset[str]]:
+        """(distinct seed shingles in order, current form set), cached per group version."""
+        hit = self._reps.get(group.id)
+        if hit is not None and hit[0] == group.version:
+            self._reps.move_to_end(group.id)
+            return hit[1], hit[2]
+        seed_unique = list(dict.fromkeys(shingles(group.seed_norm.split(" "), self.settings.shingle_words)))
+        form = frozenset(group.core.split("\n")) if group.core is not None else frozenset(seed_unique)
+        self._reps[group.id] = (group.version, seed_unique, form)
+        if len(self._reps) > _REP_CACHE:
+            self._reps.popitem(last=False)
+        return seed_unique, form
+
+    def _vote(self, group: GroupState, doc_set: set[str]) -> None:
+        """Let an early member vote on the form; freeze the core after ``rep_sample`` votes."""
+        if group.core is not None:
+            return
+        s = self.settings
+        seed_unique, _ = self._rep(group)
+        if not group.sample_counts:
+            group.sample_counts = [1] * len(seed_unique)
+            group.n_sampled = 1
+        counts = zip(group.sample_counts, seed_unique, strict=True)
+        group.sample_counts = [c + (sh in doc_set) for c, sh in counts]
+        group.n_sampled += 1
+        if group.n_sampled >= s.rep_sample:
+            need = s.core_share * group.n_sampled
+            core = [sh for sh, c in zip(seed_unique, group.sample_counts, strict=True) if c >= need]
+            if len(core) < max(s.min_shingles, 0.3 * len(seed_unique)):
+                core = seed_unique
+            group.core = "\n".join(core)
+            group.sample_counts = []
+            group.version += 1
+
+    def _own_text(self, cleaned: str, form: frozenset[str]) -> tuple[str, int]:
+        """Sentences of the message mostly outside the form, and their word count."""
+        k = self.settings.shingle_words
+        own: list[str] = []
+        n_words = 0
+        for sentence in sentences(cleaned):
+            words = tokens(sentence, self.settings.max_words)
+            if len(words) < 3:
+                continue
+            sh = shingles(words, k)
+            inside = sum(1 for x in sh if x in form)
+            if inside < 0.5 * len(sh):
+                own.append(sentence)
+                n_words += len(words)
+        return " ".join(own), n_words
+
+    # -- the decision ----------------------------------------------------------------------
+
+    def assign(self, doc: CampaignDoc) -> Assignment:
+        """Decide for one arriving message; updates the index. Call in arrival order."""
+        s = self.settings
+        when = doc.received_at.isoformat() if doc.received_at is not None else None
+        if when is not None and isinstance(self.index, InMemoryCampaignIndex):
+            self.index.watermark = when
+        text, dropped = self.boilerplate.strip(doc.text, doc.subject)
+        cleaned, words = self.signer.words(text)
+        sh = shingles(words, s.shingle_words)
+        doc_set = set(sh)
+        n = len(doc_set)
+        links = list(doc.links)
+        if "http" in text or "www." in text:
+            links += urls(text)
+        if n < s.min_shingles:
+            why = f"too short to compare: {n} distinct shingles < {s.min_shingles}"
+            if dropped:
+                why += f" (after dropping {dropped} boilerplate line(s))"
+            return self._family(Assignment(doc.key, None, evidence=why), words, links, doc.received_at)
+        sig = self.signer.signature(sh)
+        bsig = (sig & np.uint32(0xFFFF)).astype(np.uint16)
+        bands = self.signer.bands(sig)
+        cands = self.index.query(bands, s.max_candidates)
+        sender = sender_id(doc.sender, doc.key)
+
+        est = np.empty(0)
+        if cands.keys:
+            m = (cands.signatures == bsig).mean(axis=1)
+            est = np.clip((m - _B_BITS_CHANCE) / (1.0 - _B_BITS_CHANCE), 0.0, 1.0)
+
+        result = self._try_groups(doc, cleaned, doc_set, sig, bsig, bands, cands, est, sender, when)
+        if result is None:
+            result = self._try_singletons(doc, words, n, bsig, bands, cands, est, sender, when)
+        if dropped:
+            result = dataclasses.replace(result, evidence=result.evidence + f"; {dropped} boilerplate line(s) ignored")
+        return self._family(result, words, links, doc.received_at)
+
+    def _family(self, a: Assignment, words: list[str], links: list[str], when: datetime | None) -> Assignment:
+        """Add the trigger family: of the campaign, or by topic/link for a message in no campaign."""
+        topics = self.topics
+        if a.campaign_id is not None:
+            if a.is_new_campaign:
+                group = self.index.get_group(a.campaign_id)
+                seed = group.seed_norm.split(" ") if group else []
+                fam, ev = topics.on_campaign(a.campaign_id, topics.vector(seed + words), links, when)
+            else:
+                vec = topics.vector(words) if topics.needs_vector(a.campaign_id) else None
+                fam, ev = topics.member(a.campaign_id, vec, links, when), "its campaign's family"
+            return dataclasses.replace(a, family_id=fam, family_evidence=ev)
+        if not topics.needs_vector(None):
+            return a
+        hit = topics.attach(topics.vector(words), links, when)
+        if hit is None:
+            return a
+        return dataclasses.replace(a, family_id=hit[0], family_evidence=hit[1])
+
+    def _try_groups(
+        self,
+        doc: CampaignDoc,
+        cleaned: str,
+        doc_set: set[str],
+        sig: np.ndarray,
+        bsig: np.ndarray,
+        bands: np.ndarray,
+        cands: Candidates,
+        est: np.ndarray,
+        sender: int,
+        when: str | None,
+    ) -> Assignment | None:
+        s = self.settings
+        best: tuple[float, GroupState, float, float, int, int] | None = None
+        seen: set[str] = set()
+        for i in np.argsort(-est, kind="stable") if len(est) else []:
+            gid = cands.groups[i]
+            if gid is None or gid in seen:
+                continue
+            seen.add(gid)
+            group = self.index.get_group(gid)
+            if group is None:
+                continue
+            _, form = self._rep(group)
+            inter = len(doc_set & form) if len(doc_set) < len(form) else len(form & doc_set)
+            cf, cd = inter / max(1, len(form)), inter / max(1, len(doc_set))
+            jac = inter / max(1, len(form) + len(doc_set) - inter)
+            if _passes(cf, cd, s) and (best is None or jac > best[0]):
+                best = (jac, group, cf, cd, inter, len(form))
+            if len(seen) >= 8:
+                break
+        if best is None:
+            return None
+        jac, group, cf, cd, inter, form_n = best
+        members = [i for i, g in enumerate(cands.groups) if g == group.id]
+        nearest = max(members, key=lambda i: est[i])
+        _, form = self._rep(group)
+        own, own_words = "", 0
+        if len(doc_set - form) >= s.own_text_min_words // 2:  # cheap bound first: most members add nothing
+            own, own_words = self._own_text(cleaned, form)
+        adds_own = own_words >= s.own_text_min_words
+
+        group.size += 1
+        group.last_seen = when or group.last_seen
+        self._vote(group, doc_set)
+        is_new, earlier = False, tuple[str, ...]()
+        if not group.promoted:
+            if sender not in group.senders:
+                group.senders.append(sender)
+            group.pending.append(doc.key)
+            if len(group.senders) >= s.min_size:
+                group.promoted, is_new = True, True
+                earlier = tuple(k for k in group.pending if k != doc.key)
+                group.pending, group.senders = [], []
+        if group.indexed_members < s.max_indexed_members and jac < s.near_copy:
+            self.index.add(doc.key, bsig, len(doc_set), sender, bands, group.id)
+            group.indexed_members += 1
+        self.index.put_group(group)
+        cid = group.id if group.promoted else None
+        state = "new campaign" if is_new else ("campaign" if group.promoted else "candidate group")
+        evidence = (
+            f"{state} {group.id} (size {group.size}): message contains {cf:.2f} of the form "
+            f"({inter}/{form_n} shingles) and the form is {cd:.2f} of the message; Jaccard {jac:.2f}; "
+            f"rule max>={s.contain_threshold:.2f} and min>={s.overlap_floor:.2f}; "
+            f"nearest indexed member {cands.keys[nearest]} (est. Jaccard {est[nearest]:.2f})"
+        )
+        if adds_own:
+            evidence += f"; adds {own_words} words of its own (>= {s.own_text_min_words})"
+        return Assignment(
+            doc.key,
+            cid,
+            is_new,
+            group.id,
+            group.size,
+            cands.keys[nearest],
+            round(max(cf, cd), 4),
+            round(jac, 4),
+            adds_own,
+            own if adds_own else "",
+            earlier,
+            evidence,
+        )
+
+    def _try_singletons(
+        self,
+        doc: CampaignDoc,
+        words: list[str],
+        n: int,
+        bsig: np.ndarray,
+        bands: np.ndarray,
+        cands: Candidates,
+        est: np.ndarray,
+        sender: int,
+        when: str | None,
+    ) -> Assignment:
+        s = self.settings
+        partners: list[tuple[int, float, float, float]] = []
+        if len(est):
+            lone = np.fromiter((g is None for g in cands.groups), dtype=bool, count=len(cands.groups))
+            sizes = cands.sizes.astype(np.float64)
+            inter = est * (n + sizes) / (1.0 + est)
+            cf = np.minimum(inter / np.maximum(1.0, sizes), 1.0)
+            cd = np.minimum(inter / n, 1.0)
+            ok = lone & (np.maximum(cf, cd) >= s.contain_threshold) & (np.minimum(cf, cd) >= s.overlap_floor)
+            partners = [(int(i), float(est[i]), float(cf[i]), float(cd[i])) for i in np.flatnonzero(ok)]
+        if not partners:
+            self.index.add(doc.key, bsig, n, sender, bands, None)
+            best = f"; best candidate est. Jaccard {est.max():.2f}" if len(est) else ""
+            return Assignment(
+                doc.key, None, evidence=f"no near-identical earlier message ({len(est)} candidates{best})"
+            )
+        gid = campaign_id_for(doc.key)
+        group = GroupState(id=gid, seed_key=doc.key, seed_norm=" ".join(words), first_seen=when, last_seen=when)
+        group.senders = [sender]
+        for i, *_ in partners:
+            self.index.set_group(int(cands.slots[i]), gid)
+            group.pending.append(cands.keys[i])
+            group.indexed_members += 1
+        group.size = 1 + len(partners)
+        group.senders = list(dict.fromkeys([sender] + [int(cands.senders[i]) for i, *_ in partners]))
+        group.pending.append(doc.key)
+        is_new, earlier = False, tuple[str, ...]()
+        if len(group.senders) >= s.min_size:
+            group.promoted, is_new = True, True
+            earlier = tuple(k for k in group.pending if k != doc.key)
+            group.pending, group.senders = [], []
+        self.index.add(doc.key, bsig, n, sender, bands, gid)
+        group.indexed_members += 1
+        self.index.put_group(group)
+        i, j, pcf, pcd = max(partners, key=lambda p: p[1])
+        state = "new campaign" if is_new else "candidate group"
+        evidence = (
+            f"{state} {gid} seeded by this message with {len(partners)} earlier message(s); nearest "
+            f"{cands.keys[i]}: est. Jaccard {j:.2f}, containment {max(pcf, pcd):.2f}/{min(pcf, pcd):.2f}; "
+            f"rule max>={s.contain_threshold:.2f} and min>={s.overlap_floor:.2f}"
+        )
+        return Assignment(
+            doc.key,
+            gid if is_new else None,
+            is_new,
+            gid,
+            group.size,
+            cands.keys[i],
+            round(max(pcf, pcd), 4),
+            round(j, 4),
+            False,
+            "",
+            earlier,
+            evidence,
+        )

@@ -1,0 +1,177 @@
+"""Typed inputs, outputs and settings of the campaign stage.
+
+The detector consumes :class:`CampaignDoc` (what the parse stage knows about one arriving
+message) and answers an :class:`Assignment` that explains itself. :class:`GroupState` is the
+per-group state an index stores; it is plain data (JSON-serialisable) so that a shared store
+(SQL rows, Redis hashes) can hold it for several workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from execdesk.campaigns.boilerplate import BoilerplateSettings
+from execdesk.campaigns.topics import TopicSettings
+
+
+class CampaignSettings(BaseModel):
+    """Thresholds of campaign detection (documented defaults; see docs/decisions/0300-0399)."""
+
+    enabled: bool = Field(default=True, description="Run campaign detection on every arriving message.")
+    shingle_words: int = Field(default=3, ge=1, le=8, description="Words per shingle (word k-grams).")
+    max_words: int = Field(default=2000, ge=50, description="Words of a body considered; the rest is ignored.")
+    min_shingles: int = Field(
+        default=8,
+        ge=1,
+        description="Texts with fewer distinct shingles (about 10 words) never join a campaign.",
+    )
+    num_perm: int = Field(default=128, ge=32, le=512, description="MinHash permutations (signature length).")
+    lsh_bands: int = Field(default=24, ge=4, description="LSH bands used to find candidates.")
+    lsh_rows: int = Field(default=3, ge=1, description="Signature rows per LSH band (bands x rows <= num_perm).")
+    seed: int = Field(default=1, description="MinHash seed; changing it invalidates a persisted index.")
+    contain_threshold: float = Field(
+        default=0.70,
+        ge=0.0,
+        le=1.0,
+        description="A message joins when it contains this share of the campaign's form shingles "
+        "(or the form contains this share of the message's).",
+    )
+    overlap_floor: float = Field(
+        default=0.25,
+        ge=0.0,
+        le=1.0,
+        description="...and the smaller direction of containment is at least this (guards against a short "
+        "text inside a long one).",
+    )
+    min_size: int = Field(
+        default=3,
+        ge=2,
+        description="Distinct senders needed before a group of near-identical messages is a campaign.",
+    )
+    rep_sample: int = Field(
+        default=8,
+        ge=2,
+        description="Members whose shingles vote on the campaign's form (core) before it is frozen.",
+    )
+    core_share: float = Field(
+        default=0.5,
+        gt=0.0,
+        le=1.0,
+        description="A seed shingle belongs to the form when this share of sampled members has it.",
+    )
+    own_text_min_words: int = Field(
+        default=25,
+        ge=1,
+        description="Words outside the form needed for a member to count as adding text of its own.",
+    )
+    max_indexed_members: int = Field(
+        default=16, ge=1, description="Members of one campaign kept in the LSH index (diverse variants only)."
+    )
+    near_copy: float = Field(
+        default=0.9,
+        ge=0.0,
+        le=1.0,
+        description="Members at least this similar to the form are not indexed (nothing new).",
+    )
+    max_candidates: int = Field(
+        default=256, ge=8, description="Candidates verified per message (most band hits first)."
+    )
+    topics: TopicSettings = Field(
+        default_factory=lambda: TopicSettings(), description="Trigger families (same trigger, reworded)."
+    )
+    boilerplate: BoilerplateSettings = Field(
+        default_factory=lambda: BoilerplateSettings(),
+        description="List footers/disclaimers learnt from the stream and ignored when matching.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignDoc:
+    """One arriving message as the campaign stage sees it (the sender's new text, quotes removed)."""
+
+    key: str
+    text: str
+    subject: str = ""
+    sender: str = ""
+    received_at: datetime | None = None
+    links: tuple[str, ...] = ()
+
+
+def campaign_doc(parsed: Any, key: str | None = None) -> CampaignDoc:
+    """The campaign stage's view of a parsed message (``execdesk.parse.ParsedMessage``): what the
+    sender wrote now (quotes and signature removed), subject, sender address, date. ``key`` defaults
+    to the Message-ID, else the content hash."""
+    return CampaignDoc(
+        key or parsed.message_id or parsed.content_hash,
+        parsed.new_text or "",
+        subject=parsed.subject or "",
+        sender=parsed.from_addr or "",
+        received_at=parsed.date,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The campaign decision for one message, with the evidence that decided it.
+
+    ``campaign_id`` is ``None`` for a singleton or for a member of a group still below
+    ``min_size`` (``group_id`` then names that candidate group). When ``is_new_campaign`` is
+    true, ``joined_earlier`` lists the keys of earlier messages that become members now.
+    ``family_id`` names the trigger family (the root campaign's id) of the campaign, or of a
+    message in no campaign that is about the same trigger (see :mod:`execdesk.campaigns.topics`).
+    """
+
+    key: str
+    campaign_id: str | None
+    is_new_campaign: bool = False
+    group_id: str | None = None
+    group_size: int = 1
+    matched_key: str | None = None
+    similarity: float = 0.0
+    jaccard: float = 0.0
+    adds_own_text: bool = False
+    own_text: str = ""
+    joined_earlier: tuple[str, ...] = ()
+    evidence: str = ""
+    family_id: str | None = None
+    family_evidence: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class GroupState:
+    """State of one group of near-identical messages (a campaign once ``promoted``).
+
+    The form is the seed's shingles; the first ``rep_sample`` members vote (``sample_counts``,
+    aligned with the seed's distinct shingles) and the shingles most of them share become the
+    frozen ``core``. Members are compared with this form only, never with each other, so the
+    group cannot drift (see docs/decisions/0301-campaign-chaining.md).
+    """
+
+    id: str
+    seed_key: str
+    seed_norm: str
+    size: int = 1
+    promoted: bool = False
+    senders: list[int] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    sample_counts: list[int] = field(default_factory=list)
+    n_sampled: int = 0
+    core: str | None = None
+    indexed_members: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+    version: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GroupState:
+        return cls(**data)
