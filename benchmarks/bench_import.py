@@ -14,8 +14,8 @@ Everything runs on one CPU core. The ratio is the figure; absolute rates vary wi
 from __future__ import annotations
 
 import argparse
-import email
 import contextlib
+import email
 import email.policy
 import shutil
 import sys

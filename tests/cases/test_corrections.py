@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.mailfactory import make_mail
 from typer.testing import CliRunner
 
 from execdesk.cli.main import app
-from tests.mailfactory import make_mail
 
 runner = CliRunner()
 

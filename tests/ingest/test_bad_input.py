@@ -45,7 +45,9 @@ HOSTILE = {
     "garbage.bin": bytes((i * 7919) % 256 for i in range(20000)),
     "nul_bytes.eml": b"From: n@example.org\nSubject: nul\n\nhello\x00world\x00\n",
     "headers_only.eml": b"From: h@example.org\nSubject: only headers\n",
-    "unknown_charset.eml": b"From: u@example.org\nSubject: charset\nContent-Type: text/plain; charset=x-klingon\n\nqapla\xe9\n",
+    "unknown_charset.eml": (
+        b"From: u@example.org\nSubject: charset\nContent-Type: text/plain; charset=x-klingon\n\nqapla\xe9\n"
+    ),
     "deep_nesting.eml": _nested(100),
     "many_parts.eml": _many_parts(10_000),
 }
