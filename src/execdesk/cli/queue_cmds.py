@@ -91,12 +91,18 @@ def _render_case(d: dict[str, Any]) -> None:
     if d["intent"] or d["signals"]:
         out.print(f"intent {d['intent']}  topic {d['topic']}  signals {', '.join(d['signals']) or '-'}")
     for reason in d["priority_reasons"]:
-        out.print(f"  why: {reason}")
+        if isinstance(reason, dict):
+            out.print(
+                f"  priority +{reason.get('points', 0):g}  {reason.get('detail', reason.get('source'))}", markup=False
+            )
+        else:
+            out.print(f"  priority: {reason}", markup=False)
     for m in d["thread"]:
         out.rule(f"{m['direction']} {m['from']}  {m['date'] or m['received_at']}", style="dim")
         if m["machine"]:
             out.print(f"[machine mail: {m['machine']['kind']} — {m['machine']['reason']}]", markup=False)
         out.print(m["new_text"].strip() or "(no new text)", markup=False, highlight=False)
+        _render_evidence(out, m.get("analysis"))
         if m["quoted_text"].strip():
             out.print(f"[{len(m['quoted_text'].splitlines())} quoted lines]", markup=False, style="dim")
         for a in m["attachments"]:
@@ -112,6 +118,27 @@ def _render_case(d: dict[str, Any]) -> None:
     out.rule("audit", style="dim")
     for a in d["audit"]:
         out.print(f"{a['at']} {a['actor']} {a['action']} {a['details']}", markup=False, highlight=False)
+
+
+def _render_evidence(out: Console, analysis: dict[str, Any] | None) -> None:
+    """Each judgment with what it rests on: quoted spans, the rule or model, the strength."""
+    if not analysis:
+        return
+    intent, topic = analysis.get("intent") or {}, analysis.get("topic") or {}
+    out.print(
+        f"  why: intent {intent.get('label')} ({intent.get('confidence', 0):.2f}, {intent.get('source', 'model')}), "
+        f"topic {topic.get('label')} ({topic.get('confidence', 0):.2f})",
+        markup=False,
+        style="cyan",
+    )
+    for sig in analysis.get("signals") or []:
+        quotes = "; ".join(f"“{e['text']}”" for e in sig.get("evidence") or []) or sig.get("detail", "")
+        out.print(
+            f"  why: {sig['name']} {sig['strength']:.2f} [{sig.get('rule', '')}] {quotes}",
+            markup=False,
+            highlight=False,
+            style="cyan",
+        )
 
 
 def stats(as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False) -> None:
