@@ -436,6 +436,20 @@ class ImapSource:
         return dest
 
     # -- waiting between passes -------------------------------------------------
+    def _unread_before_idle(self, mailbox: str, info: dict[bytes, object]) -> bool:
+        """True when the mailbox holds UIDs above our checkpoint (SELECT's UIDNEXT says so)."""
+        uidnext = _uidnext(info)
+        if uidnext is None:
+            return False
+        session = IngestSession(self.store, self.settings)
+        try:
+            checkpoint = session.get_checkpoint(self.checkpoint_key(mailbox)) or {}
+        finally:
+            session.rollback()
+        if checkpoint.get("uidvalidity") != info.get(b"UIDVALIDITY"):
+            return True
+        return uidnext > int(checkpoint.get("last_uid", 0)) + 1
+
     def _wait(self, client: IMAPClient, stop: threading.Event) -> None:
         """IDLE on the first mailbox when allowed and supported, else sleep poll_seconds.
         Other mailboxes are read at least every poll_seconds either way."""
@@ -445,7 +459,9 @@ class ImapSource:
             if not use_idle:
                 stop.wait(timeout)
                 return
-            client.select_folder(self.mailboxes[0], readonly=True)
+            info = client.select_folder(self.mailboxes[0], readonly=True)
+            if self._unread_before_idle(self.mailboxes[0], info):
+                return  # mail arrived between the last search and now: IDLE would not report it
             client.idle()
             try:
                 deadline = time.monotonic() + timeout
@@ -455,6 +471,11 @@ class ImapSource:
                         break
             finally:
                 client.idle_done()
+
+
+def _uidnext(info: dict[bytes, object]) -> int | None:
+    value = info.get(b"UIDNEXT")
+    return int(value) if isinstance(value, int | bytes | str) else None
 
 
 def client_is_dead(client: IMAPClient) -> bool:
