@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -42,6 +44,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 # --- Real servers (tests/services.py): skipped locally when not installed, a failure under CI. ---
 
+T = TypeVar("T")
+
 from tests.services import (  # noqa: E402
     DovecotServer,
     PostgresServer,
@@ -52,11 +56,10 @@ from tests.services import (  # noqa: E402
 )
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[DovecotServer]:
-    """A Dovecot IMAP server on 127.0.0.1 for the whole session; make accounts with add_user()."""
+def _serve(factory: Callable[[], AbstractContextManager[T]]) -> Iterator[T]:
+    """Start a real server for the session; skip (or fail under CI) when it cannot start."""
     try:
-        cm = dovecot_server()
+        cm = factory()
         server = cm.__enter__()
     except ServiceUnavailable as exc:
         unavailable(str(exc))
@@ -64,20 +67,18 @@ def dovecot() -> Iterator[DovecotServer]:
         yield server
     finally:
         cm.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    """A Dovecot IMAP server on 127.0.0.1 for the whole session; make accounts with add_user()."""
+    yield from _serve(dovecot_server)
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     """The session's PostgreSQL server (EXECDESK_TEST_POSTGRES_URL, or a throwaway cluster)."""
-    try:
-        cm = postgres_server()
-        server = cm.__enter__()
-    except ServiceUnavailable as exc:
-        unavailable(str(exc))
-    try:
-        yield server
-    finally:
-        cm.__exit__(None, None, None)
+    yield from _serve(postgres_server)
 
 
 @pytest.fixture
