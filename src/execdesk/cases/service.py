@@ -133,32 +133,25 @@ def add_inbound_to_cases(conn: Connection, updates: list[dict[str, Any]]) -> Non
 def set_status(conn: Connection, *, case_id: int, status: str, actor: str, reason: str = "") -> None:
     if status not in STATUSES:
         raise CaseError(f"unknown status {status!r}; choose one of {', '.join(STATUSES)}")
-    row = conn.execute(select(_cases.c.status).where(_cases.c.id == case_id)).first()
-    if row is None:
-        raise CaseError(f"no case {case_id}")
-    if row.status == status:
-        return
-    conn.execute(update(_cases).where(_cases.c.id == case_id).values(status=status, updated_at=utcnow()))
-    record_audit(
-        conn,
-        actor=actor,
-        action="case.status",
-        case_id=case_id,
-        details={"from": row.status, "to": status, "why": reason},
-    )
+    _change(conn, case_id=case_id, column="status", value=status, action="case.status", actor=actor, reason=reason)
 
 
 def assign(conn: Connection, *, case_id: int, assignee: str | None, actor: str, reason: str = "") -> None:
-    row = conn.execute(select(_cases.c.assignee).where(_cases.c.id == case_id)).first()
+    _change(
+        conn, case_id=case_id, column="assignee", value=assignee, action="case.assigned", actor=actor, reason=reason
+    )
+
+
+def _change(conn: Connection, *, case_id: int, column: str, value: Any, action: str, actor: str, reason: str) -> None:
+    """Set one field of a case and audit the change (from, to, why); no-op when nothing changes."""
+    row = conn.execute(select(_cases.c[column]).where(_cases.c.id == case_id)).first()
     if row is None:
         raise CaseError(f"no case {case_id}")
-    conn.execute(update(_cases).where(_cases.c.id == case_id).values(assignee=assignee, updated_at=utcnow()))
+    if row[0] == value:
+        return
+    conn.execute(update(_cases).where(_cases.c.id == case_id).values({column: value, "updated_at": utcnow()}))
     record_audit(
-        conn,
-        actor=actor,
-        action="case.assigned",
-        case_id=case_id,
-        details={"from": row.assignee, "to": assignee, "why": reason},
+        conn, actor=actor, action=action, case_id=case_id, details={"from": row[0], "to": value, "why": reason}
     )
 
 
