@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from execdesk.cli.output import fail
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from execdesk.reply.send import SendResult
     from execdesk.settings import Settings
     from execdesk.store import Store
@@ -132,8 +137,7 @@ def reply(
     from execdesk.cases.refs import parse_case_ref
     from execdesk.cli import context
     from execdesk.cli.output import print_json
-    from execdesk.reply.drafting import DraftError
-    from execdesk.reply.outbox import ReplyError, queue
+    from execdesk.reply.outbox import queue
     from execdesk.reply.service import draft_reply
     from execdesk.store import Store
 
@@ -144,16 +148,14 @@ def reply(
     settings = context.settings()
     actor = by or _default_actor()
     store = Store.open(settings)
-    try:
-        with store.transaction() as conn:
-            entry = draft_reply(
-                conn, settings, case_id, by=actor, template=template, text=body, suggest=suggest, executive=executive
-            )
-            if send and entry["status"] != "blocked":
-                entry = queue(conn, entry["id"], actor=actor)
-    except (DraftError, ReplyError) as exc:
-        store.close()
-        fail(str(exc), as_json=as_json)
+
+    def create(conn: Connection) -> dict[str, Any]:
+        entry = draft_reply(
+            conn, settings, case_id, by=actor, template=template, text=body, suggest=suggest, executive=executive
+        )
+        return queue(conn, entry["id"], actor=actor) if send and entry["status"] != "blocked" else entry
+
+    entry = _write(store, create, as_json=as_json)
     sent = None
     if send and entry["status"] == "queued":
         sent = _send(store, settings, [entry["id"]], as_json=as_json)
@@ -170,6 +172,19 @@ def reply(
         if send and not as_json:
             typer.secho("not sent: blocked until a supervisor approves it", fg=typer.colors.RED, err=True)
         raise typer.Exit(EXIT_BLOCK)
+
+
+def _write(store: Store, change: Callable[[Connection], T], *, as_json: bool) -> T:
+    """Run one change in a transaction; the user's mistakes (ReplyError, DraftError) become one sentence."""
+    from execdesk.reply.drafting import DraftError
+    from execdesk.reply.outbox import ReplyError
+
+    try:
+        with store.transaction() as conn:
+            return change(conn)
+    except (DraftError, ReplyError) as exc:
+        store.close()
+        fail(str(exc), as_json=as_json)
 
 
 def _send(store: Store, settings: Settings, ids: list[int] | None, *, as_json: bool) -> list[SendResult]:
@@ -219,19 +234,15 @@ def approve(
     """A supervisor approves a reply the tone guard blocked, with a written reason (audited)."""
     from execdesk.cli import context
     from execdesk.cli.output import print_json
-    from execdesk.reply.outbox import ReplyError
     from execdesk.reply.outbox import approve as approve_entry
     from execdesk.store import Store
 
     settings = context.settings()
     store = Store.open(settings)
-    try:
-        with store.transaction() as conn:
-            entry = approve_entry(conn, settings, draft, by=by, reason=reason, role=role)
-    except ReplyError as exc:
-        fail(str(exc), as_json=as_json)
-    finally:
-        store.close()
+    entry = _write(
+        store, lambda conn: approve_entry(conn, settings, draft, by=by, reason=reason, role=role), as_json=as_json
+    )
+    store.close()
     if as_json:
         print_json(entry)
     else:
@@ -302,19 +313,14 @@ def send(
     """Send every queued entry that is due (retries with backoff; entries left mid-send by a crash included)."""
     from execdesk.cli import context
     from execdesk.cli.output import print_json
-    from execdesk.reply.outbox import ReplyError, queue
+    from execdesk.reply.outbox import queue
     from execdesk.store import Store
 
     settings = context.settings()
     store = Store.open(settings)
     if queue_ids:
-        try:
-            with store.transaction() as conn:
-                for outbox_id in queue_ids:
-                    queue(conn, outbox_id, actor=by or _default_actor())
-        except ReplyError as exc:
-            store.close()
-            fail(str(exc), as_json=as_json)
+        actor = by or _default_actor()
+        _write(store, lambda conn: [queue(conn, outbox_id, actor=actor) for outbox_id in queue_ids], as_json=as_json)
     results = _send(store, settings, None, as_json=as_json)
     store.close()
     if as_json:
@@ -337,19 +343,15 @@ def edit(
     """Replace a draft's text: the tone guard runs again and any approval is dropped."""
     from execdesk.cli import context
     from execdesk.cli.output import print_json
-    from execdesk.reply.outbox import ReplyError, edit_draft
+    from execdesk.reply.outbox import edit_draft
     from execdesk.store import Store
 
     body = _read_text(text)
     settings = context.settings()
     store = Store.open(settings)
-    try:
-        with store.transaction() as conn:
-            entry = edit_draft(conn, settings, draft, body=body, actor=by or _default_actor())
-    except ReplyError as exc:
-        fail(str(exc), as_json=as_json)
-    finally:
-        store.close()
+    actor = by or _default_actor()
+    entry = _write(store, lambda conn: edit_draft(conn, settings, draft, body=body, actor=actor), as_json=as_json)
+    store.close()
     if as_json:
         print_json(entry)
     else:
