@@ -58,6 +58,12 @@ _INSERT_QUARANTINE = insert(_quarantine)
 Incoming = tuple[bytes, SourceRef] | tuple[bytes, SourceRef, datetime]
 
 
+def read_checkpoint(conn: Connection, key: str) -> dict[str, Any] | None:
+    """A source's resumption state; readers (an IMAP watcher deciding whether to IDLE) use any connection."""
+    row = conn.execute(select(_checkpoints.c.value).where(_checkpoints.c.key == key)).first()
+    return dict(row.value) if row is not None else None
+
+
 class IngestSession:
     """One unit of work over the store. Use as a context manager: commits on success."""
 
@@ -128,8 +134,7 @@ class IngestSession:
 
     # -- checkpoints (same transaction as the messages) -----------------------
     def get_checkpoint(self, key: str) -> dict[str, Any] | None:
-        row = self.conn.execute(select(_checkpoints.c.value).where(_checkpoints.c.key == key)).first()
-        return dict(row.value) if row is not None else None
+        return read_checkpoint(self.conn, key)
 
     def set_checkpoint(self, key: str, value: dict[str, Any]) -> None:
         conn = self.conn

@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 from imapclient import IMAPClient
 
-from execdesk.ingest.core import IngestSession
+from execdesk.ingest.core import IngestSession, read_checkpoint
 from execdesk.ingest.work import SourceRef
 from execdesk.settings import ImapSettings, Settings
 from execdesk.store import Store
@@ -441,11 +441,8 @@ class ImapSource:
         uidnext = _uidnext(info)
         if uidnext is None:
             return False
-        session = IngestSession(self.store, self.settings)
-        try:
-            checkpoint = session.get_checkpoint(self.checkpoint_key(mailbox)) or {}
-        finally:
-            session.rollback()
+        with self.store.engine.connect() as conn:  # a read: never takes the write lock
+            checkpoint = read_checkpoint(conn, self.checkpoint_key(mailbox)) or {}
         if checkpoint.get("uidvalidity") != info.get(b"UIDVALIDITY"):
             return True
         return uidnext > int(checkpoint.get("last_uid", 0)) + 1
