@@ -19,7 +19,7 @@ import re
 import zlib
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
@@ -28,6 +28,8 @@ _DIGITS = re.compile(r"\d+")
 
 class BoilerplateSettings(BaseModel):
     """Thresholds of boilerplate learning (docs/decisions/0303-boilerplate.md)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     enabled: bool = Field(default=True, description="Learn and drop list footers/disclaimers before matching.")
     min_words: int = Field(default=2, ge=1, description="Shorter lines are ignored (neither counted nor dropped).")

@@ -116,7 +116,11 @@ class CampaignDetector:
         """Snapshot the in-memory index, boilerplate lines and trigger families to one file (atomic replace)."""
         if not isinstance(self.index, InMemoryCampaignIndex):
             raise TypeError("save() is for the in-memory index; a shared store persists itself")
-        self.index.extra = {"topics": self.topics.to_json(), "boilerplate": self.boilerplate.to_json()}
+        self.index.extra = {
+            **self.index.extra,
+            "topics": self.topics.to_json(),
+            "boilerplate": self.boilerplate.to_json(),
+        }
         self.index.save(path)
 
     @classmethod

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from execdesk.campaigns.boilerplate import BoilerplateSettings
 from execdesk.campaigns.topics import TopicSettings
@@ -20,6 +20,8 @@ from execdesk.campaigns.topics import TopicSettings
 
 class CampaignSettings(BaseModel):
     """Thresholds of campaign detection (documented defaults; see docs/decisions/0300-0399)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     enabled: bool = Field(default=True, description="Run campaign detection on every arriving message.")
     shingle_words: int = Field(default=3, ge=1, le=8, description="Words per shingle (word k-grams).")
@@ -79,6 +81,31 @@ class CampaignSettings(BaseModel):
     )
     max_candidates: int = Field(
         default=256, ge=8, description="Candidates verified per message (most band hits first)."
+    )
+    snapshot_interval_s: float = Field(
+        default=60.0,
+        ge=0.0,
+        description="Seconds between snapshots of the campaign index (a restart replays the messages after it).",
+    )
+    refresh_sizes: list[int] = Field(
+        default=[3, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000],
+        description="Campaign sizes at which its title, form text, shared links and trigger are recomputed.",
+    )
+    skip_machine_kinds: list[str] = Field(
+        default=["bounce", "auto_reply", "auto_generated"],
+        description="Machine mail of these kinds never joins a campaign (a flood of out-of-office replies is not one).",
+    )
+    keep_individual_signals: list[str] = Field(
+        default=["media", "legal_threat", "regulator", "safety"],
+        description="A message with one of these signals joins a campaign only as a near-copy of its form, never "
+        "by same-trigger words or links alone (a journalist writing about the flood is not one of its voices).",
+    )
+    trigger_name_share: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="Share of sampled members that must name a known contact for that contact's case to be "
+        "the campaign's trigger.",
     )
     topics: TopicSettings = Field(
         default_factory=lambda: TopicSettings(), description="Trigger families (same trigger, reworded)."

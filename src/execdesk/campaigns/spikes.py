@@ -9,8 +9,9 @@ reaches
     sigma     = max(1.4826 * MAD, sqrt(median), 1)
 
 (the sqrt term is the Poisson floor: a quiet topic's MAD is 0). No alert until
-``min_history_buckets`` buckets of history exist. One alert per topic and bucket, raised the
-moment the count crosses the threshold, not at the end of the hour.
+``min_history_buckets`` buckets of history exist. One alert per topic and episode, raised the
+moment the count crosses the threshold, not at the end of the hour; consecutive buckets over
+the threshold are one episode (a flood lasting six hours is one alert, not six).
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 OVERALL = "*"
 
 
 class SpikeSettings(BaseModel):
     """Spike detection thresholds (documented in the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     bucket_minutes: int = Field(default=60, ge=1, description="Counting bucket length.")
     baseline_buckets: int = Field(default=7 * 24, ge=4, description="Buckets of history forming the baseline.")
@@ -51,13 +54,14 @@ class SpikeAlert:
 
 
 class _Series:
-    __slots__ = ("alerted", "bucket", "count", "history")
+    __slots__ = ("alerted", "bucket", "count", "history", "last_alert_bucket")
 
     def __init__(self, maxlen: int) -> None:
         self.history: deque[int] = deque(maxlen=maxlen)
         self.bucket: int | None = None
         self.count = 0
         self.alerted = False
+        self.last_alert_bucket: int | None = None
 
 
 class SpikeDetector:
@@ -107,6 +111,10 @@ class SpikeDetector:
             thr, med, mad = self.threshold(list(series.history))
             if series.count >= thr:
                 series.alerted = True
+                continuing = series.last_alert_bucket is not None and series.last_alert_bucket == b - 1
+                series.last_alert_bucket = b
+                if continuing:  # the same episode as the previous hour's alert: one alert per spike
+                    continue
                 start = self._epoch + (series.bucket or b) * self._width
                 label = "all mail" if name == OVERALL else f"topic {name!r}"
                 alerts.append(

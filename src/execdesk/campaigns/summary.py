@@ -131,7 +131,8 @@ def arrival_counts(members: Sequence[_Member], bucket: timedelta = timedelta(hou
 def title(text: str, limit: int = 80) -> str:
     """A short title: the first sentence of the form text, cut at a word boundary."""
     flat = re.sub(r"\s+", " ", clean(text)).strip()
-    first = re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0]
+    sentences = re.split(r"(?<=[.!?])\s", flat)
+    first = next((x for x in sentences if len(x.split()) >= 4), sentences[0])
     if len(first) <= limit:
         return first
     return first[:limit].rsplit(" ", 1)[0] + "…"

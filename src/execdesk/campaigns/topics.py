@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from execdesk.campaigns.background import _STOP, Background, content_words, shipped
 
@@ -39,6 +39,8 @@ STOPWORDS: frozenset[str] = _STOP  # kept for compatibility; stopwords live in b
 
 class TopicSettings(BaseModel):
     """Thresholds of trigger families (docs/decisions/0305-trigger-families.md)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     enabled: bool = Field(default=True, description="Link same-trigger campaigns and messages into families.")
     profile_terms: int = Field(default=60, ge=5, description="Words kept in a family's frozen profile.")

@@ -59,8 +59,13 @@ def queue(
     include_machine: bool = False,
     limit: int = 50,
     offset: int = 0,
+    include_campaign_members: bool = False,
 ) -> list[dict[str, Any]]:
-    """Cases ordered by priority (highest first), then by latest inbound message."""
+    """Cases ordered by priority (highest first), then by latest inbound message.
+
+    Cases of campaign members who only repeat the campaign's form are hidden unless asked for:
+    the campaign stands for them (``execdesk campaigns``); members who wrote something of their
+    own and the campaign's trigger case are listed."""
     q = (
         select(_cases, _contacts.c.address, _contacts.c.display_name)
         .select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
@@ -76,6 +81,8 @@ def queue(
     )
     if not include_machine:
         q = q.where(_cases.c.machine.is_(False))
+    if not include_campaign_members:
+        q = q.where(_cases.c.campaign_role.is_(None) | (_cases.c.campaign_role != "member"))
     return [_case_row(r) for r in conn.execute(q)]
 
 
@@ -95,6 +102,8 @@ def _case_row(r: Any) -> dict[str, Any]:
         "messages": r.message_count,
         "machine": bool(r.machine),
         "assignee": r.assignee,
+        "campaign_id": r.campaign_id,
+        "campaign_role": r.campaign_role,
         "opened_at": _iso(r.opened_at),
         "last_inbound_at": _iso(r.last_inbound_at),
     }

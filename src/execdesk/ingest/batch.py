@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from execdesk.campaigns.runtime import flush_runtime
 from execdesk.ingest.core import IngestSession
 from execdesk.ingest.files import iter_raw_messages
 from execdesk.ingest.work import SourceRef
@@ -71,6 +72,7 @@ def _import_paths(
         if pending:
             session.process_batch(pending)
         session.commit()
+        flush_runtime(settings.db_url, settings.home)
         if progress is not None:
             progress(pending_bytes)
     except BaseException:

@@ -87,6 +87,9 @@ def _never_reason(m: Any, own: str | None) -> str | None:
     return None
 
 
+never_reason = _never_reason  # campaign bulk actions apply the same rules
+
+
 def auto_acknowledge(
     store: Store, settings: Settings | None = None, message_pks: list[int] | None = None, *, now: datetime | None = None
 ) -> list[AckDecision]:

@@ -1,0 +1,199 @@
+"""The campaign detector of one store, kept in memory by the process that ingests.
+
+The database is the log; the detector is a deterministic fold over it. Every message the
+campaign stage applies gets the next ``messages.campaign_seq`` in the same transaction, so:
+
+- a process that starts (or restarts) loads the last snapshot (``<home>/campaigns/index.snap``,
+  which records the sequence number it covers) and *catches up* by replaying, in sequence
+  order, the messages applied after it, without writing anything;
+- several processes on one store (an import while the SMTP listener runs, or workers) stay in
+  agreement: each catches up on the others' messages before it assigns its own, under the
+  database's write lock (SQLite) or a transaction-scoped advisory lock (PostgreSQL), which is
+  also what makes ``max(campaign_seq) + 1`` safe;
+- a rolled-back batch leaves no trace: the session tells the runtime, which drops its
+  in-memory state and rebuilds it from the snapshot and the database on next use.
+
+See docs/decisions/0306-campaign-state-as-a-fold.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text
+
+from execdesk.campaigns.detector import CampaignDetector
+from execdesk.campaigns.model import CampaignDoc, CampaignSettings
+from execdesk.campaigns.spikes import SpikeDetector, SpikeSettings
+from execdesk.store.models import Message, table_of
+
+log = logging.getLogger("execdesk.campaigns")
+
+_messages = table_of(Message)
+LOCK_KEY = 0x6578_6563_6361_6D70  # "execcamp": PostgreSQL advisory lock of the campaign stage
+SNAPSHOT_NAME = "index.snap"
+SPIKE_REPLAY = 20_000  # messages replayed into the spike detector after a load (its baseline is a week)
+_CHUNK = 2000
+_MAX_FUTURE = timedelta(days=1)  # as execdesk.ingest.stages.effective_time
+
+
+def replay_doc(r: Any) -> CampaignDoc:
+    """The campaign stage's view of a stored message (the same fields the live stage used)."""
+    return CampaignDoc(
+        str(r.id),
+        r.new_text or "",
+        subject=r.subject or "",
+        sender=r.from_addr or "",
+        received_at=_when(r.date, r.received_at),
+    )
+
+
+_REPLAY_COLUMNS = (
+    _messages.c.id,
+    _messages.c.campaign_seq,
+    _messages.c.new_text,
+    _messages.c.subject,
+    _messages.c.from_addr,
+    _messages.c.date,
+    _messages.c.received_at,
+    _messages.c.topic,
+)
+
+
+class CampaignRuntime:
+    """Detector + spike detector of one store, with the sequence number they cover."""
+
+    def __init__(self, settings: CampaignSettings, spikes: SpikeSettings, home: Path) -> None:
+        self.settings = settings
+        self.spike_settings = spikes
+        self.path = home / "campaigns" / SNAPSHOT_NAME
+        self.detector: CampaignDetector | None = None
+        self.spikes = SpikeDetector(spikes)
+        self.seq = 0
+        self.saved_seq = 0
+        self.saved_at = time.monotonic()
+        self.lock = Lock()  # one batch at a time per process (the database serialises processes)
+
+    # -- state ------------------------------------------------------------------------------
+    def invalidate(self) -> None:
+        """Forget the in-memory state (a batch that touched it was rolled back)."""
+        if self.detector is not None:
+            log.info("campaign state dropped after a rollback; it is rebuilt from the snapshot and the database")
+        self.detector = None
+
+    def ensure(self, conn: Connection) -> CampaignDetector:
+        """The detector, caught up with every message applied to this store so far."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        if self.detector is None:
+            self._load(conn)
+        assert self.detector is not None
+        self._catch_up(conn)
+        return self.detector
+
+    def _load(self, conn: Connection) -> None:
+        head = int(conn.execute(select(func.coalesce(func.max(_messages.c.campaign_seq), 0))).scalar_one())
+        det, seq = None, 0
+        if self.path.exists():
+            try:
+                det = CampaignDetector.load(self.path, self.settings)
+                seq = int(det.index.extra.get("seq", 0)) if hasattr(det.index, "extra") else 0
+            except (ValueError, OSError, KeyError) as exc:
+                log.warning("campaign snapshot %s not used (%s); rebuilding from the database", self.path, exc)
+                det, seq = None, 0
+            if det is not None and seq > head:
+                log.warning("campaign snapshot covers seq %d but the database ends at %d; rebuilding", seq, head)
+                det, seq = None, 0
+        self.detector = det or CampaignDetector(self.settings)
+        self.seq = self.saved_seq = seq
+        self.spikes = SpikeDetector(self.spike_settings)
+        recent = conn.execute(
+            select(_messages.c.date, _messages.c.received_at, _messages.c.topic)
+            .where(_messages.c.campaign_seq.is_not(None), _messages.c.campaign_seq <= seq)
+            .order_by(_messages.c.campaign_seq.desc())
+            .limit(SPIKE_REPLAY)
+        ).all()
+        for r in reversed(recent):
+            self.spikes.observe(_when(r.date, r.received_at), r.topic)
+
+    def _catch_up(self, conn: Connection) -> None:
+        assert self.detector is not None
+        n = 0
+        while True:
+            rows = conn.execute(
+                select(*_REPLAY_COLUMNS)
+                .where(_messages.c.campaign_seq > self.seq)
+                .order_by(_messages.c.campaign_seq)
+                .limit(_CHUNK)
+            ).all()
+            for r in rows:
+                doc = replay_doc(r)
+                self.detector.assign(doc)
+                if doc.received_at is not None:
+                    self.spikes.observe(doc.received_at, r.topic)
+                self.seq = int(r.campaign_seq)
+            n += len(rows)
+            if len(rows) < _CHUNK:
+                break
+        if n:
+            log.info("campaign state caught up on %d message(s), now at seq %d", n, self.seq)
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    # -- snapshot ---------------------------------------------------------------------------
+    def after_commit(self, *, force: bool = False) -> None:
+        """Snapshot the committed state now and then (a crash costs only a catch-up)."""
+        det = self.detector
+        if det is None or self.seq == self.saved_seq:
+            return
+        if not force and time.monotonic() - self.saved_at < self.settings.snapshot_interval_s:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            det.index.extra["seq"] = self.seq  # type: ignore[attr-defined]
+            det.save(self.path)
+            self.saved_seq, self.saved_at = self.seq, time.monotonic()
+        except (OSError, TypeError):
+            log.exception("campaign snapshot %s not written (state is rebuilt from the database)", self.path)
+
+
+def _when(date: datetime | None, received_at: datetime) -> datetime:
+    return date if date is not None and date <= received_at + _MAX_FUTURE else received_at
+
+
+_RUNTIMES: dict[tuple[str, str], CampaignRuntime] = {}
+_RUNTIMES_LOCK = Lock()
+
+
+def runtime_for(db_url: str, home: Path, settings: CampaignSettings, spikes: SpikeSettings) -> CampaignRuntime:
+    """The process-wide runtime of one store (by database URL and home)."""
+    key = (db_url, str(home))
+    with _RUNTIMES_LOCK:
+        rt = _RUNTIMES.get(key)
+        if rt is None or rt.settings != settings or rt.spike_settings != spikes:
+            rt = _RUNTIMES[key] = CampaignRuntime(settings, spikes, home)
+        return rt
+
+
+def forget_runtime(db_url: str, home: Path, *, delete_snapshot: bool = False) -> None:
+    """Drop a store's runtime (tests; erasure and restore, which must rebuild from the database)."""
+    with _RUNTIMES_LOCK:
+        _RUNTIMES.pop((db_url, str(home)), None)
+    if delete_snapshot:
+        (home / "campaigns" / SNAPSHOT_NAME).unlink(missing_ok=True)
+
+
+def flush_runtime(db_url: str, home: Path) -> None:
+    """Snapshot a store's campaign state now (end of an import, shutdown of a listener)."""
+    with _RUNTIMES_LOCK:
+        rt = _RUNTIMES.get((db_url, str(home)))
+    if rt is not None:
+        with rt.lock:
+            rt.after_commit(force=True)

@@ -1,0 +1,171 @@
+"""Which existing case a flood is about (its trigger), with the evidence.
+
+A flood usually names the person it is about, or quotes what we said to them, or links the
+post that started it. Rules, tried in order; the first that finds a case wins:
+
+1. ``named_contact``: a full name (two or three capitalised words) written by at least
+   ``trigger_name_share`` of the sampled members is the display name of a known contact; their
+   most recent case that is not hidden in a campaign is the trigger (if that contact's own mail
+   was caught in the flood, it is detached again: the person it is about is not one of its voices).
+2. ``quoted_reply``: the members' shared phrases appear in one of our sent replies; the case
+   of that reply is the trigger.
+3. ``earlier_link``: a link shared by the members appears in a message that arrived before the
+   flood and belongs to no campaign; the case of the earliest such message is the trigger.
+
+Nothing here guesses from the subject alone or from a member merely being a known contact:
+readers who wrote to us before about something else are not what the flood is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from execdesk.campaigns.model import CampaignDoc, CampaignSettings
+from execdesk.campaigns.summary import CampaignSummary
+from execdesk.cases.refs import case_ref
+from execdesk.store.models import CampaignMember, Case, Contact, Message, table_of
+
+_cases = table_of(Case)
+_contacts = table_of(Contact)
+_messages = table_of(Message)
+_members = table_of(CampaignMember)
+
+_NAME = re.compile(r"\b([A-Z][a-z]+(?:[ \t]+[A-Z][a-z][\w'-]*){1,2})\b")
+_MIN_PHRASE_WORDS = 8
+_RECENT_REPLIES = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerMatch:
+    case_id: int
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def names_in(text: str) -> set[str]:
+    """Candidate full names in a text (lower-cased), e.g. 'dana whitfield'."""
+    return {" ".join(m.group(1).split()).lower() for m in _NAME.finditer(text)}
+
+
+def find_trigger(
+    conn: Connection,
+    settings: CampaignSettings,
+    campaign_id: str,
+    docs: Sequence[CampaignDoc],
+    summary: CampaignSummary,
+    *,
+    first_seen: datetime | None,
+) -> TriggerMatch | None:
+    return (
+        _named_contact(conn, settings, campaign_id, docs)
+        or _quoted_reply(conn, summary)
+        or _earlier_link(conn, campaign_id, summary, first_seen)
+    )
+
+
+def _named_contact(
+    conn: Connection, settings: CampaignSettings, campaign_id: str, docs: Sequence[CampaignDoc]
+) -> TriggerMatch | None:
+    counts: Counter[str] = Counter()
+    for d in docs:
+        counts.update(names_in(d.subject + "\n" + d.text))
+    need = max(2.0, settings.trigger_name_share * len(docs))
+    names = [n for n, c in counts.most_common(50) if c >= need]
+    if not names:
+        return None
+    rows = conn.execute(
+        select(_contacts.c.id, _contacts.c.display_name, _contacts.c.address).where(
+            func.lower(_contacts.c.display_name).in_(names)
+        )
+    ).all()
+    for name in names:  # most mentioned first
+        for contact in rows:
+            if " ".join((contact.display_name or "").split()).lower() != name:
+                continue
+            case = conn.execute(
+                select(_cases.c.id)
+                .where(
+                    _cases.c.contact_id == contact.id,
+                    _cases.c.campaign_role.is_(None) | (_cases.c.campaign_role != "member"),
+                )
+                .order_by(_cases.c.last_inbound_at.desc().nulls_last(), _cases.c.id.desc())
+                .limit(1)
+            ).scalar()
+            if case is None:
+                continue
+            share = counts[name] / max(1, len(docs))
+            return TriggerMatch(
+                int(case),
+                {
+                    "rule": "named_contact",
+                    "why": f"{share:.0%} of sampled members name {contact.display_name!r}, a known contact "
+                    f"({contact.address}); their latest case is {case_ref(int(case))}",
+                    "name": contact.display_name,
+                    "contact_id": int(contact.id),
+                    "share": round(share, 3),
+                },
+            )
+    return None
+
+
+def _quoted_reply(conn: Connection, summary: CampaignSummary) -> TriggerMatch | None:
+    phrases = [p for p in summary.shared_phrases if len(p.split()) >= _MIN_PHRASE_WORDS]
+    if not phrases:
+        return None
+    rows = conn.execute(
+        select(_messages.c.case_id, _messages.c.new_text)
+        .where(_messages.c.direction == "out", _messages.c.case_id.is_not(None))
+        .order_by(_messages.c.id.desc())
+        .limit(_RECENT_REPLIES)
+    ).all()
+    for r in rows:
+        flat = " ".join((r.new_text or "").lower().split())
+        for p in phrases:
+            if p in flat:
+                return TriggerMatch(
+                    int(r.case_id),
+                    {
+                        "rule": "quoted_reply",
+                        "why": f"members quote our reply in {case_ref(int(r.case_id))}: \u201c{p}\u201d",
+                        "phrase": p,
+                    },
+                )
+    return None
+
+
+def _earlier_link(
+    conn: Connection, campaign_id: str, summary: CampaignSummary, first_seen: datetime | None
+) -> TriggerMatch | None:
+    links = [u for u, _ in summary.shared_links if "/" in u.split("://", 1)[-1].rstrip("/")][:3]
+    if not links or first_seen is None:
+        return None
+    in_campaign = select(_members.c.message_pk)  # a voice of any flood is not what started it
+    for url in links:
+        row = conn.execute(
+            select(_messages.c.id, _messages.c.case_id)
+            .where(
+                _messages.c.direction == "in",
+                _messages.c.case_id.is_not(None),
+                func.coalesce(_messages.c.date, _messages.c.received_at) < first_seen,
+                _messages.c.new_text.contains(url, autoescape=True),
+                _messages.c.id.not_in(in_campaign),
+            )
+            .order_by(func.coalesce(_messages.c.date, _messages.c.received_at))
+            .limit(1)
+        ).first()
+        if row is not None:
+            return TriggerMatch(
+                int(row.case_id),
+                {
+                    "rule": "earlier_link",
+                    "why": f"the link members share ({url}) was in {case_ref(int(row.case_id))} before the flood began",
+                    "url": url,
+                },
+            )
+    return None
