@@ -1,0 +1,1 @@
+"""The executive briefing: built once as data (build.py), rendered as text, HTML, PDF or mail."""

@@ -1,0 +1,1 @@
+"""Extractive summaries of cases and campaigns: offline, deterministic, explained (see extractive.py)."""
