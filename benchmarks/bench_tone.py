@@ -4,7 +4,8 @@ Usage: ``python benchmarks/bench_tone.py [--n 2000]``. Prints p50/p99 of ``check
 300-word replies built from real brand replies (twcs pairs.csv when present, else a fixed
 text) with and without a threat sentence, and the ratio to a baseline measured in the same
 run: one pass of ``re.findall(r"\\w+")`` plus ``str.lower`` over the same text (the least any
-text check must do).
+text check must do). It also times the same rules with their literal gates switched off
+(decision 0609), to show what the gates save on this machine in this run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from execdesk.reply.tone import InboundContext, check_tone
+from execdesk.reply.tone import InboundContext, ToneConfig, check_tone, default_config
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "twcs_customer_support" / "pairs.csv"
 FALLBACK = (
@@ -57,6 +58,17 @@ def pct(xs: list[float], p: float) -> float:
     return sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]
 
 
+def ungated(cfg: ToneConfig) -> ToneConfig:
+    """The same rules with every literal gate open (each pattern runs on every sentence)."""
+    import dataclasses
+
+    rules = tuple(
+        dataclasses.replace(r, gates=(None,) * len(r.gates), require_gates=(None,) * len(r.require_gates))
+        for r in cfg.rules
+    )
+    return dataclasses.replace(cfg, rules=rules)
+
+
 def main(argv: list[str]) -> int:
     n = int(argv[argv.index("--n") + 1]) if "--n" in argv else 2000
     texts = replies()
@@ -65,6 +77,8 @@ def main(argv: list[str]) -> int:
     word = re.compile(r"\w+")
     base = timed(lambda t: word.findall(t.lower()), texts, n)
     tone = timed(lambda t: check_tone(t, inbound=ctx), texts, n)
+    open_cfg = ungated(default_config())
+    nogate = timed(lambda t: check_tone(t, inbound=ctx, config=open_cfg), texts, n)
     print(f"300-word replies, n={n} (half with a threat sentence)")
     print(
         f"baseline (lower + tokenise): p50 {statistics.median(base) * 1e3:.3f} ms, p99 {pct(base, 0.99) * 1e3:.3f} ms"
@@ -73,6 +87,7 @@ def main(argv: list[str]) -> int:
         f"check_tone: p50 {statistics.median(tone) * 1e3:.3f} ms, p99 {pct(tone, 0.99) * 1e3:.3f} ms "
         f"(target p99 <= 20 ms)"
     )
+    print(f"check_tone, gates off: p50 {statistics.median(nogate) * 1e3:.3f} ms, p99 {pct(nogate, 0.99) * 1e3:.3f} ms")
     print(
         f"ratio to baseline: p50 x{statistics.median(tone) / statistics.median(base):.0f}, "
         f"p99 x{pct(tone, 0.99) / pct(base, 0.99):.0f}"

@@ -17,7 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from execdesk.campaigns.model import CampaignSettings
+from execdesk.campaigns.spikes import SpikeSettings
+from execdesk.digest.config import DigestSettings
+from execdesk.notify.config import WebhookSettings
 from execdesk.parse.model import ParseLimits
+from execdesk.routing.config import RoutingSettings, SlaSettings
 
 DEFAULT_HOME = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "execdesk"
 CONFIG_FILE_NAME = "execdesk.toml"
@@ -156,6 +161,39 @@ class ReplySettings(_Section):
     )
 
 
+class WebSettings(_Section):
+    """The web desk (``execdesk serve``): where it listens, its secret, sessions and the login limit.
+
+    Production (top-level ``environment = "production"``) refuses to start without a real secret.
+    """
+
+    host: str = Field("127.0.0.1", description="Address the web desk listens on.")
+    port: int = Field(8400, description="Port the web desk listens on.")
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Signs CSRF tokens (at least 32 characters); prefer EXECDESK_WEB__SECRET_KEY or secret_key_file. "
+        "Development without one uses <home>/web-secret (created, mode 0600).",
+    )
+    secret_key_file: Path | None = Field(
+        None, description="File holding the secret key (first line); must not be readable by group or others."
+    )
+    session_hours: float = Field(12.0, description="A sign-in lasts this long (hours since the last request).")
+    secure_cookies: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Secure flag on cookies: auto sets it unless the desk is served over plain http on loopback.",
+    )
+    login_max_failures_per_account: int = Field(
+        5, description="Failed sign-ins per account within login_window_minutes before it is refused for a while."
+    )
+    login_max_failures_per_ip: int = Field(
+        20, description="Failed sign-ins per client address within login_window_minutes before it is refused."
+    )
+    login_window_minutes: float = Field(15.0, description="The window the login rate limit counts failures in.")
+    trust_proxy_headers: bool = Field(
+        False, description="Take the client address from X-Forwarded-For (only behind a trusted reverse proxy)."
+    )
+
+
 class Settings(BaseSettings):
     """All of execdesk's configuration."""
 
@@ -173,6 +211,15 @@ class Settings(BaseSettings):
     imap: ImapSettings = Field(default_factory=ImapSettings, description="IMAP source.")  # type: ignore[arg-type]
     smtp_listen: SmtpListenSettings = Field(default_factory=SmtpListenSettings, description="SMTP source.")  # type: ignore[arg-type]
     reply: ReplySettings = Field(default_factory=ReplySettings, description="Replies and the tone guard.")  # type: ignore[arg-type]
+    campaigns: CampaignSettings = Field(
+        default_factory=CampaignSettings, description="Campaign detection (floods of near-identical mail)."
+    )
+    spikes: SpikeSettings = Field(default_factory=SpikeSettings, description="Volume spike alerts per topic.")
+    web: WebSettings = Field(default_factory=WebSettings, description="The web desk.")  # type: ignore[arg-type]
+    routing: RoutingSettings = Field(default_factory=RoutingSettings, description="Routing of cases to teams.")  # type: ignore[arg-type]
+    sla: SlaSettings = Field(default_factory=SlaSettings, description="Business hours and SLA breaches.")  # type: ignore[arg-type]
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings, description="Signed webhooks out.")  # type: ignore[arg-type]
+    digest: DigestSettings = Field(default_factory=DigestSettings, description="The executive briefing.")  # type: ignore[arg-type]
 
     @property
     def db_url(self) -> str:

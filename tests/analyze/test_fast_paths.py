@@ -23,7 +23,7 @@ from execdesk.analyze.cues import CUE_CHARS
 from execdesk.analyze.linear import _NUM, _TOKEN, _URL, counts_of, terms, tokens
 from execdesk.analyze.model import Evidence
 from execdesk.analyze.models import load_models
-from execdesk.analyze.pipeline import sentence_tokens
+from execdesk.analyze.pipeline import MAX_REQUEST_SENTENCES, request_sentence_tokens, sentence_tokens
 from execdesk.analyze.scan import _REGISTRY, KEY_LEN, Scan, ascii_letter_counts, fold, register
 from execdesk.analyze.signals import run_rules
 from execdesk.analyze.text import build_view
@@ -231,3 +231,47 @@ def test_sentence_tokens_join_to_the_whole_text(shared_data: Path) -> None:
         assert joined == tokens(view.text), view.text[:100]
         c = counts_of(joined)
         assert list(c.items()) == list(terms(view.text).items())
+
+
+def test_request_sentence_tokens_equal_sentence_by_sentence(shared_data: Path) -> None:
+    """The request model's sentences and the whole-text tokens, read in one pass after the first sentences."""
+    texts = [*TRAPS, "One. Two? Three! " * 20, 'See http://x.com/a. Then www.y.org! "Quoted." (Done.) 3.5 ok?' * 5]
+    pairs = [("", t) for t in texts] + [(e.subject, e.body) for e in load_enron(shared_data) + load_twcs(shared_data)]
+    for subject, body in pairs:
+        view = build_view(subject, body)
+        per_sentence = sentence_tokens(view)
+        want = [
+            t for s, e, t in zip(view.sentence_starts, view.sentence_ends, per_sentence, strict=True) if e - s >= 8
+        ][:MAX_REQUEST_SENTENCES]
+        picked, every = request_sentence_tokens(view)
+        assert picked == want, view.text[:100]
+        assert every == tokens(view.text), view.text[:100]
+
+
+def test_explain_proba_equals_proba_and_top_features(shared_data: Path) -> None:
+    """_classify's one-pass scorer gives what ``proba`` and ``top_features`` give separately."""
+    from execdesk.analyze.cues import DENSE_NAMES
+    from execdesk.analyze.pipeline import featurize
+
+    models = load_models()
+    assert models.intent is not None and models.topic is not None
+    pairs = [("Hello", t) for t in TRAPS] + [(e.subject, e.body) for e in load_enron(shared_data)[::7]]
+    for subject, body in pairs:
+        f = featurize(subject, body, models)
+        for m in (models.intent, models.topic):
+            dense = list(m.dense_in_order(f.dense, DENSE_NAMES))
+            tv = m.term_vector(f.counts)
+            p, top = m.explain_proba(tv, dense)
+            assert np.array_equal(p, m.proba(f.counts, dense, tv))
+            for cls in (0, int(np.argmax(p))):
+                assert top(cls) == m.top_features(f.counts, dense, cls, tv=tv)
+
+
+def test_dense_features_are_matched_by_name() -> None:
+    """A model trained with fewer or reordered dense features gets its own, by name; unknown ones count 0."""
+    from execdesk.analyze.linear import LinearModel
+
+    m = LinearModel(["a", "b"], {"x": 0}, np.ones(1), np.zeros((3, 2)), np.zeros(2), ["cue_b", "cue_gone"])
+    assert list(m.dense_in_order([1.0, 2.0, 3.0], ["cue_a", "cue_b", "cue_c"])) == [2.0, 0.0]
+    same = LinearModel(["a", "b"], {"x": 0}, np.ones(1), np.zeros((3, 2)), np.zeros(2), ["cue_a", "cue_b"])
+    assert list(same.dense_in_order([1.0, 2.0], ["cue_a", "cue_b"])) == [1.0, 2.0]

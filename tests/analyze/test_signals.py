@@ -50,6 +50,32 @@ HITS = [
     ("safety", "I will hurt somebody if this goes on.", "I will hurt somebody if this goes on."),
     ("abusive", "You are a bunch of crooks.", "You are a bunch of crooks."),
     ("abusive", "May you rot in hell.", "May you rot in hell."),
+    # the sender's own claim in court (LABELS.md: "a suit, a claim")
+    (
+        "legal_threat",
+        "We filed a proof of claim with the bankruptcy court last week.",
+        "We filed a proof of claim with the bankruptcy court last week.",
+    ),
+    ("escalation", "I have called you three times about this.", "I have called you three times about this."),
+    ("escalation", "This is my 4th email to your office.", "This is my 4th email to your office."),
+    ("escalation", "I spent 40 minutes on hold yesterday.", "I spent 40 minutes on hold yesterday."),
+    (
+        "escalation",
+        "Your support staff were rude and refused to help.",
+        "Your support staff were rude and refused to help.",
+    ),
+    ("escalation", "Still no answer from anyone.", "Still no answer from anyone."),
+    ("churn", "You have just lost two customers.", "You have just lost two customers."),
+    ("churn", "I have stopped ordering from your site.", "I have stopped ordering from your site."),
+    ("safety", "I was assaulted by your delivery driver.", "I was assaulted by your delivery driver."),
+    ("vulnerable", "Your letter made me cry.", "Your letter made me cry."),
+    (
+        "vulnerable",
+        "I'm now on the brink of bankruptcy because I cannot find a job.",
+        "I'm now on the brink of bankruptcy because I cannot find a job.",
+    ),
+    ("abusive", "Honestly, you suck.", "Honestly, you suck."),
+    ("abusive", "Your customer service is trash.", "Your customer service is trash."),
     ("urgent", "Please reply by Friday.", "Please reply by Friday."),
     ("urgent", "I need this fixed as soon as possible.", "I need this fixed as soon as possible."),
 ]
@@ -78,6 +104,20 @@ NEGATED_OR_NOT_OWN = [
     ("going_public", "They cancelled the order and posted it online."),
     ("safety", "May you die of shame."),  # a wish of harm is abusive, not a threat
     ("legal_threat", "I never said I would sue."),
+    ("safety", "Leaving now would be political suicide for the board."),  # an idiom, not self-harm
+    ("vulnerable", "Judy tells us he is doing well after his surgery."),  # someone else's health, reported
+    ("vulnerable", "My suggestion fell on deaf ears."),
+    ("vulnerable", "You disabled my account without notice."),
+    ("churn", "We decided to cancel the holiday party this year."),  # an event, not a service
+    ("escalation", "We met on two occasions last year."),  # a count that is not about failed contacts
+    ("abusive", "It is a disgrace the way you treated us."),  # harsh but factual
+    # office idioms and business talk seen in executives' internal mail
+    ("safety", "I'll shoot it over to you tomorrow."),
+    ("churn", "If you want to leave me a voicemail, my number is below."),
+    ("vulnerable", "We grieve for all those who are suffering."),
+    ("vulnerable", "We discussed the bankruptcy exposure in the meeting."),
+    ("escalation", "The group will meet about 4 times a year."),
+    ("regulator", "We are prepared to file the HSR form with the Federal Trade Commission."),
 ]
 
 

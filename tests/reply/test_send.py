@@ -44,6 +44,7 @@ def _actions(store, case_id: int) -> list[str]:  # type: ignore[no-untyped-def]
         return [
             r.action
             for r in conn.execute(select(_audit.c.action).where(_audit.c.case_id == case_id).order_by(_audit.c.id))
+            if not r.action.startswith(("sla.", "case.routed"))  # routing and SLA clocks audit their own events
         ]
 
 

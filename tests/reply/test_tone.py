@@ -15,6 +15,7 @@ from execdesk.reply.tone import InboundContext, ToneConfigError, check_tone, loa
 
 FIXTURES = Path(__file__).with_name("fixtures")
 CASES = yaml.safe_load((FIXTURES / "tone_cases.yaml").read_text(encoding="utf-8"))
+EVAL = yaml.safe_load((FIXTURES / "tone_eval_set.yaml").read_text(encoding="utf-8"))
 
 
 def _ctx(case: dict) -> InboundContext | None:  # type: ignore[type-arg]
@@ -161,3 +162,95 @@ def test_inbound_eml_gives_context(tmp_path: Path, home: Path) -> None:
     res = CliRunner().invoke(app, ["--home", str(home), "tone-check", str(reply), "--inbound", str(eml), "--json"])
     assert res.exit_code == 0, res.output
     assert "register_mismatch" in {f["rule"] for f in json.loads(res.stdout)["findings"]}
+
+
+def test_written_eval_set_meets_the_issue_targets() -> None:
+    """Our own criticised/praised set (all batches; see the file's header): the issue's three targets."""
+    from execdesk.reply.tone.evaluate import written_set
+
+    per_batch = written_set(FIXTURES / "tone_eval_set.yaml")
+    assert len(per_batch) >= 4
+    blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
+    assert must >= 60 and crit >= 100 and praised >= 90
+    assert blocked / must >= 0.9
+    assert flagged / crit >= 0.8
+    assert alarms / praised <= 0.10
+
+
+def test_literal_gates_are_necessary_literals() -> None:
+    import re
+
+    from execdesk.reply.tone.gates import gate, open_gate
+
+    cases = {
+        r"\bfoo (?:bar|baz)\b": ["foo bar", "a foo baz."],
+        r"(?:cease|stop) (?:\S+\s+)?now": ["cease now", "stop it now"],
+        r"(?:legal action|the police)": ["call the police", "take legal action"],
+        r"you(?: will|'ll)+ be (?:banned|barred)": ["you will be barred", "you'll be banned"],
+    }
+    for pattern, samples in cases.items():
+        rx = re.compile(pattern)
+        g = gate(rx)
+        assert g, pattern  # a literal pattern always has a gate
+        for text in samples:
+            m = rx.search(text)
+            assert m is not None and any(lit in m.group(0) for lit in g), (pattern, text, g)
+    assert gate(re.compile(r"\w+")) is None and gate(re.compile(r"x?y*")) is None
+    g = gate(re.compile(r"(?:legal action|the police)"))
+    assert open_gate(g, "we will call the police") and not open_gate(g, "we will call you")
+
+
+def test_gates_never_change_a_finding(shared_data: Path) -> None:
+    """The literal gates are a speed-up only: with them switched off every finding is the same."""
+    import dataclasses
+
+    from execdesk.reply.tone import default_config
+
+    cfg = default_config()
+    ungated = dataclasses.replace(
+        cfg,
+        rules=tuple(
+            dataclasses.replace(r, gates=(None,) * len(r.gates), require_gates=(None,) * len(r.require_gates))
+            for r in cfg.rules
+        ),
+    )
+    texts = [c["text"] for k, v in CASES.items() for c in v]
+    texts += [c["text"] for k, v in EVAL.items() for c in v]
+    with (shared_data / "twcs_customer_support" / "pairs.csv").open(encoding="utf-8") as fh:
+        texts += [r["brand_text"] for r in csv.DictReader(fh)][:600]
+    texts.append(_story_draft())
+    for t in texts:
+        assert check_tone(t, config=cfg).findings == check_tone(t, config=ungated).findings, t
+
+
+def test_titles_do_not_end_a_sentence() -> None:
+    report = check_tone("Please refrain from reaching out to Mr. Hale again.")
+    assert report.verdict == "block"
+    assert {f.rule for f in report.findings} == {"restrict.imperative"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We've blocked the stolen card, and a new one will reach you by Thursday.",
+        "Our legal team confirmed you're entitled to the refund; it was paid this morning.",
+        "We would never ban anyone for an honest review.",
+        "If you'd like, we can close your account today.",
+        "Please share your details here and I'll get back to you.",
+    ],
+)
+def test_sanction_words_in_a_harmless_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is now a matter for our solicitors.",
+        "We have retained outside counsel and will respond through them from now on.",
+        "Given the tone of your messages, we are ending all communication with you, effective immediately.",
+        "Consider yourself barred from all future events.",
+    ],
+)
+def test_sanction_word_classes_in_a_threat_frame_block(text: str) -> None:
+    assert check_tone(text).verdict == "block"

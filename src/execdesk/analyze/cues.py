@@ -42,6 +42,11 @@ CUES: dict[str, re.Pattern[str]] = {
         "spam": r"\b(?:unsubscribe|click here|opt[- ]?out|remove(?:d)? from (?:this|our|the) (?:list|mailing)|free|\$\$+|money|earn|"
         r"limited time|act now|offer expires|guarantee\w*|winner|prize|viagra|mortgage|credit card|work at home|income|"
         r"newsletter|subscribe\w*|special offer|discount|per cent|percent|%|order now|call now|toll free)\b",
+        # bulk promotion of events, courses and offers (LABELS.md: marketing is spam when nothing personal ties it to the reader)
+        "bulk": r"\b(?:register(?:ed|ing)? (?:now|today|online|before|by|at)|registration|early[- ]bird|conference|summit|seminar|webinar|workshop|symposium"
+        r"|brochure|exhibit(?:ion|ors?)|speakers? (?:include|will)|don'?t miss|learn how|sign up|book (?:now|your)|reserve your|save \$|%\s+(?:off|discount)"
+        r"|limited (?:seats|places|time|offer)|visit (?:our|us at)|special (?:offer|price|rate)|to be removed|no longer wish to receive|this (?:e-?mail|message) was sent to"
+        r"|view (?:it )?online|forward (?:this|it) to a (?:friend|colleague)|issue of|newsletters?|subscribers?)\b",
         "complaint": r"\b(?:greed\w*|lie|lied|lies|lying|mismanag\w*|shame\w*|disgrac\w*|betray\w*|fault|responsib\w*|blame\w*|"
         r"disappoint\w*|angry|anger|outrag\w*|unacceptable|terrible|worst|horrible|awful|fail\w*|problem|issue|"
         r"wrong|broken|still (?:not|no|waiting)|never (?:received|got)|complain\w*|frustrat\w*|ridiculous|"

@@ -82,13 +82,23 @@ def _identifier() -> Any:
     return ident
 
 
+def _mostly_ascii_letters(sample: str) -> bool:
+    """At least 97% of the letters are ASCII (an English text with a few typographic characters)."""
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if not letters:
+        return False
+    ascii_letters = sum(1 for ch in sample if ch.isascii() and ch.isalpha())
+    return ascii_letters >= 0.97 * letters
+
+
 def detect(text: str) -> tuple[str, float]:
     """(ISO 639-1 code, probability); ``und`` for text too short to tell."""
     sample = text[:_PREFIX]
     words = _WORDS.findall(sample.lower())
     if len(words) < 3:
         return "und", 0.0
-    if sample.isascii():
+    if sample.isascii() or _mostly_ascii_letters(sample):
+        # curly quotes, dashes or a "©" do not make English text foreign: only the letters count
         share = sum(1 for w in words if w in _EN_STOP) / len(words)
         if share >= 0.18:
             return "en", 0.95

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,8 @@ class LinearModel:
         self.meta = meta or {}
         self.n_terms = len(vocab)
         self._inv: list[str] | None = None
+        self._dense_src: Sequence[str] | None = None  # dense_in_order's cache
+        self._dense_pos: list[int] | None = None
         # Python floats for the per-term loop: indexing a numpy array per term costs ~10x a list
         self._idf = [float(x) for x in self.idf]
         self._col0 = self.coef[: self.n_terms, 0].astype(np.float64)
@@ -194,6 +196,73 @@ class LinearModel:
         z = z - z.max()
         e = np.exp(z)
         return e / e.sum()
+
+    def dense_in_order(self, dense: Sequence[float], names: Sequence[str]) -> Sequence[float]:
+        """``dense`` (named by ``names``) in the order of this model's ``dense_names``.
+
+        A model trained by another version (``<home>/models``) may know fewer, more or reordered
+        dense features: those it knows are taken by name, those it lacks count as 0.
+        """
+        if self._dense_src is not names:
+            if list(names) == self.dense_names:
+                self._dense_pos = None
+            else:
+                where = {n: i for i, n in enumerate(names)}
+                self._dense_pos = [where.get(n, -1) for n in self.dense_names]
+            self._dense_src = names
+        pos = self._dense_pos
+        if pos is None:
+            return dense
+        return [dense[i] if i >= 0 else 0.0 for i in pos]
+
+    def explain_proba(
+        self, tv: tuple[np.ndarray, np.ndarray], dense: Sequence[float] = ()
+    ) -> tuple[np.ndarray, Callable[..., list[tuple[str, float]]]]:
+        """``proba`` and a ``top_features`` for any class, sharing the coefficient rows they both read.
+
+        Same arithmetic as ``proba(counts, dense, tv)`` and ``top_features(..., tv=tv)``: equal results.
+        """
+        idx, val = tv
+        rows = self.coef[idx] if len(idx) else None
+        d = np.asarray(dense, dtype=np.float32) if self.dense_names else None
+        z = self.intercept.copy()
+        if rows is not None:
+            z += val @ rows
+        if d is not None:
+            z += d @ self.coef[self.n_terms :]
+        if len(self.classes) == 2 and z.shape[0] == 1:
+            p1 = 1.0 / (1.0 + math.exp(-float(z[0])))
+            p = np.asarray([1.0 - p1, p1], dtype=np.float32)
+        else:
+            e = np.exp(z - z.max())
+            p = e / e.sum()
+
+        def top(cls: int, k: int = 6) -> list[tuple[str, float]]:
+            col = 0 if self.coef.shape[1] == 1 else cls
+            inv = self._inverse()
+            contrib: list[tuple[str, float]] = []
+            if rows is not None:
+                w = val * rows[:, col]
+                for j in np.argsort(-w)[:k]:
+                    if w[j] > 0:
+                        contrib.append((inv[int(idx[j])], float(w[j])))
+            if d is not None and len(d):
+                dw = d[: len(self.dense_names)] * self.coef[self.n_terms :, col]
+                for j in np.argsort(-dw)[:k]:
+                    if dw[j] > 0:
+                        contrib.append(("#" + self.dense_names[int(j)], float(dw[j])))
+            contrib.sort(key=lambda x: -x[1])
+            return [c for c in contrib[:k] if c[1] > 0]
+
+        return p, top
+
+    def _inverse(self) -> list[str]:
+        if self._inv is None:
+            inv = [""] * self.n_terms
+            for t, j in self.vocab.items():
+                inv[j] = t
+            self._inv = inv
+        return self._inv
 
     def top_features(
         self,

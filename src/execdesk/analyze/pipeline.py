@@ -8,7 +8,6 @@ the shipped models see exactly the features they were trained on.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +17,14 @@ import numpy as np
 
 from execdesk.analyze import sentiment as sentiment_mod
 from execdesk.analyze.config import AnalyzeConfig, default_config
-from execdesk.analyze.cues import FAST_CUES, FAST_INTENT_RULES, INTENT_FROM_SIGNAL_RULES, INTENT_RULES, dense_features
+from execdesk.analyze.cues import (
+    DENSE_NAMES,
+    FAST_CUES,
+    FAST_INTENT_RULES,
+    INTENT_FROM_SIGNAL_RULES,
+    INTENT_RULES,
+    dense_features,
+)
 from execdesk.analyze.language import detect
 from execdesk.analyze.linear import LinearModel, counts_of, normalised, tokens
 from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
@@ -72,16 +78,41 @@ def sentence_tokens(view: TextView) -> list[list[str]]:
     return [tokens(text[s:e]) for s, e in zip(view.sentence_starts, view.sentence_ends, strict=True)]
 
 
+def request_sentence_tokens(view: TextView) -> tuple[list[list[str]], list[str]]:
+    """(tokens of the sentences the request model reads, tokens of the whole text).
+
+    Only the first MAX_REQUEST_SENTENCES sentences of 8+ characters are tokenised one by one;
+    the rest of the text is tokenised in one call from the next sentence start, which gives
+    the same tokens as sentence by sentence (see ``sentence_tokens``; tested).
+    """
+    text = view.text
+    starts, ends = view.sentence_starts, view.sentence_ends
+    picked: list[list[str]] = []
+    every: list[str] = []
+    n = len(starts)
+    i = 0
+    while i < n and len(picked) < MAX_REQUEST_SENTENCES:
+        s, e = starts[i], ends[i]
+        toks = tokens(text[s:e])
+        every.extend(toks)
+        if e - s >= 8:
+            picked.append(toks)
+        i += 1
+    if i < n:
+        every.extend(tokens(text[starts[i] :]))
+    return picked, every
+
+
 def _request_prob(view: TextView, model: LinearModel | None, sent_toks: list[list[str]] | None = None) -> float:
-    """The request model's highest probability over the first MAX_REQUEST_SENTENCES sentences (8+ chars)."""
+    """The request model's highest probability over the first MAX_REQUEST_SENTENCES sentences (8+ chars).
+
+    ``sent_toks``: the picked sentences' tokens (``request_sentence_tokens``), when already computed.
+    """
     if model is None:
         return 0.0
     if sent_toks is None:
-        sent_toks = sentence_tokens(view)
-    picked = (
-        toks for s, e, toks in zip(view.sentence_starts, view.sentence_ends, sent_toks, strict=True) if e - s >= 8
-    )
-    counters = [counts_of(toks) for toks in itertools.islice(picked, MAX_REQUEST_SENTENCES)]
+        sent_toks = request_sentence_tokens(view)[0]
+    counters = [counts_of(toks) for toks in sent_toks]
     if not counters:
         return 0.0
     return max(0.0, *model.positive_probabilities(counters))
@@ -136,8 +167,8 @@ def featurize(
     view = build_view(subject, body)
     hits, traces = run_rules(view, enabled, trace=trace)
     sent = sentiment_mod.score(view.text, view.scanner())
-    sent_toks = sentence_tokens(view)
-    counts = counts_of(list(itertools.chain.from_iterable(sent_toks)))
+    sent_toks, all_toks = request_sentence_tokens(view)
+    counts = counts_of(all_toks)
     raws = shared.raw_vectors(counts) if (shared := models.shared_terms()) is not None else []
     extra: Counter[str] = Counter(meta)
     spam_prob = 0.0
@@ -181,13 +212,13 @@ def _classify(model: LinearModel | None, f: Features, allowed: Sequence[str], de
     if model is None:
         return LabelResult(label=default, confidence=0.0, source="default")
     tv = f.term_vectors.get(kind) or model.term_vector(f.counts)
-    p = model.proba(f.counts, f.dense, tv)
-    scores = {c: float(x) for c, x in zip(model.classes, p, strict=False)}
+    p, top = model.explain_proba(tv, model.dense_in_order(f.dense, DENSE_NAMES))
+    scores = dict(zip(model.classes, p.tolist(), strict=False))
     ranked = sorted(((c, s) for c, s in scores.items() if c in allowed), key=lambda x: -x[1])
     if not ranked:
         return LabelResult(label=default, confidence=0.0, source="default", scores=scores)
     label, conf = ranked[0]
-    feats = model.top_features(f.counts, f.dense, model.classes.index(label), tv=tv)
+    feats = top(model.classes.index(label))
     return LabelResult(
         label=label, confidence=conf, evidence=_locate(f.view, feats), source="model", features=feats, scores=scores
     )

@@ -141,6 +141,14 @@ RULES: tuple[Rule, ...] = (
         0.8,
     ),
     _r(
+        "legal_threat.court_claim",
+        "legal_threat",
+        r"\b(?:(?:file|filing|filed|submit\w*|send\w*|sent)\s+(?:a |my |our |the )?proofs? of claim|petition\w*\s+the\s+(?:bankruptcy\s+)?court"
+        r"|(?:participat\w*|take part|join\w*)\s+in\s+(?:the\s+)?(?:bankruptcy|legal|court)\s+proceedings|claim against (?:you|enron|the company|your company)"
+        r"|(?:my|our)\s+(?:\w+\s+){0,3}?(?:claims?|lawsuits?|suits?)\s+(?:to|in|before|against)\s+(?:the\s+)?(?:\w+\s+)?(?:court|judge))\b",
+        0.8,
+    ),
+    _r(
         "legal_threat.see_you_in_court", "legal_threat", r"\b(?:see|meet)\s+(?:you|u)\s+in\s+court\b", 0.95, person=None
     ),
     _r(
@@ -159,10 +167,11 @@ RULES: tuple[Rule, ...] = (
         rf"[^.!?\n]{{0,60}}?\b{_BODIES}\b",
         0.85,
         unless=r"\b(?:support\w*|on your behalf|in (?:your )?defen[cs]e|to defend|thank\w*|testify\w*|testimony|8-K|10-K|10-Q"
-        r"|on file with|form \w+ filing|pray\w*)",
+        r"|on file with|form \w+ filing|\bform with|hart-scott|HSR|pray\w*)",
         person="subject",
     ),
-    _r("regulator.official_sender", "regulator", rf"\b{_OFFICIAL_SENDER}", 0.75, person=None, negatable=False),
+    # an official body writing formally is a legal notice by LABELS.md's definition (strength decides the intent)
+    _r("regulator.official_sender", "regulator", rf"\b{_OFFICIAL_SENDER}", 0.85, person=None, negatable=False),
     # going_public: will publish / has published
     _r(
         "going_public.publish",
@@ -235,7 +244,7 @@ RULES: tuple[Rule, ...] = (
         "churn",
         rf"\b(?:cancel\w*|terminat\w*|clos(?:e|ed|ing)|discontinu\w*|drop(?:ped|ping)?|end(?:ed|ing)?|quit(?:ting)?)\s+(?:my|our|the|this)\s+{W}{{0,2}}{_ACCOUNTISH}\b"
         rf"|\b{_ACCOUNTISH}\s+(?:\w+\s+)?(?:closed|cancel+ed|terminated|disconnected)\b|\b(?:I|we)\b(?:'ll|'m| will| am| are| have| want to| need to| plan to| going to)?"
-        r"[^.!?\n]{0,25}?\b(?:cancel(?:l?ing)?|disconnect(?:ing)?)\b",
+        r"[^.!?\n]{0,25}?\b(?:cancel(?:l?ing|l?ed)?|disconnect(?:ing|ed)?)\b(?!\s+(?:the|our|this|a)\s+(?:\S+\s+){0,2}?(?:party|meeting|event|trip|call|conference|dinner|visit|order))",
         0.85,
         person="subject",
     ),
@@ -243,7 +252,8 @@ RULES: tuple[Rule, ...] = (
         "churn.switch",
         "churn",
         r"\b(?:switch(?:ing|ed)? (?:from|away|over|provider|carrier|network|to (?:another|a different|a new))|port(?:ed|ing)? (?:my|our) (?:number|line)s?|tak\w+ (?:my|our) (?:business|money|custom)|mov\w+ (?:my|our) (?:business|money|account|accounts|service))\b"
-        r"|\b(?:find\w*|look\w* for|go(?:ing)? with|try\w*|use|using|join\w*)\s+(?:an?\s+)?(?:another|different|new|other)\s+(?:provider|carrier|company|bank|airline|service|supplier|network|isp)\b",
+        r"|\b(?:find\w*|look\w* (?:around )?for|shop\w* (?:around )?for|consider\w* (?:getting|switching to)|go(?:ing)? with|try\w*|use|using|join\w*)\s+(?:an?\s+)?(?:another|different|new|other)\s+"
+        r"(?:\w+\s+){0,3}?(?:provider|carrier|company|bank|airline|service|supplier|network|isp|brand)s?\b",
         0.8,
         person=None,
     ),
@@ -252,10 +262,16 @@ RULES: tuple[Rule, ...] = (
         "churn",
         r"\b(?:never|won't ever|will not ever|not ever)\s+(?:\w+\s+){0,2}?(?:buy\w*|order\w*|fly\w*|us(?:e|ing)|shop\w*|bank\w*|invest\w*|do(?:ing)? business|recommend\w*|com(?:e|ing) back|go(?:ing)? back|return\w*|stay\w*|eat\w*)\b"
         r"[^.!?\n]{0,40}?\b(?:again|ever|anymore|any more|from|with)\b|\b(?:not|never)\s+(?:going|coming)\s+back\b|\bstop being (?:a|your) customer\b"
-        r"|\blost (?:my|our|a) (?:business|custom|customer)\b",
+        r"|\b(?:lost|losing) (?:my|our|a|\d+|two|three|another) (?:\w+ )?(?:business|custom|customers?)\b",
         0.8,
         person=None,
         negatable=False,
+    ),
+    _r(
+        "churn.stopped_buying",
+        "churn",
+        r"\b(?:stopped|quit)\s+(?:buying|ordering|using|shopping|flying|banking)\b",
+        0.75,
     ),
     _r(
         "churn.sell_shares",
@@ -273,7 +289,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:resign(?:ed|ing)?|hand(?:ed|ing)? in my (?:notice|resignation)|(?:accept\w*|tak\w+|took)\s+(?:an?\s+|that\s+|the\s+|another\s+)?"
         + W
         + r"{0,2}(?:offer|position|job)\s+(?:with|at|from|elsewhere)"
-        r"|(?:instinct|plan\w*|decided|decision|intend|going|want|time)\s+to\s+(?:leave|move on|quit)|look\w* for (?:another|a new|other) (?:job|employment|position|company))\b",
+        r"|(?:instinct|plan\w*|decided|decision|intend|going|want|time)\s+to\s+(?:leave|move on|quit)(?!\s+(?:me|us|a|an|it|this|that|the|your|him|her|them|word|messages?)\b)|look\w* for (?:another|a new|other) (?:job|employment|position|company))\b",
         0.8,
     ),
     _r(
@@ -295,9 +311,20 @@ RULES: tuple[Rule, ...] = (
     _r(
         "escalation.repeated",
         "escalation",
-        r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|\d+th|several|multiple|numerous|countless|repeated(?:ly)?|many|(?:\d+|two|three|four|five|six|ten) (?:different )?)"
-        r"\s+(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms)\b",
+        r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|several|multiple|numerous|countless|repeated(?:ly)?|many)"
+        r"\s+(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms)\b"
+        r"|\b(?:three|four|five|six|seven|eight|nine|ten|a dozen)(?:\s+different)?\s+(?:times|attempts|tries)\b",
         0.75,
+    ),
+    # the same with a number written in digits ("7th time", "3 times"): anchored on the noun, the number is
+    # checked behind it, so the word index can find the candidates (a leading \d would scan every position)
+    _r(
+        "escalation.repeated_count",
+        "escalation",
+        r"(?:(?<=\dth\s)|(?<=\dst\s)|(?<=\dnd\s)|(?<=\drd\s))\b(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms)\b"
+        r"|(?:(?<=\d\s)|(?<=\d\+\s))\b(?:times|attempts|tries)\b",
+        0.75,
+        unless=r"\btimes (?:a|per|each|every) (?:day|week|month|quarter|year)\b",
     ),
     _r(
         "escalation.nobody_answered",
@@ -325,6 +352,31 @@ RULES: tuple[Rule, ...] = (
         person=None,
     ),
     _r(
+        "escalation.on_hold",
+        "escalation",
+        r"\b(?:min(?:ute)?s?|hours?|hrs?)\s+(?:of\s+(?:being\s+)?)?(?:on\s+)?hold\b"
+        r"|\bon hold\b[^.!?\n]{0,30}?\b(?:\d+\+?\s*(?:min(?:ute)?s?|hours?|hrs?)|an hour|hours|forever|all day)\b",
+        0.75,
+        person=None,
+    ),
+    _r(
+        "escalation.staff_unhelpful",
+        "escalation",
+        r"\b(?:staff|agents?|reps?|representatives?|support|customer (?:service|support|care)|service desk|people on the phone|call cent(?:er|re)|helpline|help desk|web ?chat|live chat)"
+        r"\s+(?:\w+\s+){0,2}?(?:(?:was|were|is|are|has been|have been)\s+(?:so\s+|very\s+|extremely\s+|completely\s+|absolutely\s+)?(?:rude|unhelpful|useless|clueless|no help|of no help|incompetent|dismissive)"
+        r"|(?:refused|hung up|ignored|lied))\b",
+        0.75,
+        person=None,
+    ),
+    _r(
+        "escalation.still_waiting",
+        "escalation",
+        r"\b(?:still (?:waiting|no (?:answer|reply|response|resolution|word|refund|update))|no (?:resolution|follow[- ]?ups?) (?:yet|at all)|(?:remain|remains|stay\w*) silent|(?:got|get|gets|had) no (?:answer|reply|response))\b",
+        0.75,
+        person=None,
+        negatable=False,
+    ),
+    _r(
         "escalation.earlier_contact",
         "escalation",
         r"\b(?:previous(?:ly)?|earlier|prior|last|my last|already)\s+(?:\w+\s+){0,2}?(?:e-?mails?|letters?|messages?|requests?|calls?|complaints?|sub-?\s?mitted|sent|written|wrote|contacted|reported|raised|tweeted|called)",
@@ -347,7 +399,14 @@ RULES: tuple[Rule, ...] = (
         person=None,
     ),
     # vulnerable: the sender's own hardship
-    _r("vulnerable.health", "vulnerable", rf"\b{_HEALTH}\b", 0.75),
+    _r(
+        "vulnerable.health",
+        "vulnerable",
+        rf"\b{_HEALTH}\b",
+        0.75,
+        unless=r"\bdeaf ears\b|\b(?:his|her|their) (?:surgery|illness|cancer|stroke|heart attack)\b"
+        r"|\b(?:disabled (?:my|the|our|your|it|this|that)|(?:is|was|gets|got|been) disabled)\b(?! (?:person|people|child|son|daughter|veteran|parent))",
+    ),
     _r(
         "vulnerable.age",
         "vulnerable",
@@ -372,9 +431,18 @@ RULES: tuple[Rule, ...] = (
     _r(
         "vulnerable.hardship",
         "vulnerable",
-        r"\b(?:bankrupt\w*|foreclos\w*|evict\w*|homeless|unemployed|out of work|penniless|destitute|hardship|(?:personal|financial) disaster|ruin(?:ed)?|devastat\w*|desperate|struggl\w*|suffer\w*|"
+        r"\b(?:(?:I|we)(?:'m|’m|'re|’re| am| are| was| were| went| have gone| had to| filed| face| faced| facing)\s+(?:\w+\s+){0,5}?bankrupt\w*|personal bankruptcy|foreclos\w*|evict\w*|homeless|unemployed|out of work"
+        r"|penniless|destitute|hardship|(?:personal|financial) disaster|ruin(?:ed)?|devastat\w*|desperate|struggl\w*|suffer\w*|"
         r"(?:impact|hurt|affect|harm|destroy)\w* (?:my|our) (?:family|kids|children|future|retirement)|no longer (?:be )?going to college)\b",
         0.65,
+        unless=r"\b(?:those|others|people|all|everyone|families|victims) (?:who|that) (?:are |were |have )?(?:suffer\w*|struggl\w*)",
+    ),
+    _r(
+        "vulnerable.distress",
+        "vulnerable",
+        r"\b(?:(?:I|we|me|I'm|I’m|I am|we are)\s+(?:\w+\s+){0,2}?(?:cry|cried|crying|in tears|sobb\w*)|emotional(?:ly)? (?:wreck|drained|distress)|getting emotional|nervous breakdown|sleepless|can(?:no|'|’)t sleep"
+        r"|(?:hurricane|flood|fire|tornado|earthquake|storm)\s+(?:\w+\s+){0,2}?(?:destroyed|damaged|took|wiped)|(?:sober|recovering|former) (?:alcoholic|addict))\b",
+        0.7,
     ),
     _r(
         "vulnerable.bereavement",
@@ -390,6 +458,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:kill|shoot|stab|bomb|blow up|burn down|hurt|harm|attack|beat up|murder|strangle|punch)\b",
         0.95,
         person=None,
+        # "I'll shoot it over", "shoot for 100%", "shoot you an e-mail": office idioms, not threats
+        unless=r"\bshoot\w*\s+(?:(?:it|this|that|them)\b|for\b|(?:you|me|him|her|us)\s+(?:an?|the)\s+(?:e-?mail|note|message|line|copy|draft|reply))",
     ),
     _r(
         "safety.concern",
@@ -407,11 +477,19 @@ RULES: tuple[Rule, ...] = (
         negatable=False,
     ),
     _r(
+        "safety.assault",
+        "safety",
+        r"\b(?:assault\w*|attack(?:ed|ing) (?:me|us|my|her|him)|punched|groped|rap(?:e|ed)|(?:with|has|had|pulled|carrying) an? (?:gun|knife|weapon)"
+        r"|food poisoning|(?:nearly|almost|could have) died|hit my head|(?:car|bus|driver) crash(?:ed)?|crashed (?:the|his|her|our|my|into))\b",
+        0.8,
+    ),
+    _r(
         "safety.self_harm",
         "safety",
         r"\b(?:kill (?:myself|ourselves)|suicid\w*|end (?:my|it) (?:life|all)|take my (?:own )?life|(?:don't|do not) want to live)\b",
         0.95,
         person=None,
+        unless=r"\b(?:political|career|commercial|financial|professional|corporate|economic) suicide\b",
     ),
     # abusive: insults, curses, wishes of harm aimed at the recipient or staff
     _r(
@@ -425,7 +503,12 @@ RULES: tuple[Rule, ...] = (
     _r(
         "abusive.insult",
         "abusive",
-        rf"\b(?:you|your|you're|you are|you’re|u r|ur|u|yo)\s+(?:\w+,?\s+){{0,3}}?{_INSULT}\b|#\w*sucks\b|\b(?:what|such)\s+(?:an?\s+)?{_INSULT}\b",
+        rf"\b(?:you|your|you're|you are|you’re|u r|ur|u|yo)\s+(?:\w+,?\s+){{0,3}}?{_INSULT}\b|#\w*sucks\b|\b(?:what|such)\s+(?:an?\s+)?{_INSULT}\b"
+        # "you suck", "is trash": anchored on the insult with the subject or verb checked behind it (fast to index)
+        r"|(?:(?<=\byou\s)|(?<=\bu\s)|(?<=\bthey\s)|(?<=\byall\s)|(?<=\by'all\s)|(?<=\bguys\s))\bsucks?\b"
+        r"|(?:(?<=\bis\s)|(?<=\bare\s))\b(?:trash|garbage|evil|scum)\b"
+        r"|\b(?:honestly|absolutely|utter|complete|total)\s+(?:trash|garbage|evil|scum)\b"
+        r"|\b(?:idiots|morons|imbeciles|clowns|losers)\s*[.!]",
         0.8,
         person=None,
         negatable=True,

@@ -133,6 +133,9 @@ def add_inbound_to_cases(conn: Connection, updates: list[dict[str, Any]]) -> Non
 def set_status(conn: Connection, *, case_id: int, status: str, actor: str, reason: str = "") -> None:
     if status not in STATUSES:
         raise CaseError(f"unknown status {status!r}; choose one of {', '.join(STATUSES)}")
+    from execdesk.routing.sla import on_status_change  # SLA clocks stop, pause, resume (before the change)
+
+    on_status_change(conn, case_id, status, utcnow())
     _change(conn, case_id=case_id, column="status", value=status, action="case.status", actor=actor, reason=reason)
 
 

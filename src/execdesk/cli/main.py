@@ -34,6 +34,10 @@ COMMAND_MODULES = [
     "execdesk.cli.source_cmds",
     "execdesk.cli.analyze_cmds",
     "execdesk.cli.reply_cmds",
+    "execdesk.cli.digest_cmds",
+    "execdesk.cli.routing_cmds",
+    "execdesk.cli.campaign_cmds",
+    "execdesk.cli.web_cmds",
 ]
 
 

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from execdesk.analyze import AnalyzeConfig, load_config
-from execdesk.ingest.stages import StageEnv, default_pipeline
+from execdesk.ingest.stages import SessionHooks, StageEnv, default_pipeline
 from execdesk.ingest.work import IngestResult, MessageWork, SourceRef, StageFailed
 from execdesk.parse.identity import identify
 from execdesk.pipeline import Pipeline
@@ -84,6 +84,7 @@ class IngestSession:
         self._analyze_config: AnalyzeConfig | None = None
         self._new_since_commit: list[int] = []
         self.after_commit = after_commit
+        self.hooks = SessionHooks()
 
     # -- transaction handling -------------------------------------------------
     @property
@@ -101,6 +102,7 @@ class IngestSession:
             self._conn.commit()
             self._conn.close()
             self._conn = None
+            self.hooks.committed()
         new, self._new_since_commit = self._new_since_commit, []
         if new and self.after_commit:
             self._after_commit(new)
@@ -113,9 +115,13 @@ class IngestSession:
             after_ingest(self.store, message_pks, self.settings)
         except Exception:
             log.exception("after-ingest actions failed for %d messages (they are stored)", len(message_pks))
+        from execdesk.notify.dispatcher import after_ingest as deliver_alerts
+
+        deliver_alerts(self.store, self.settings)  # webhooks for new alerts, in the background; never raises
 
     def rollback(self) -> None:
         self._new_since_commit = []
+        self.hooks.rolled_back()
         if self._conn is not None:
             self._conn.rollback()
             self._conn.close()
@@ -267,7 +273,7 @@ class IngestSession:
         from the first database stage on, everything runs inside one savepoint for the batch."""
         if not works:
             return
-        env = StageEnv(self.settings, self.store.blobs, self.conn, self.analyze_config)
+        env = StageEnv(self.settings, self.store.blobs, self.conn, self.analyze_config, self.hooks)
         stages = self.pipeline.stages
         first_db = next((i for i, s in enumerate(stages) if not s.pure), len(stages))
         for stage in stages[:first_db]:
@@ -286,6 +292,7 @@ class IngestSession:
             return
         except Exception:
             savepoint.rollback()
+            self.hooks.rolled_back()
             if len(ok) == 1:
                 log.exception("database stages failed on message sha256=%s", ok[0].identity.raw_sha256[:12])
             else:
@@ -303,6 +310,7 @@ class IngestSession:
                 savepoint.commit()
             except Exception as exc:
                 savepoint.rollback()
+                self.hooks.rolled_back()
                 self._reset(work)
                 if len(ok) > 1:
                     log.exception("stage %s failed on message sha256=%s", current, work.identity.raw_sha256[:12])

@@ -1,6 +1,6 @@
 """The ingest pipeline's stages and their order (the one place it is written down).
 
-parse -> history -> analyze -> cases -> record.
+parse -> history -> analyze -> cases -> record -> campaigns -> route.
 
 ``parse`` and ``analyze`` are pure and run per message; ``history`` reads each sender's
 history in bulk (for repeat_contact); ``cases`` (contacts, threading, case rows) and
@@ -11,13 +11,18 @@ exist before it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from execdesk.analyze import AnalyzeConfig, analyze_message
+from execdesk.campaigns.model import CampaignDoc
+from execdesk.campaigns.runtime import runtime_for
+from execdesk.campaigns.service import Arrived, Related, Weights, record_assignments
 from execdesk.cases import service
 from execdesk.cases.contacts import normalise_address
 from execdesk.cases.history import histories
@@ -26,20 +31,43 @@ from execdesk.ingest.work import MessageWork, StageFailed
 from execdesk.parse import ParseRefused, parse_message
 from execdesk.parse.model import ParsedMessage
 from execdesk.pipeline import Pipeline, Stage, per_message
+from execdesk.routing.stage import route_batch
 from execdesk.settings import Settings
 from execdesk.store.blobs import BlobStore
 from execdesk.store.db import allocate_ids
-from execdesk.store.models import Attachment, Message, table_of
+from execdesk.store.models import Attachment, Case, Message, table_of
 
 _messages = table_of(Message)
+_cases = table_of(Case)
 _attachments = table_of(Attachment)
 
 _INSERT_MESSAGES = insert(_messages)
 _INSERT_ATTACHMENTS = insert(_attachments)
 _UPDATE_MESSAGE = update(_messages).where(_messages.c.id == bindparam("pk"))
+_SET_CAMPAIGN_SEQ = update(_messages).where(_messages.c.id == bindparam("pk")).values(campaign_seq=bindparam("seq"))
 
 ACTOR = "system:ingest"
 MAX_FUTURE = timedelta(days=1)
+
+
+@dataclass(slots=True)
+class SessionHooks:
+    """What a stage keeping state outside the database must hear about its transaction.
+
+    ``rollback`` callbacks run when a savepoint or the transaction is rolled back (the state
+    they guard may now be ahead of the database); ``commit`` callbacks after a commit.
+    """
+
+    rollback: dict[str, Callable[[], None]] = field(default_factory=dict)
+    commit: dict[str, Callable[[], None]] = field(default_factory=dict)
+
+    def rolled_back(self) -> None:
+        for fn in list(self.rollback.values()):
+            fn()
+
+    def committed(self) -> None:
+        for fn in list(self.commit.values()):
+            fn()
 
 
 @dataclass(slots=True)
@@ -50,6 +78,7 @@ class StageEnv:
     blobs: BlobStore
     conn: Connection
     analyze_config: AnalyzeConfig | None = None
+    hooks: SessionHooks = field(default_factory=SessionHooks)
 
 
 def effective_time(parsed: ParsedMessage | None, received_at: datetime) -> datetime:
@@ -173,6 +202,7 @@ def cases_batch(works: list[MessageWork], env: StageEnv) -> None:
         w.extra["audit"] = by_pk.get(it.message_pk, [])
         if w.analysis is not None and w.case_id is not None:
             d = _analysis_dict(w)
+            previous = judgments.get(w.case_id)
             judgments[w.case_id] = {
                 "case_id": w.case_id,
                 "priority": w.analysis.priority.score,
@@ -181,7 +211,41 @@ def cases_batch(works: list[MessageWork], env: StageEnv) -> None:
                 "topic": w.analysis.topic.label,
                 "signals": [sig.name for sig in w.analysis.signals],
             }
-    service.set_judgments(env.conn, list(judgments.values()))
+            if previous is not None:  # two messages of one case in this batch: keep the riskier judgment
+                judgments[w.case_id] = _merge_judgment(previous, judgments[w.case_id])
+    service.set_judgments(env.conn, _keep_thread_risk(env.conn, judgments))
+
+
+def _keep_thread_risk(conn: Connection, judgments: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A case's judgment after a new message: the higher-priority of the case's standing judgment and the
+    new message's, with the signals of both. A follow-up ("any news?") must not bury the press inquiry
+    or the legal threat that opened the thread."""
+    if not judgments:
+        return []
+    standing = conn.execute(
+        select(
+            _cases.c.id, _cases.c.priority, _cases.c.priority_reasons, _cases.c.intent, _cases.c.topic, _cases.c.signals
+        ).where(_cases.c.id.in_(list(judgments)), _cases.c.intent.is_not(None))
+    ).all()
+    for c in standing:
+        old = {
+            "priority": c.priority,
+            "priority_reasons": c.priority_reasons or [],
+            "intent": c.intent,
+            "topic": c.topic,
+            "signals": c.signals or [],
+        }
+        judgments[int(c.id)] = _merge_judgment(old, judgments[int(c.id)])
+    return list(judgments.values())
+
+
+def _merge_judgment(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The higher-priority judgment, with the signals of both."""
+    out = dict(new)
+    if float(old["priority"] or 0.0) > float(new["priority"] or 0.0):
+        out.update({k: old[k] for k in ("priority", "priority_reasons", "intent", "topic")})
+    out["signals"] = list(dict.fromkeys([*new["signals"], *old["signals"]]))
+    return out
 
 
 def record_batch(works: list[MessageWork], env: StageEnv) -> None:
@@ -227,6 +291,61 @@ def record_batch(works: list[MessageWork], env: StageEnv) -> None:
     service.record_audits(env.conn, [e for w in todo for e in w.extra.get("audit", [])])
 
 
+def campaigns_batch(works: list[MessageWork], env: StageEnv) -> None:
+    """Assign each new message to a campaign (or none) in arrival order and record the outcome.
+
+    The detector lives in memory (:mod:`execdesk.campaigns.runtime`); it catches up with the
+    database first and is dropped if this transaction rolls back.
+    """
+    cs = env.settings.campaigns
+    if not cs.enabled:
+        return
+    rt = runtime_for(env.settings.db_url, env.settings.home, cs, env.settings.spikes)
+    env.hooks.rollback["campaigns"] = rt.invalidate
+    env.hooks.commit["campaigns"] = rt.after_commit
+    todo = [w for w in works if w.failure is None and w.parsed is not None and w.message_pk is not None]
+    with rt.lock:
+        detector = rt.ensure(env.conn)
+        arrived: list[Arrived] = []
+        related: list[Related] = []
+        spikes = []
+        seqs = []
+        for w in todo:
+            parsed = w.parsed
+            assert parsed is not None and w.message_pk is not None
+            if parsed.machine is not None and parsed.machine.kind in cs.skip_machine_kinds:
+                continue
+            at = effective_time(parsed, w.received_at).astimezone(UTC)
+            sender = (w.extra.get("from_addr") or parsed.from_addr or "")[:320]
+            doc = CampaignDoc(str(w.message_pk), parsed.new_text or "", parsed.subject or "", sender, at)
+            assignment = detector.assign(doc)
+            if assignment.campaign_id is None and assignment.family_id is not None and w.analysis is not None:
+                kept = [sig.name for sig in w.analysis.signals if sig.name in cs.keep_individual_signals]
+                if kept:  # same trigger, but the message matters on its own: not absorbed by words alone
+                    related.append(
+                        Related(w.message_pk, w.case_id, assignment.family_id, assignment.family_evidence, tuple(kept))
+                    )
+                    assignment = dataclasses.replace(assignment, family_id=None, family_evidence="")
+            seqs.append({"pk": w.message_pk, "seq": rt.next_seq()})
+            topic = w.analysis.topic.label if w.analysis is not None else None
+            spikes.extend(rt.spikes.observe(at, topic))
+            arrived.append(Arrived(w.message_pk, w.case_id, w.contact_id, at, assignment))
+            w.extra["campaign"] = assignment
+        if seqs:
+            env.conn.execute(_SET_CAMPAIGN_SEQ, seqs)
+        weights = Weights.from_config(env.analyze_config.raw if env.analyze_config is not None else None)
+        audits = record_assignments(
+            env.conn,
+            cs,
+            arrived,
+            spikes,
+            related=related,
+            weights=weights,
+            batch_case_ids=[w.case_id for w in todo if w.case_id is not None],
+        )
+        service.record_audits(env.conn, audits)
+
+
 def _analysis_dict(work: MessageWork) -> dict[str, Any]:
     """``Analysis.to_dict()`` once per message (it is stored and also feeds the case's reasons)."""
     if "analysis_dict" not in work.extra:
@@ -261,6 +380,14 @@ INGEST_STAGES = [
         "contacts; thread into cases or open them; case judgments",
     ),
     Stage("record", ("parsed", "message_pk", "case_id"), (), record_batch, "message rows, attachments, audit events"),
+    Stage(
+        "campaigns",
+        ("parsed", "message_pk", "case_id"),
+        (),
+        campaigns_batch,
+        "near-identical floods grouped into campaigns; trigger cases; spike alerts",
+    ),
+    Stage("route", ("parsed", "case_id"), (), route_batch, "teams, owners and priority by rule; SLA clocks; alerts"),
 ]
 
 

@@ -254,6 +254,9 @@ def record_sent(store: Store, row: Any, raw: bytes, now: datetime, settings: Set
                 .where(_cases.c.id == row.case_id)
                 .values(last_outbound_at=now, updated_at=now, message_count=_cases.c.message_count + 1)
             )
+            from execdesk.routing.sla import on_reply_sent
+
+            on_reply_sent(conn, row.case_id, now, kind=row.kind)  # SLA: first/next response met
         conn.execute(
             update(_outbox)
             .where(_outbox.c.id == row.id)

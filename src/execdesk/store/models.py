@@ -90,6 +90,24 @@ class Case(Base):
     last_inbound_at: Mapped[datetime | None]
     last_outbound_at: Mapped[datetime | None]
     message_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The campaign this case's messages belong to, and the case's role in it: "member" (hidden
+    # from the default queue: the campaign stands for it), "own_text" (a member who wrote
+    # something of their own: surfaced) or "trigger" (the case the flood is about).
+    campaign_id: Mapped[str | None] = mapped_column(String(24), index=True)
+    campaign_role: Mapped[str | None] = mapped_column(String(16))
+    # Routing and SLA (migration 0006; execdesk.routing): the team and why a rule chose it, the
+    # SLA policy and its clocks. ``sla_due_at`` is the next deadline the breach sweep looks at.
+    team: Mapped[str | None] = mapped_column(String(64), index=True)
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sla_policy: Mapped[str | None] = mapped_column(String(64))
+    sla_started_at: Mapped[datetime | None]
+    sla_first_response_due: Mapped[datetime | None]
+    sla_first_response_at: Mapped[datetime | None]
+    sla_next_response_due: Mapped[datetime | None]
+    sla_resolution_due: Mapped[datetime | None]
+    sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    sla_breached_at: Mapped[datetime | None]
+    sla_paused_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_cases_status_priority", "status", "priority"),
@@ -133,6 +151,9 @@ class Message(Base):
     topic: Mapped[str | None] = mapped_column(String(32))
     sentiment: Mapped[float | None] = mapped_column(Float)
     priority: Mapped[float | None] = mapped_column(Float)
+    # Order in which the campaign stage applied this message (the campaign index is a fold over
+    # messages in this order; a restarted or second process catches up from it).
+    campaign_seq: Mapped[int | None] = mapped_column(BigInteger, index=True, unique=True)
 
 
 class Arrival(Base):
@@ -264,4 +285,274 @@ class OutboxEntry(Base):
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_kind_to", "kind", "to_addr", "created_at"),
         Index("ix_outbox_kind_created", "kind", "created_at"),
+    )
+
+
+# -- campaigns (migration 0004) --------------------------------------------------------------
+
+
+class Campaign(Base):
+    """A flood of near-identical messages from many senders: one event with many voices.
+
+    The detector's stable id (``cmp_`` + 16 hex) is the key; counts and the trigger evidence are
+    refreshed as members arrive (see :mod:`execdesk.campaigns.service`).
+    """
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | closed
+    family_id: Mapped[str | None] = mapped_column(String(24), index=True)
+    representative_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    representative_text: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    distinct_senders: Mapped[int] = mapped_column(Integer, default=0)
+    known_contacts: Mapped[int] = mapped_column(Integer, default=0)
+    own_text_members: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[datetime | None]
+    last_seen: Mapped[datetime | None]
+    arrivals: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[hour ISO, count], ...]
+    shared_links: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[url, members], ...]
+    shared_domains: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    shared_phrases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    trigger_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    trigger_evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_campaigns_status_last", "status", "last_seen"),)
+
+
+class CampaignMember(Base):
+    """A message in a campaign (one campaign at most), with the detector's evidence."""
+
+    __tablename__ = "campaign_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    joined_at: Mapped[datetime]
+    similarity: Mapped[float] = mapped_column(Float, default=0.0)
+    jaccard: Mapped[float] = mapped_column(Float, default=0.0)
+    adds_own_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    own_text: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="member")  # member | detached
+
+    __table_args__ = (Index("ix_campaign_members_campaign_status", "campaign_id", "status"),)
+
+
+class Alert(Base):
+    """Something the office should know now: a volume spike, a new campaign, an SLA breach, a
+    new high-risk case. ``dedup_key`` makes raising the same alert twice a no-op; webhooks and the
+    digest read alerts from here."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # spike | campaign | sla_breach | high_risk
+    at: Mapped[datetime] = mapped_column(index=True)
+    severity: Mapped[str] = mapped_column(String(16), default="warning")  # info | warning | critical
+    title: Mapped[str] = mapped_column(Text, default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    campaign_id: Mapped[str | None] = mapped_column(String(24), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120))
+    acknowledged_at: Mapped[datetime | None]
+
+
+# -- web desk (migration 0005) ---------------------------------------------------------------
+
+
+class User(Base):
+    """A person who signs in to the desk. ``role`` decides what they may see and do."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # agent | supervisor | executive | admin
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored here,
+    so a leaked database does not hand out live sessions, and logout is a DELETE."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[datetime]
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApiToken(Base):
+    """A bearer token for scripts; stored as SHA-256, shown once at creation."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # first characters, to tell tokens apart in lists
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginAttempt(Base):
+    """Every sign-in attempt; the rate limit counts recent failures per account and per address
+    here, so that several web processes agree."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    username: Mapped[str] = mapped_column(String(120))
+    ip: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+
+
+class CaseNote(Base):
+    """An internal note on a case: staff only, never sent to the customer."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+# -- routing and SLA (migration 0006) ----------------------------------------------------------
+
+
+class Team(Base):
+    """A group of agents cases are routed to (``cases.team`` holds the name)."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    members: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class RoutingRule(Base):
+    """An ordered, named routing rule: conditions on a case, actions (team, assignee, priority)."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    match: Mapped[str] = mapped_column(String(8), default="all")  # all | any
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    stop: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SlaPolicy(Base):
+    """Response and resolution targets (business minutes) for the cases its conditions select."""
+
+    __tablename__ = "sla_policies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    first_response_minutes: Mapped[int | None] = mapped_column(Integer)
+    next_response_minutes: Mapped[int | None] = mapped_column(Integer)
+    resolution_minutes: Mapped[int | None] = mapped_column(Integer)
+    calendar: Mapped[str | None] = mapped_column(String(64))  # business_hours.name; none: round the clock
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class BusinessHours(Base):
+    """Working hours SLA targets count in: time zone, working days, one daily shift, holidays."""
+
+    __tablename__ = "business_hours"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    working_days: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    day_start: Mapped[str] = mapped_column(String(5), default="09:00")
+    day_end: Mapped[str] = mapped_column(String(5), default="17:00")
+    holidays: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WebhookEndpoint(Base):
+    """Where alerts are POSTed, signed with a secret read from the environment or a file."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    secret_env: Mapped[str | None] = mapped_column(String(200))
+    secret_file: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # alerts raised before the endpoint existed are not sent to it
+    start_after_alert_id: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WebhookDelivery(Base):
+    """One alert to one endpoint: attempts, backoff and the outcome (the delivery log)."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"))
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ux_webhook_deliveries_endpoint_alert", "endpoint_id", "alert_id", unique=True),
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
     )

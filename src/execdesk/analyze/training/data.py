@@ -48,6 +48,7 @@ class Example:
     source: str = ""
     group: str = ""  # for grouped cross-validation / date splits
     meta: list[str] = field(default_factory=list)  # structural pseudo-words (pipeline.meta_tokens)
+    sender: str = ""  # the From address where the data has one (grouped cross-validation)
 
 
 def default_data_dir() -> Path:
@@ -226,6 +227,7 @@ def load_spamassassin(data_dir: Path) -> list[Example]:
                 source="spamassassin",
                 group=f"{group}/{name.split('.', 1)[0]}",
                 meta=meta_tokens(parsed),
+                sender=(parsed.from_addr or "").lower(),
             )
         )
     return out

@@ -261,6 +261,7 @@ def _data_stamp(examples: Sequence[Example]) -> str:
     import hashlib
 
     h = hashlib.sha256()
+    h.update(("|".join(DENSE_NAMES) + "\n").encode())  # a new feature set is a new model version
     for e in examples:
         h.update(f"{e.source}|{e.id}|{e.intent}|{e.topic}\n".encode())
     return h.hexdigest()[:12]

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from execdesk.reply.tone.gates import Gate, gate
 from execdesk.reply.tone.model import Severity
 
 _MACRO = re.compile(r"\{([a-z_]+)\}")
@@ -26,7 +27,12 @@ class ToneConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
-    """One pattern rule: any pattern hit in a sentence is a finding unless an ``unless`` matches the sentence."""
+    """One pattern rule: any pattern hit in a sentence is a finding unless an ``unless`` matches the sentence.
+
+    ``requires`` patterns must all match the same sentence too: a rule can ask for a
+    co-occurrence of word classes (a sanction, the customer as its target, a future or
+    conditional frame) instead of one fixed construction, which generalises to new wording.
+    """
 
     id: str
     severity: Severity
@@ -35,6 +41,10 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...] = ()
     skip_negated: bool = False
+    requires: tuple[re.Pattern[str], ...] = ()
+    # Literal gates of ``patterns`` and ``requires`` (see gates.py), derived when compiled.
+    gates: tuple[Gate, ...] = ()
+    require_gates: tuple[Gate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,15 +112,20 @@ def build_config(raw: dict[str, Any]) -> ToneConfig:
         sev = r.get("severity")
         if sev not in ("block", "warn"):
             raise ToneConfigError(f"rule {rid}: severity must be block or warn, not {sev!r}")
+        patterns = tuple(_compile(p, lex_src, f"rule {rid}") for p in r.get("patterns") or [])
+        requires = tuple(_compile(p, lex_src, f"rule {rid} requires") for p in r.get("requires") or [])
         rules.append(
             Rule(
                 id=rid,
                 severity=sev,
                 why=str(r.get("why", "")),
                 suggestion=str(r.get("suggestion", "")),
-                patterns=tuple(_compile(p, lex_src, f"rule {rid}") for p in r.get("patterns") or []),
+                patterns=patterns,
                 unless=tuple(_compile(p, lex_src, f"rule {rid} unless") for p in r.get("unless") or []),
                 skip_negated=r.get("negation") == "skip",
+                requires=requires,
+                gates=tuple(gate(p) for p in patterns),
+                require_gates=tuple(gate(p) for p in requires),
             )
         )
     for name, enabled in (raw.get("context_rules") or {}).items():

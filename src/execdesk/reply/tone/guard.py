@@ -12,10 +12,13 @@ import re
 
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.config import Rule, ToneConfig, default_config
+from execdesk.reply.tone.gates import Gate, open_gate
 from execdesk.reply.tone.model import Finding, InboundContext, ToneReport, Verdict
 from execdesk.reply.tone.politeness import PolitenessModel, default_model, explain, features
 
-_NEG = re.compile(r"\bnot\b|\bnever\b|n't\b|\bno longer\b|\bcannot\b")
+# Negation words, but not inside hyphenated compounds ("a do-not-serve list" is no negation)
+# and not "will not hesitate to", which affirms.
+_NEG = re.compile(r"(?<!-)\b(?:not|never|no longer|cannot)\b(?!-)(?! hesitate)|n't\b(?! hesitate)")
 _YOUR_NEG = re.compile(r"\b(?:if|unless|should|when|once)\s+you\b")
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 
@@ -67,9 +70,16 @@ def _mask(text: str, cfg: ToneConfig) -> str:
 
 def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> list[Finding]:
     out: list[Finding] = []
+    whole = "\n".join(s.text for s in sents)
     for rule in cfg.rules:
+        # Literal gates on the whole reply first: most patterns cannot match anywhere, skip them.
+        if not all(open_gate(g, whole) for g in rule.require_gates):
+            continue
+        live = [(p, g) for p, g in zip(rule.patterns, rule.gates, strict=True) if open_gate(g, whole)]
+        if not live:
+            continue
         for s in sents:
-            hit = _first_hit(rule, s)
+            hit = _first_hit(rule, s, live)
             if hit is not None:
                 a, b = s.start + hit[0], s.start + hit[1]
                 out.append(Finding(rule.id, rule.severity, a, b, text[a:b], rule.why, rule.suggestion))
@@ -85,8 +95,12 @@ def _negated(sentence: str, start: int, matched: str) -> bool:
     return bool(_NEG.search(prefix)) and not _YOUR_NEG.search(prefix)
 
 
-def _first_hit(rule: Rule, s: T.Sentence) -> tuple[int, int] | None:
-    for p in rule.patterns:
+def _first_hit(rule: Rule, s: T.Sentence, live: list[tuple[re.Pattern[str], Gate]]) -> tuple[int, int] | None:
+    if rule.requires and not all(r.search(s.text) for r in rule.requires):
+        return None
+    for p, g in live:
+        if not open_gate(g, s.text):
+            continue
         for m in p.finditer(s.text):
             if rule.skip_negated and _negated(s.text, m.start(), m.group(0)):
                 continue
@@ -132,7 +146,9 @@ def _context_findings(
             if cfg.enabled("register_mismatch"):
                 out.append(_whole("register_mismatch", text, *span))
         elif (
-            len(strong) >= rm["min_strong_any"] or (strong and len(weak) >= 3) or len(weak) >= rm["min_weak_any"]
+            len(strong) >= rm["min_strong_any"]
+            or (strong and len(weak) >= rm.get("min_weak_with_strong", 3))
+            or len(weak) >= rm["min_weak_any"]
         ) and (cfg.enabled("register.boilerplate")):
             out.append(_whole("register.boilerplate", text, *span))
 

@@ -18,6 +18,7 @@ from importlib import resources
 
 _WORD = re.compile(r"[a-z][a-z']*")
 _SENT_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)([a-z']+)")
+_LOWER_START = re.compile(r"(?:^|[.!?]\s+)[a-z]")
 
 
 def _rx(p: str) -> re.Pattern[str]:
@@ -34,11 +35,16 @@ _COUNTED: tuple[tuple[str, re.Pattern[str], str], ...] = (
         _rx(
             r"\b(?:good|great|nice|excellent|interesting|helpful|awesome) (?:job|"
             r"work|point|question|idea|catch|edit|article|answer|suggestion)|"
-            r"\b(?:well done|kudos|i like|i love|you're right)\b"
+            r"\b(?:well done|kudos|i like|i love|you're right)\b|"
+            r"^\s*(?:@\S+\s*)?(?:great|good|nice|interesting|excellent|cool|awesome|wow|neat)\b"
         ),
         "praise of the other person",
     ),
-    ("greeting", _rx(r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b"), "greeting"),
+    (
+        "greeting",
+        _rx(r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b|\bwelcome (?:to|aboard)\b"),
+        "greeting",
+    ),
     (
         "counterfactual",
         _rx(
@@ -82,6 +88,22 @@ _COUNTED: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("question", _rx(r"\?"), "question mark"),
     ("exclaim", _rx(r"!"), "exclamation"),
     ("help", _rx(r"\b(?:help|assist\w*|support)\b"), "offer of help"),
+    # Interrogating the other's reasons ("why did you...", "why would you...") rather than asking.
+    ("why_you", _rx(r"\bwhy (?:do|did|does|are|were|would|have|is|on earth|the hell|you)\b"), "why did you..."),
+    # Implying the other made no effort ("did you even read...", "homework").
+    (
+        "effort_challenge",
+        _rx(
+            r"\b(?:homework|what have you (?:tried|done)|have you (?:even |actually )?(?:tried|read|looked|searched|"
+            r"checked|googled)|did you (?:even |actually )?(?:try|read|look|search|check|google)|google it|rtfm)\b"
+        ),
+        "did you even try...",
+    ),
+    # Minimisers make a demand sound trivial or impatient ("just use...", "simply read...").
+    ("minimiser", _rx(r"\b(?:just|simply|merely|even|exactly|at all|anyway|already)\b"), "just/simply/even"),
+    ("ellipsis", _rx(r"\.\.\.|…"), "trailing off..."),
+    ("emoticon", _rx(r"(?:^|\s)[:;]-?[)dp](?=\s|$|[.,!?])|\^\^"), "smiley"),
+    ("multi_punct", _rx(r"[?!]{2,}"), "?!/!!"),
 )
 _DIRECT_Q = frozenset({"what", "why", "who", "how", "where", "when", "which"})
 _DIRECT_START = frozenset({"so", "then", "and", "but", "or", "also"})
@@ -123,6 +145,7 @@ FEATURES: tuple[str, ...] = (
     "i_start",
     "imperative_start",
     "please_start",
+    "lower_start",
     "positive",
     "negative",
     "log_words",
@@ -135,6 +158,7 @@ LABELS: dict[str, str] = {
     "i_start": "sentence starts with I/my",
     "imperative_start": "starts with an order",
     "please_start": "starts with please",
+    "lower_start": "sentences not capitalised",
     "positive": "positive words",
     "negative": "negative words",
     "log_words": "length",
@@ -170,6 +194,7 @@ def features(text: str) -> list[float]:
         float(min(3, sum(1 for s in starts if s in ("i", "my", "i'm", "i've")))),
         float(min(3, sum(1 for s in starts if s in _IMPERATIVE))),
         float(min(3, sum(1 for s in starts if s == "please"))),
+        float(min(3, len(_LOWER_START.findall(text)))),
         float(min(3, pos)),
         float(min(3, neg)),
         math.log1p(len(words)),
