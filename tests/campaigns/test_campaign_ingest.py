@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from tests.mailfactory import make_mail, msgid_of
+from tests.reply.helpers import configure_sending, smtp_server
 from typer.testing import CliRunner
 
 from execdesk.campaigns import actions, queries
@@ -28,8 +30,6 @@ from execdesk.pipeline import Pipeline, Stage
 from execdesk.settings import Settings
 from execdesk.store import Store
 from execdesk.store.models import Alert, Campaign, CampaignMember, Case, table_of
-from tests.mailfactory import make_mail, msgid_of
-from tests.reply.helpers import configure_sending, smtp_server
 
 T0 = datetime(2026, 9, 28, 9, 0, tzinfo=UTC)
 DOCKET = "EPA-R05-OAR-2020-0055"
@@ -139,7 +139,9 @@ def test_a_rolled_back_batch_leaves_no_trace_in_the_campaign_state(
         sizes = dict(conn.execute(select(table_of(Campaign).c.id, table_of(Campaign).c.size)).all())
         counted = dict(
             conn.execute(
-                select(members.c.campaign_id, func.count()).where(members.c.status == "member").group_by(members.c.campaign_id)
+                select(members.c.campaign_id, func.count())
+                .where(members.c.status == "member")
+                .group_by(members.c.campaign_id)
             ).all()
         )
     assert sizes == counted  # no double counting from the failed attempt
@@ -165,7 +167,9 @@ def _story(store: Store, tmp_path: Path, shared_data: Path) -> dict[str, object]
         make_mail(
             sender=f"Reader {i} <reader{i}@example.org>",
             subject="How you treated Maria Lopez",
-            body=("Hello,\n\n" if i % 2 else "") + form + (f"\n\nI have been a customer for {i + 2} years.\n" if i % 3 else "\n"),
+            body=("Hello,\n\n" if i % 2 else "")
+            + form
+            + (f"\n\nI have been a customer for {i + 2} years.\n" if i % 3 else "\n"),
             when=T0 + timedelta(minutes=7 * i),
         )
         for i in range(12)
@@ -228,12 +232,18 @@ def test_bulk_actions_ack_answer_close_detach(settings: Settings, tmp_path: Path
         with store.transaction() as conn:
             assert actions.acknowledge_all(conn, s, cid, by="agent").done == []  # idempotent
 
-        threat = "Dear {customer_name},\n\nIf you continue to e-mail the CEO, a cease-and-desist letter may be sent to you.\n"
+        threat = (
+            "Dear {customer_name},\n\nIf you continue to e-mail the CEO, "
+            "a cease-and-desist letter may be sent to you.\n"
+        )
         with pytest.raises(CampaignError, match="blocks"), store.transaction() as conn:
             actions.answer_all(conn, s, cid, text=threat, by="agent")
         with pytest.raises(CampaignError, match="supervisor"), store.transaction() as conn:
             actions.answer_all(conn, s, cid, text=threat, by="agent", role="agent", approval_reason="legal said so")
-        kind = "Dear {customer_name},\n\nThank you for writing. We are sorry for how Ms. Lopez was treated; we have called her, refunded her, and are changing how our office answers mail.\n"
+        kind = (
+            "Dear {customer_name},\n\nThank you for writing. We are sorry for how Ms. Lopez was treated; we have "
+            "called her, refunded her, and are changing how our office answers mail.\n"
+        )
         with store.transaction() as conn:
             answered = actions.answer_all(conn, s, cid, text=kind, by="agent")
         assert len(answered.done) == 12 and answered.tone is not None and answered.tone["verdict"] != "block"

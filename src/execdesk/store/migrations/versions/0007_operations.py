@@ -1,4 +1,4 @@
-"""legal holds, retention, erasure tombstones (operations)
+"""reserved slot: no schema changes yet (operations, issue 9, will fill it)
 
 Revision ID: 0007
 Revises: 0006
