@@ -275,3 +275,34 @@ def test_dense_features_are_matched_by_name() -> None:
     assert list(m.dense_in_order([1.0, 2.0, 3.0], ["cue_a", "cue_b", "cue_c"])) == [2.0, 0.0]
     same = LinearModel(["a", "b"], {"x": 0}, np.ones(1), np.zeros((3, 2)), np.zeros(2), ["cue_a", "cue_b"])
     assert list(same.dense_in_order([1.0, 2.0], ["cue_a", "cue_b"])) == [1.0, 2.0]
+
+
+def test_masking_prefilters_change_nothing(shared_data: Path) -> None:
+    """build_view skips a quote/forward scan when its characters are absent; the masks equal a full scan."""
+    from execdesk.analyze.text import _FORWARD_MARK, _INLINE_QUOTE, _QUOTE_LINE
+
+    extra = [
+        "Hi\n> quoted\nOK",
+        'He said "this is a long quotation here" ok',
+        "x\nOn Mon, Bob WROTE:\nold",
+        "a\n-- Original Message --\nb",
+    ]
+    pairs = [("", t) for t in TRAPS + extra] + [
+        (e.subject, e.body) for e in load_enron(shared_data) + load_twcs(shared_data)
+    ]
+    for subject, body in pairs:
+        view = build_view(subject, body)
+        text, start = view.text, view.body_start
+        want = [(m.start(), m.end()) for m in _QUOTE_LINE.finditer(text, start)]
+        fwd = _FORWARD_MARK.search(text, start)
+        if fwd:
+            want.append((fwd.start(), len(text)))
+        want.extend((m.start(), m.end()) for m in _INLINE_QUOTE.finditer(text))
+        want.sort()
+        merged: list[tuple[int, int]] = []
+        for a, b in want:
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        assert view.masked == merged, text[:100]

@@ -11,6 +11,7 @@ skips a pattern that could match); when no gate can be derived the pattern alway
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,8 +49,61 @@ def _necessary(items: Iterable[tuple[Any, Any]]) -> Gate:
         cands.append(frozenset([run]))
     if not cands:
         return None
-    # Prefer sets whose shortest literal is longest (rarer), then smaller sets.
-    return max(cands, key=lambda s: (min(len(x) for x in s), -len(s)))
+    # Prefer sets whose weakest literal is rarest (longest, and not a common word), then smaller sets.
+    return max(cands, key=lambda s: (min(_selectivity(x) for x in s), -len(s)))
+
+
+# Words in nearly every reply: a gate made of them opens everywhere, so prefer any other candidate.
+_COMMON = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "do",
+        "for",
+        "from",
+        "has",
+        "have",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "this",
+        "to",
+        "us",
+        "was",
+        "we",
+        "will",
+        "with",
+        "you",
+        "your",
+    }
+)
+
+
+def _selectivity(literal: str) -> int:
+    return 0 if literal.strip(" ,.'") in _COMMON else len(literal)
 
 
 def gate(pattern: re.Pattern[str]) -> Gate:
@@ -66,3 +120,17 @@ def gate(pattern: re.Pattern[str]) -> Gate:
 def open_gate(g: Gate, text: str) -> bool:
     """Whether a pattern with gate ``g`` can match somewhere in ``text``."""
     return g is None or any(lit in text for lit in g)
+
+
+def gate_hits(g: Gate, whole: str, starts: list[int], everywhere: frozenset[int]) -> frozenset[int]:
+    """Indices of the sentences (``whole`` = sentences joined by newlines, ``starts`` = their
+    offsets in it) that contain a literal of ``g``: the only sentences where the pattern can match."""
+    if g is None:
+        return everywhere
+    hits: set[int] = set()
+    for lit in g:
+        at = whole.find(lit)
+        while at != -1:
+            hits.add(bisect_right(starts, at) - 1)
+            at = whole.find(lit, at + 1)
+    return frozenset(hits)

@@ -12,7 +12,7 @@ import re
 
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.config import Rule, ToneConfig, default_config
-from execdesk.reply.tone.gates import Gate, open_gate
+from execdesk.reply.tone.gates import gate_hits
 from execdesk.reply.tone.model import Finding, InboundContext, ToneReport, Verdict
 from execdesk.reply.tone.politeness import PolitenessModel, default_model, explain, features
 
@@ -71,15 +71,28 @@ def _mask(text: str, cfg: ToneConfig) -> str:
 def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> list[Finding]:
     out: list[Finding] = []
     whole = "\n".join(s.text for s in sents)
+    starts: list[int] = []
+    pos = 0
+    for s in sents:
+        starts.append(pos)
+        pos += len(s.text) + 1
+    everywhere = frozenset(range(len(sents)))
     for rule in cfg.rules:
-        # Literal gates on the whole reply first: most patterns cannot match anywhere, skip them.
-        if not all(open_gate(g, whole) for g in rule.require_gates):
+        # Literal gates (gates.py): the sentences where each pattern can match at all.
+        where = everywhere
+        for g in rule.require_gates:
+            where = where & gate_hits(g, whole, starts, everywhere)
+        if not where:
             continue
-        live = [(p, g) for p, g in zip(rule.patterns, rule.gates, strict=True) if open_gate(g, whole)]
-        if not live:
-            continue
-        for s in sents:
-            hit = _first_hit(rule, s, live)
+        live = [
+            (p, w)
+            for p, g in zip(rule.patterns, rule.gates, strict=True)
+            if (w := gate_hits(g, whole, starts, everywhere) & where)
+        ]
+        for i, s in enumerate(sents):
+            if i not in where:
+                continue
+            hit = _first_hit(rule, s, [p for p, w in live if i in w])
             if hit is not None:
                 a, b = s.start + hit[0], s.start + hit[1]
                 out.append(Finding(rule.id, rule.severity, a, b, text[a:b], rule.why, rule.suggestion))
@@ -95,12 +108,10 @@ def _negated(sentence: str, start: int, matched: str) -> bool:
     return bool(_NEG.search(prefix)) and not _YOUR_NEG.search(prefix)
 
 
-def _first_hit(rule: Rule, s: T.Sentence, live: list[tuple[re.Pattern[str], Gate]]) -> tuple[int, int] | None:
-    if rule.requires and not all(r.search(s.text) for r in rule.requires):
+def _first_hit(rule: Rule, s: T.Sentence, live: list[re.Pattern[str]]) -> tuple[int, int] | None:
+    if not live or (rule.requires and not all(r.search(s.text) for r in rule.requires)):
         return None
-    for p, g in live:
-        if not open_gate(g, s.text):
-            continue
+    for p in live:
         for m in p.finditer(s.text):
             if rule.skip_negated and _negated(s.text, m.start(), m.group(0)):
                 continue
@@ -174,8 +185,10 @@ def _context_findings(
     if nwords >= rd["min_words"] and cfg.enabled("readability"):
         ws = T.words(masked)
         fre = T.flesch_reading_ease(len(ws), len(sents), sum(T.syllables(w) for w in ws))
-        longest = max(sents, key=lambda s: len(T.words(s.text)))
-        if fre < rd["min_flesch"] or len(T.words(longest.text)) > rd["max_words_per_sentence"]:
+        lengths = [len(T.words(s.text)) for s in sents]
+        n_longest = max(lengths)
+        longest = sents[lengths.index(n_longest)]
+        if fre < rd["min_flesch"] or n_longest > rd["max_words_per_sentence"]:
             f = _whole("readability", text, longest.start, longest.end)
             out.append(
                 Finding(

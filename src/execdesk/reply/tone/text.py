@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _QUOTE_LINE = re.compile(r"^[ \t]*>.*$", re.M)
 # The attribution line that starts a quoted tail; everything after it is the customer's message.
@@ -84,6 +85,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@lru_cache(maxsize=8192)  # words repeat: the check runs on every keystroke pause
 def syllables(word: str) -> int:
     """English syllable estimate (vowel groups, silent final e): good enough for Flesch at text level."""
     w = word.lower().strip("'’-")
