@@ -104,73 +104,14 @@ def record_assignments(
     audits: list[dict[str, Any]] = []
     merged = merged_into(conn)
     joining = [(a, target) for a in arrived if (target := campaign_of(a.assignment, merged)) is not None]
-    new_ids = list(
-        dict.fromkeys(t for a, t in joining if a.assignment.is_new_campaign and t == a.assignment.campaign_id)
+    rows = _placeable(conn, _member_rows(conn, joining), audits, now)
+    targets = sorted({r["campaign_id"] for r in rows})
+    existing = (
+        set(conn.execute(select(_campaigns.c.id).where(_campaigns.c.id.in_(targets))).scalars()) if rows else set()
     )
-    earlier = _earlier_members(conn, [(a.assignment, t) for a, t in joining])
-
-    rows: list[dict[str, Any]] = []
-    for a, target in joining:
-        asg = a.assignment
-        for e in earlier.get(asg.campaign_id or "", []) if asg.is_new_campaign else []:
-            rows.append(
-                _member_row(
-                    target,
-                    e,
-                    evidence=f"joined when group {asg.campaign_id} became a campaign ({asg.group_size} messages)"
-                    + (f"; {asg.family_evidence}" if target != asg.campaign_id else ""),
-                )
-            )
-        rows.append(
-            _member_row(
-                target,
-                {"message_pk": a.message_pk, "case_id": a.case_id, "contact_id": a.contact_id, "at": a.at},
-                asg,
-            )
-        )
-    if rows:
-        already = set(
-            conn.execute(
-                select(_members.c.message_pk).where(_members.c.message_pk.in_([r["message_pk"] for r in rows]))
-            ).scalars()
-        )
-        trigger_contact = _trigger_contacts(conn, {r["campaign_id"] for r in rows})
-        kept: list[dict[str, Any]] = []
-        for r in rows:
-            if r["contact_id"] is not None and trigger_contact.get(r["campaign_id"]) == r["contact_id"]:
-                audits.append(_kept_individual(r, now))  # the person the flood is about is not one of its voices
-                continue  # a message already placed (e.g. in the family before its group was promoted) stays there
-            if r["message_pk"] not in already:
-                already.add(r["message_pk"])
-                kept.append(r)
-        rows = kept
-
+    new_ids = [cid for cid in targets if cid not in existing]  # promoted now (or its first placeable members)
     for cid in new_ids:
-        first = min((r["joined_at"] for r in rows if r["campaign_id"] == cid), default=now)
-        evidence = next(a.assignment.evidence for a, t in joining if t == cid and a.assignment.is_new_campaign)
-        conn.execute(
-            insert(_campaigns).values(
-                id=cid,
-                title="",
-                status="active",
-                size=0,
-                distinct_senders=0,
-                known_contacts=0,
-                own_text_members=0,
-                first_seen=first,
-                last_seen=first,
-                arrivals=[],
-                shared_links=[],
-                shared_domains=[],
-                shared_phrases=[],
-                trigger_evidence={},
-                evidence=evidence,
-                created_at=now,
-                updated_at=now,
-                family_id=cid,
-            )
-        )
-        audits.append({"actor": ACTOR, "action": "campaign.detected", "details": {"campaign_id": cid}, "at": now})
+        _create_campaign(conn, cid, rows, joining, audits, now)
 
     by_campaign: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
@@ -298,6 +239,84 @@ def _merge(conn: Connection, source: str, target: str, audits: list[dict[str, An
             "at": now,
         }
     )
+
+
+def _member_rows(conn: Connection, joining: Sequence[tuple[Arrived, str]]) -> list[dict[str, Any]]:
+    """Member rows for the batch: each joining message, and the stored messages that join when
+    their group is promoted now."""
+    earlier = _earlier_members(conn, [(a.assignment, t) for a, t in joining])
+    rows: list[dict[str, Any]] = []
+    for a, target in joining:
+        asg = a.assignment
+        for e in earlier.get(asg.campaign_id or "", []) if asg.is_new_campaign else []:
+            evidence = f"joined when group {asg.campaign_id} became a campaign ({asg.group_size} messages)"
+            if target != asg.campaign_id:
+                evidence += f"; {asg.family_evidence}"
+            rows.append(_member_row(target, e, evidence=evidence))
+        current = {"message_pk": a.message_pk, "case_id": a.case_id, "contact_id": a.contact_id, "at": a.at}
+        rows.append(_member_row(target, current, asg))
+    return rows
+
+
+def _placeable(
+    conn: Connection, rows: list[dict[str, Any]], audits: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """Drop rows for messages already in a campaign (e.g. placed in the family before their group was
+    promoted: they stay there) and for mail from the person a campaign is about."""
+    if not rows:
+        return rows
+    already = set(
+        conn.execute(
+            select(_members.c.message_pk).where(_members.c.message_pk.in_([r["message_pk"] for r in rows]))
+        ).scalars()
+    )
+    trigger_contact = _trigger_contacts(conn, {r["campaign_id"] for r in rows})
+    kept: list[dict[str, Any]] = []
+    for r in rows:
+        if r["contact_id"] is not None and trigger_contact.get(r["campaign_id"]) == r["contact_id"]:
+            audits.append(_kept_individual(r, now))  # the person the flood is about is not one of its voices
+            continue
+        if r["message_pk"] not in already:
+            already.add(r["message_pk"])
+            kept.append(r)
+    return kept
+
+
+def _create_campaign(
+    conn: Connection,
+    cid: str,
+    rows: list[dict[str, Any]],
+    joining: Sequence[tuple[Arrived, str]],
+    audits: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """The campaign row, empty: counts are added with its members like any campaign's."""
+    first = min((r["joined_at"] for r in rows if r["campaign_id"] == cid), default=now)
+    evidence = next((a.assignment.evidence for a, t in joining if t == cid and a.assignment.is_new_campaign), "")
+    evidence = evidence or next(a.assignment.evidence for a, t in joining if t == cid)
+    conn.execute(
+        insert(_campaigns).values(
+            id=cid,
+            title="",
+            status="active",
+            size=0,
+            distinct_senders=0,
+            known_contacts=0,
+            own_text_members=0,
+            first_seen=first,
+            last_seen=first,
+            arrivals=[],
+            shared_links=[],
+            shared_domains=[],
+            shared_phrases=[],
+            trigger_evidence={},
+            evidence=evidence,
+            created_at=now,
+            updated_at=now,
+            family_id=cid,
+        )
+    )
+    audits.append({"actor": ACTOR, "action": "campaign.detected", "details": {"campaign_id": cid}, "at": now})
 
 
 def campaign_of(asg: Assignment, merged: dict[str, str] | None = None) -> str | None:
