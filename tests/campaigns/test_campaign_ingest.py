@@ -319,3 +319,39 @@ def test_cli_campaigns_json_and_show(settings: Settings, tmp_path: Path, shared_
     assert shown.exit_code == 0 and "trigger: ED-" in shown.stdout and "named_contact" in shown.stdout
     missing = runner.invoke(app, ["--home", str(settings.home), "campaign", "show", "cmp_nope"], env=env)
     assert missing.exit_code == 2 and "no campaign" in missing.output
+
+
+def test_a_second_flood_about_the_same_case_joins_the_first_and_stays_joined(store: Store, tmp_path: Path) -> None:
+    """Two different letters about one customer (two batches, then more of the second after a restart): one
+    campaign. (The demo story exercises the merge-by-trigger path: tests/test_story_end_to_end.py.)"""
+    _story(store, tmp_path, Path("."))
+    other = (
+        "Your office told a paying customer, Maria Lopez, that she could face legal action for writing to the "
+        "chief executive about a double charge. I have cancelled my upgrade order because of it and I will tell "
+        "my friends and family why. Treat your customers with respect and answer their questions instead."
+    )
+
+    def wave(start: int, n: int, folder: str) -> None:
+        mails = [
+            make_mail(
+                sender=f"Other {i} <other{i}@example.com>",
+                subject="Maria Lopez",
+                body=other + (f"\n\nSigned, customer number {i}\n" if i % 2 else "\n"),
+                when=T0 + timedelta(hours=8, minutes=5 * i),
+            )
+            for i in range(start, start + n)
+        ]
+        import_paths(store, [_write(tmp_path / folder, mails)])
+
+    wave(0, 6, "wave1")
+    forget_runtime(store.settings.db_url, store.settings.home)  # and a restart in between
+    wave(6, 4, "wave2")
+    with store.engine.connect() as conn:
+        listed = queries.list_campaigns(conn)
+        merged = queries.list_campaigns(conn, status="merged", include_members=False)
+    assert len(listed) == 1, [(c["id"], c["size"]) for c in listed]
+    assert listed[0]["size"] == 12 + 10
+    assert listed[0]["trigger"]["rule"] == "named_contact"
+    with store.engine.connect() as conn:  # joined by the family link, or merged by the trigger (then an alias)
+        detail = queries.campaign_detail(conn, listed[0]["id"])
+    assert detail is not None and detail["merged"] == [m["id"] for m in merged]
