@@ -335,6 +335,7 @@ def test_cli_fetch_json_summary(dovecot: DovecotServer, account: tuple[str, str]
 def test_cli_password_file_is_read(dovecot: DovecotServer, account: tuple[str, str], home: Path) -> None:
     secret = home / "imap-password"
     secret.write_text(account[1] + "\n")
+    secret.chmod(0o600)  # a group- or world-readable secret file is refused
     env = cli_env(dovecot, account, EXECDESK_IMAP__PASSWORD_FILE=str(secret))
     del env["EXECDESK_IMAP__PASSWORD"]
     result = CliRunner().invoke(app, ["--home", str(home), "fetch"], env=env)

@@ -29,3 +29,6 @@ def configure_logging() -> None:
 
     level = os.environ.get("EXECDESK_LOG_LEVEL", "WARNING").upper()
     logging.basicConfig(level=getattr(logging, level, logging.WARNING), format="%(levelname)s %(name)s: %(message)s")
+    from execdesk.ops.redact import install
+
+    install()  # e-mail addresses masked in every log line (docs/OPERATIONS.md)

@@ -111,13 +111,12 @@ def read_password(cfg: ImapSettings) -> str:
     if cfg.password is not None:
         return cfg.password.get_secret_value()
     if cfg.password_file is not None:
-        try:
-            lines = cfg.password_file.expanduser().read_text().splitlines()
-        except OSError as exc:
-            raise ImapError(f"cannot read imap.password_file {cfg.password_file}: {exc.strerror}") from None
-        if lines and lines[0]:
-            return lines[0]
-        raise ImapError(f"imap.password_file {cfg.password_file} is empty")
+        from execdesk.ops.secrets import SecretFileError, read_secret_file
+
+        try:  # refuses a file readable by group or others (docs/OPERATIONS.md, secrets)
+            return read_secret_file(cfg.password_file, "imap.password_file")
+        except SecretFileError as exc:
+            raise ImapError(str(exc)) from None
     raise ImapError("no IMAP password: set EXECDESK_IMAP__PASSWORD or imap.password_file")
 
 
