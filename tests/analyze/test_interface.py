@@ -74,6 +74,16 @@ def test_extra_signal_hook_campaign_member() -> None:
     assert a.priority.score == pytest.approx(max(0.0, before - 5.0))
 
 
+def test_campaign_trigger_raises_priority() -> None:
+    """The campaigns stage marks the case that set off a flood; the shipped policy raises it (+25 at strength 1)."""
+    a = analyze_text("My phone", "My phone has had no signal for a week. Please help.")
+    before = a.priority.score
+    reprioritise(a, [SignalHit("campaign_trigger", 1.0, [], "campaigns.trigger", detail="campaign 7")])
+    assert a.signal("campaign_trigger") is not None
+    assert a.priority.score == pytest.approx(min(100.0, before + 25.0))
+    assert any(r.source == "signal:campaign_trigger" for r in a.priority.reasons)
+
+
 def test_config_override_changes_policy(tmp_path: Path) -> None:
     (tmp_path / "analyze.yaml").write_text("priority:\n  signal_weights:\n    legal_threat: 0\n  base: 0\n")
     cfg = load_config(home=tmp_path)
@@ -114,3 +124,11 @@ def test_priority_orders_risk_above_praise() -> None:
     praise = analyze_text("Thank you", "Thank you for all your hard work, we are proud of you.")
     assert risky.priority.score > praise.priority.score
     assert risky.priority.reasons[0].points >= risky.priority.reasons[-1].points
+
+
+def test_language_english_with_typographic_quotes_and_foreign_text() -> None:
+    from execdesk.analyze.language import detect
+
+    assert detect("Thank you for “everything” you did — it’s great and we are with you.")[0] == "en"
+    assert detect("Merci pour tout ce que vous avez fait pour nous, c’est très bien.")[0] == "fr"
+    assert detect("Vielen Dank für alles, was Sie für uns getan haben. Es ist gut.")[0] == "de"

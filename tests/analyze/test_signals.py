@@ -118,6 +118,9 @@ NEGATED_OR_NOT_OWN = [
     ("vulnerable", "We discussed the bankruptcy exposure in the meeting."),
     ("escalation", "The group will meet about 4 times a year."),
     ("regulator", "We are prepared to file the HSR form with the Federal Trade Commission."),
+    ("escalation", "If you have not already been contacted, please RSVP by May 22."),  # an invitation
+    ("escalation", "This notice was sent in error and should be disregarded."),  # an instruction
+    ("escalation", "The money passing to top management worries me."),
 ]
 
 

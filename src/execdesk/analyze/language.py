@@ -84,10 +84,10 @@ def _identifier() -> Any:
 
 def _mostly_ascii_letters(sample: str) -> bool:
     """At least 97% of the letters are ASCII (an English text with a few typographic characters)."""
-    letters = sum(1 for ch in sample if ch.isalpha())
+    letters = sum(map(str.isalpha, sample))
     if not letters:
         return False
-    ascii_letters = sum(1 for ch in sample if ch.isascii() and ch.isalpha())
+    ascii_letters = sum(map(str.isalpha, sample.encode("ascii", "ignore").decode("ascii")))
     return ascii_letters >= 0.97 * letters
 
 

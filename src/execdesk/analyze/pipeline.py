@@ -71,8 +71,9 @@ def sentence_tokens(view: TextView) -> list[list[str]]:
 
     Sentence boundaries fall on whitespace and quote/bracket characters, which no token
     contains (a URL ends at whitespace too), so the sentences' tokens joined are exactly
-    ``tokens(view.text)``: the text is tokenised once for the whole-text counts and for the
-    request model's sentences (tests/analyze/test_fast_paths.py checks the equality).
+    ``tokens(view.text)``, and the tokens of the text from any sentence start on are those
+    sentences' tokens: ``request_sentence_tokens`` relies on it (tests/analyze/test_fast_paths.py
+    checks both equalities against this function).
     """
     text = view.text
     return [tokens(text[s:e]) for s, e in zip(view.sentence_starts, view.sentence_ends, strict=True)]

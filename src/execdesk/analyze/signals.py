@@ -303,7 +303,7 @@ RULES: tuple[Rule, ...] = (
     _r(
         "escalation.senior",
         "escalation",
-        r"\b(?:speak|talk|get through|escalat\w*|refer|pass|put me through|connect me)\w*\s+(?:\w+\s+){0,3}?(?:to|with)\s+(?:a |an |the |your |someone |somebody |anyone )?(?:\w+\s+)?"
+        r"\b(?:speak\w*|talk\w*|get through|escalat\w*|refer\w*|pass(?:ed)? (?:this|it|me|my \w+)(?: on| along)?|put me through|connect me)\s+(?:\w+\s+){0,3}?(?:to|with)\s+(?:a |an |the |your |someone |somebody |anyone )?(?:\w+\s+)?"
         r"(?:supervisor|manager|management|senior|superior|someone in charge|person in charge|higher up|executive|ceo|president|head of|director|owner)\b",
         0.85,
         person=None,
@@ -342,6 +342,7 @@ RULES: tuple[Rule, ...] = (
         0.85,
         person=None,
         negatable=False,
+        unless=r"\bif (?:you|they|he|she) (?:have|has|had)(?:n't| not)\b|\bif (?:you|they) (?:did|do)(?:n't| not)\b",  # a conditional in an invitation
     ),
     _r(
         "escalation.ignored",
@@ -350,6 +351,7 @@ RULES: tuple[Rule, ...] = (
         r"|on hold for|kept (?:me|us) (?:on hold|waiting)|been waiting (?:for )?(?:\d+|an?|two|three|several|over|more than)\s+\w+)\b",
         0.75,
         person=None,
+        unless=r"\b(?:should|can|may|must|will) (?:be )?(?:safely )?(?:disregarded|ignored)\b|\bplease (?:disregard|ignore)\b",  # an instruction
     ),
     _r(
         "escalation.on_hold",

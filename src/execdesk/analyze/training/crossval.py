@@ -7,6 +7,8 @@ Reproduce: ``.venv/bin/python -m execdesk.analyze.training.crossval [--out FILE.
   the other folds plus the auxiliary sets, never on the test fold. The TF-IDF + logistic
   regression baseline is trained on the same folds in the same run.
 - signals: the rules are not trained; scored on every labelled message (enron, twcs).
+- false alarms: intents and high-risk signals given to the unlabelled mail of the other executives
+  (``internal_mail_alarms``; mostly internal business, like the held-out mailbox).
 - spam: 5-fold CV on SpamAssassin grouped by sender address, and an ordered split (train on the lower-numbered half of
   each folder, test on the higher-numbered half) as a proxy for later-collected mail.
 """
@@ -216,7 +218,7 @@ def run(data_dir: Path) -> str:
         "## Analysis",
         "",
         "Produced by `.venv/bin/python -m execdesk.analyze.training.crossval --out /tmp/analysis.md` "
-        "(~3-15 min on 2 busy cores), pasted below "
+        "(~10-20 min on 2 busy cores), pasted below "
         "(5-fold cross-validation stratified by intent and grouped by thread, seed 0; "
         "no figure below is a training-set figure).",
         "",
