@@ -37,7 +37,7 @@ from sqlalchemy import insert  # noqa: E402
 
 from execdesk.settings import load_settings  # noqa: E402
 from execdesk.store import Store  # noqa: E402
-from execdesk.store.models import Case, Contact, table_of  # noqa: E402
+from execdesk.store.models import Case, Contact, Message, table_of  # noqa: E402
 from execdesk.web import accounts, queries  # noqa: E402
 from execdesk.web.app import create_app  # noqa: E402
 
@@ -62,6 +62,7 @@ def fill(store: Store, n: int, seed: int = 7) -> None:
         for i in range(n_contacts)
     ]
     rows: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []  # one inbound message per case: the dashboard's volume and sentiment
     for i in range(n):
         at = now - timedelta(minutes=rnd.randrange(60 * 24 * 90))
         member = rnd.random() < 0.10
@@ -84,12 +85,32 @@ def fill(store: Store, n: int, seed: int = 7) -> None:
                 "message_count": 1,
                 "campaign_id": "cmp_00000000000000aa" if member else None,
                 "campaign_role": "member" if member else None,
+                "sla_policy": rnd.choice(["normal", "high-risk", "low"]),
+                "sla_first_response_due": at + timedelta(hours=8),
+                "sla_first_response_at": at + timedelta(hours=rnd.choice([1, 4, 12])) if rnd.random() < 0.8 else None,
+            }
+        )
+        messages.append(
+            {
+                "id": i + 1,
+                "raw_sha256": f"{i:064x}",
+                "content_hash": f"{i:064x}",
+                "size": 1000,
+                "direction": "in",
+                "subject": rows[-1]["subject"],
+                "date": at,
+                "received_at": at,
+                "case_id": i + 1,
+                "intent": rows[-1]["intent"],
+                "topic": rows[-1]["topic"],
+                "sentiment": round(rnd.uniform(-1, 1), 3),
             }
         )
     with store.transaction() as conn:
         conn.execute(insert(table_of(Contact)), contacts)
         for start in range(0, n, 10_000):
             conn.execute(insert(table_of(Case)), rows[start : start + 10_000])
+            conn.execute(insert(table_of(Message)), messages[start : start + 10_000])
         accounts.add_user(conn, name="agent", role="agent", password="benchmark-password", actor="bench")
     if store.engine.dialect.name == "postgresql":
         with store.engine.connect() as conn:
@@ -153,6 +174,10 @@ def run(label: str, database_url: str | None, n_cases: int, n_requests: int) -> 
                 f"query alone p95 {p(sql, 95):7.2f} ms   page/query {p(page, 95) / p(sql, 95):4.1f}x"
                 f"   {'OK' if p(page, 95) <= 150 else 'OVER 150 ms'}"
             )
+        for days in (30, 90):
+            server_ms(c, f"/dashboard?days={days}", 2)
+            page = server_ms(c, f"/dashboard?days={days}", max(5, n_requests // 6))
+            print(f"  {f'dashboard {days} days':<32} p50 {p(page, 50):7.2f} ms  p95 {p(page, 95):7.2f} ms")
         store.close()
 
 

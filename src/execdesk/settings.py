@@ -21,6 +21,7 @@ from execdesk.campaigns.model import CampaignSettings
 from execdesk.campaigns.spikes import SpikeSettings
 from execdesk.digest.config import DigestSettings
 from execdesk.notify.config import WebhookSettings
+from execdesk.ops.config import OpsSettings, RetentionSettings
 from execdesk.parse.model import ParseLimits
 from execdesk.routing.config import RoutingSettings, SlaSettings
 
@@ -192,6 +193,17 @@ class WebSettings(_Section):
     trust_proxy_headers: bool = Field(
         False, description="Take the client address from X-Forwarded-For (only behind a trusted reverse proxy)."
     )
+    background_jobs: bool = Field(
+        True,
+        description="execdesk serve also runs the SLA breach sweep (sla.sweep_seconds), the scheduled digest check "
+        "and, when reply.smtp_host is set, the outbox sender; off for tests or when a separate worker runs them.",
+    )
+    digest_check_seconds: float = Field(
+        60.0, description="How often the background digest check runs (sending is claimed once per slot)."
+    )
+    outbox_send_seconds: float = Field(
+        30.0, description="How often the background outbox sender sends queued replies (only with reply.smtp_host)."
+    )
 
 
 class Settings(BaseSettings):
@@ -220,6 +232,10 @@ class Settings(BaseSettings):
     sla: SlaSettings = Field(default_factory=SlaSettings, description="Business hours and SLA breaches.")  # type: ignore[arg-type]
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings, description="Signed webhooks out.")  # type: ignore[arg-type]
     digest: DigestSettings = Field(default_factory=DigestSettings, description="The executive briefing.")  # type: ignore[arg-type]
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings, description="Retention of raw mail of closed cases."
+    )
+    ops: OpsSettings = Field(default_factory=OpsSettings, description="Metrics endpoint and doctor.")  # type: ignore[arg-type]
 
     @property
     def db_url(self) -> str:

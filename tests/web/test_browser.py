@@ -137,3 +137,64 @@ def test_agent_is_blocked_and_supervisor_approves(live_desk: str, browser) -> No
     assert [p for p in problems if "Content Security Policy" in p or "Refused" in p] == [], problems
     assert case_url != reply_url
     context.close()
+
+
+@pytest.fixture
+def live_flood(home: Path) -> Iterator[str]:
+    """The desk with a small flood of form letters naming a customer (tests/web/flood.py), served live."""
+    import uvicorn
+
+    from tests.web.conftest import make_desk
+    from tests.web.flood import flood_mail
+
+    d = make_desk(home, extra_mail=flood_mail())
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(d.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for_port(port, None, Path("/dev/null"))
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    d.store.close()
+
+
+def test_agent_acknowledges_a_campaign_in_bulk(live_flood: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.flood import READERS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    base = live_flood
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+
+    _sign_in(page, base, "agent")
+    page.click("header.top nav a:has-text('Campaigns')")
+    page.wait_for_load_state()
+    assert page.locator("tr.campaign-row").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "10-campaigns.png"), full_page=True)
+
+    page.click("tr.campaign-row td:first-child a")
+    page.wait_for_load_state()
+    page.wait_for_selector("#growth-chart[data-drawn=true]", timeout=10000)  # Chart.js drew it
+    assert page.locator("tr.member.own-text").count() == 1
+    assert "Maria Lopez" in page.locator("section.trigger").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "11-campaign.png"), full_page=True)
+
+    page.click("button:has-text('Acknowledge all')")
+    page.wait_for_load_state()
+    assert page.locator("#result .done-count").inner_text() == str(READERS)
+    assert "acknowledgments queued" in page.locator("#result").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "12-campaign-acknowledged.png"), full_page=True)
+
+    page.click("header.top nav a:has-text('Dashboard')")
+    page.wait_for_load_state()
+    page.wait_for_function("() => document.querySelectorAll('canvas[data-drawn=true]').length === 6", timeout=10000)
+    page.screenshot(path=str(ARTIFACTS / "13-dashboard.png"), full_page=True)
+    assert [u for u in missing if not u.endswith("/favicon.ico")] == []  # the browser asks for one; there is none
+    assert [p for p in problems if "404" not in p] == [], problems
+    context.close()

@@ -39,6 +39,7 @@ def _state_changing_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-unt
 
 def _fill(path: str, ref: str) -> str:
     values = {"ref": ref, "message_pk": "1", "outbox_id": "1", "token_id": "1", "name": "agent", "sha256": "x"}
+    values["campaign_id"] = "cmp_0"
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 

@@ -82,7 +82,7 @@ def digest(
     if as_json:
         print_json(data.model_dump(mode="json"))
         return
-    body = render(data, fmt)
+    body = render(data, fmt, page_size=settings.digest.page_size)
     if output is not None:
         output.write_bytes(body)
         typer.echo(f"wrote {output} ({len(body)} bytes)", err=True)

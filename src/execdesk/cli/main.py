@@ -38,6 +38,8 @@ COMMAND_MODULES = [
     "execdesk.cli.routing_cmds",
     "execdesk.cli.campaign_cmds",
     "execdesk.cli.web_cmds",
+    "execdesk.cli.ops_cmds",
+    "execdesk.cli.search_cmds",
 ]
 
 

@@ -120,8 +120,12 @@ def _password(settings: Settings) -> str | None:
     if r.smtp_password is not None:
         return r.smtp_password.get_secret_value()
     if r.smtp_password_file is not None:
-        lines = r.smtp_password_file.read_text(encoding="utf-8").splitlines()
-        return lines[0] if lines else ""
+        from execdesk.ops.secrets import SecretFileError, read_secret_file
+
+        try:  # refuses a file readable by group or others
+            return read_secret_file(r.smtp_password_file, "reply.smtp_password_file")
+        except SecretFileError as exc:
+            raise SendConfigError(str(exc)) from None
     return None
 
 

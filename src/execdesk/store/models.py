@@ -556,3 +556,37 @@ class WebhookDelivery(Base):
         Index("ux_webhook_deliveries_endpoint_alert", "endpoint_id", "alert_id", unique=True),
         Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
     )
+
+
+# -- operations: legal hold and retention (migration 0007; execdesk.ops) ----------------------
+
+
+class LegalHold(Base):
+    """A legal hold on a case or on a contact: retention and erasure never touch what it covers.
+
+    Exactly one of ``case_id`` and ``contact_id`` is set. A released hold stays as a record of who
+    held what and why (``released_at``/``released_by``); only rows without ``released_at`` apply.
+    """
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    set_by: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    set_at: Mapped[datetime]
+    released_by: Mapped[str | None] = mapped_column(String(120))
+    release_reason: Mapped[str | None] = mapped_column(Text)
+    released_at: Mapped[datetime | None]
+
+
+class RetentionPurge(Base):
+    """A message whose raw bytes and attachments retention deleted; the case summary stays."""
+
+    __tablename__ = "retention_purges"
+
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), primary_key=True)
+    purged_at: Mapped[datetime]
+    rule: Mapped[str] = mapped_column(String(320))
+    bytes_freed: Mapped[int] = mapped_column(BigInteger, default=0)

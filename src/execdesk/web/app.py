@@ -6,6 +6,7 @@ settings), mounts the static files and includes every router listed in :data:`RO
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,9 +34,19 @@ ROUTERS = [
     "execdesk.web.routes.case",
     "execdesk.web.routes.reply",
     "execdesk.web.routes.admin",
+    "execdesk.web.routes.briefing",
+    "execdesk.web.routes.ops",
+    "execdesk.web.routes.search",
+    "execdesk.web.routes.settings_pages",
+    "execdesk.web.routes.campaigns",
+    "execdesk.web.routes.dashboard",
     "execdesk.web.api.cases",
     "execdesk.web.api.replies",
     "execdesk.web.api.accounts",
+    "execdesk.web.api.search",
+    "execdesk.web.api.settings",
+    "execdesk.web.api.campaigns",
+    "execdesk.web.api.dashboard",
 ]
 
 
@@ -65,10 +76,17 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     the_store = store or Store.open(settings)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if owned:
-            the_store.close()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from execdesk.web import jobs
+
+        app.state.jobs = jobs.start(the_store, settings) if settings.web.background_jobs else None
+        try:
+            yield
+        finally:
+            if app.state.jobs is not None:
+                await asyncio.to_thread(app.state.jobs.stop)  # joins the threads; the loop keeps serving
+            if owned:
+                the_store.close()
 
     app = FastAPI(
         title="execdesk",
