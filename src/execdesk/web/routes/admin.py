@@ -52,3 +52,34 @@ def revoke(store: StoreDep, user: Admin, token_id: int) -> Response:
     with store.transaction() as conn:
         accounts.revoke_token(conn, token_id=token_id, actor=user.name)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/erasure")
+def erasure_page(request: Request, user: Admin) -> Response:
+    return render(request, "admin_erasure.html", {"plan": None, "done": None, "error": None, "address": "", "reason": ""})
+
+
+@router.post("/admin/erasure")
+def erasure(
+    request: Request,
+    store: StoreDep,
+    user: Admin,
+    address: Annotated[str, Form(max_length=320)],
+    reason: Annotated[str, Form(max_length=2000)],
+    confirm: Annotated[bool, Form()] = False,
+) -> Response:
+    """An erasure request (issue 9): first a dry run showing what would go, then the erasure itself,
+    through the same core as ``execdesk forget`` (refused under a legal hold; leaves a hashed tombstone)."""
+    from execdesk.ops.erasure import ErasureRefused, forget
+
+    context: dict[str, object] = {"plan": None, "done": None, "error": None, "address": address, "reason": reason}
+    if not reason.strip():
+        context["error"] = "an erasure needs a written reason (it goes into the audit tombstone)"
+        return render(request, "admin_erasure.html", context, status_code=400)
+    try:
+        result = forget(store, address, by=user.name, reason=reason, dry_run=not confirm)
+    except ErasureRefused as exc:
+        context["error"] = str(exc)
+        return render(request, "admin_erasure.html", context, status_code=409)
+    context["done" if confirm else "plan"] = result
+    return render(request, "admin_erasure.html", context)
