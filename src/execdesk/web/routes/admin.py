@@ -56,7 +56,9 @@ def revoke(store: StoreDep, user: Admin, token_id: int) -> Response:
 
 @router.get("/admin/erasure")
 def erasure_page(request: Request, user: Admin) -> Response:
-    return render(request, "admin_erasure.html", {"plan": None, "done": None, "error": None, "address": "", "reason": ""})
+    return render(
+        request, "admin_erasure.html", {"plan": None, "done": None, "error": None, "address": "", "reason": ""}
+    )
 
 
 @router.post("/admin/erasure")
