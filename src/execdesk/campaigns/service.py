@@ -127,11 +127,10 @@ def record_assignments(
         old, new = grown[cid]
         if cid in new_ids or any(old < t <= new for t in settings.refresh_sizes):
             refresh(conn, settings, cid, weights=weights, audits=audits)
-    for cid in new_ids:
-        assert cid is not None
-        if (target := _same_trigger_campaign(conn, cid)) is not None:
-            _merge(conn, cid, target, audits, now)
-            touched = [t for t in touched if t != cid] + ([target] if target not in touched else [])
+    for source, target in _same_trigger_merges(conn, new_ids):
+        _merge(conn, source, target, audits, now)
+        refresh(conn, settings, target, weights=weights, audits=audits)  # title and form from all voices now
+        touched = [t for t in touched if t != source] + ([target] if target not in touched else [])
     new_ids = [cid for cid in new_ids if cid not in merged_into(conn)]
     for cid in touched:
         _detach_trigger_contact(conn, cid, audits, now)
@@ -174,17 +173,29 @@ def merged_into(conn: Connection) -> dict[str, str]:
     return {r.id: r.family_id for r in conn.execute(q) if r.family_id}
 
 
-def _same_trigger_campaign(conn: Connection, campaign_id: str) -> str | None:
-    """An older active campaign about the same case: the same trigger by definition."""
-    trigger = conn.execute(select(_campaigns.c.trigger_case_id).where(_campaigns.c.id == campaign_id)).scalar()
-    if trigger is None:
-        return None
-    return conn.execute(
-        select(_campaigns.c.id)
-        .where(_campaigns.c.trigger_case_id == trigger, _campaigns.c.status == "active", _campaigns.c.id != campaign_id)
-        .order_by(_campaigns.c.created_at, _campaigns.c.id)
-        .limit(1)
-    ).scalar()
+def _same_trigger_merges(conn: Connection, new_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(new campaign, campaign it joins) for new campaigns about the same case as another: the same trigger by
+    definition. The survivor is a campaign that existed before this batch if there is one (its id is already
+    known to people), else the new one that began first (the largest on a tie)."""
+    fresh = set(new_ids)
+    triggers = {
+        r.trigger_case_id
+        for r in conn.execute(select(_campaigns.c.trigger_case_id).where(_campaigns.c.id.in_(sorted(fresh))))
+        if r.trigger_case_id is not None
+    }
+    merges: list[tuple[str, str]] = []
+    for trigger in sorted(triggers):
+        group = conn.execute(
+            select(_campaigns.c.id, _campaigns.c.first_seen, _campaigns.c.size).where(
+                _campaigns.c.trigger_case_id == trigger, _campaigns.c.status == "active"
+            )
+        ).all()
+        if len(group) < 2:
+            continue
+        far = datetime.max.replace(tzinfo=UTC)
+        survivor = min(group, key=lambda c: (c.id in fresh, c.first_seen or far, -c.size, c.id)).id
+        merges += [(c.id, survivor) for c in sorted(group, key=lambda c: c.id) if c.id in fresh and c.id != survivor]
+    return merges
 
 
 def _merge(conn: Connection, source: str, target: str, audits: list[dict[str, Any]], now: datetime) -> None:
