@@ -479,7 +479,7 @@ def _personal(
         if c.trigger is not None:
             by_trigger.setdefault(c.trigger.case_id, c)
     scored = []
-    praise_taken = False
+    taken: set[str] = set()
     present = {r.id for r in cases}
     # a flood's trigger customer may not have written in the period: the flood makes her case current
     extra = [row for cid in by_trigger if cid not in present and (row := _case_row(reader.conn, cid)) is not None]
@@ -499,10 +499,11 @@ def _personal(
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
     out = []
     for _score, _id, r, reasons in scored:
-        if r.intent == "praise":
-            if praise_taken:
+        kind = "praise" if r.intent == "praise" else "own_text" if r.campaign_role == "own_text" else None
+        if kind is not None:  # one thank-you and one flood writer stand for the rest of their kind
+            if kind in taken:
                 continue
-            praise_taken = True
+            taken.add(kind)
         out.append(_item(r, reader, reasons))
         if len(out) >= limit:
             break
@@ -544,7 +545,7 @@ def _leads(
                 + ".",
             )
         )
-    shown = {lead.ref for lead in leads}
+    shown = {lead.ref for lead in leads} | led_triggers  # a flood's lead already names its trigger
     for p in personal[:2]:
         if p.ref in shown:
             continue

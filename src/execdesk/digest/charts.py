@@ -41,12 +41,12 @@ def _style(ax) -> None:  # type: ignore[no-untyped-def]
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color("#999999")
     ax.spines["bottom"].set_color("#999999")
-    ax.tick_params(colors="#444444", labelsize=8)
+    ax.tick_params(colors="#444444", labelsize=7)
 
 
 def volume_chart(digest: Digest) -> bytes:
     """Inbound messages per hour (or day): individual mail and campaign mail stacked."""
-    fig = _figure(6.4, 1.9)
+    fig = _figure(3.4, 1.3)
     ax = fig.add_subplot(1, 1, 1)
     _style(ax)
     points = digest.volume
@@ -60,7 +60,7 @@ def volume_chart(digest: Digest) -> bytes:
         and (datetime.fromisoformat(points[1][0]) - datetime.fromisoformat(points[0][0])).total_seconds() <= 3600
     )
     tz = digest_zone(digest)
-    step = max(1, len(points) // 8)
+    step = max(1, len(points) // 5)
     ticks = xs[::step]
     labels = []
     for i in ticks:
@@ -77,7 +77,7 @@ def volume_chart(digest: Digest) -> bytes:
 
 def themes_chart(digest: Digest) -> bytes:
     """New cases by intent in the period, with the previous period as a light bar behind."""
-    fig = _figure(6.4, 1.9)
+    fig = _figure(3.4, 1.3)
     ax = fig.add_subplot(1, 1, 1)
     _style(ax)
     themes = list(reversed(digest.themes[:7]))

@@ -7,6 +7,7 @@ imports so that loading the settings never loads the digest's renderers.
 from __future__ import annotations
 
 import re
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -34,6 +35,7 @@ class DigestSettings(BaseModel):
         description="Subject of the digest mail; {company}, {date} and {period} are filled in.",
     )
     attach_pdf: bool = Field(False, description="Attach the PDF rendering to the digest mail as well.")
+    page_size: Literal["A4", "Letter"] = Field("A4", description="Paper size of the one-page PDF (A4 or Letter).")
     max_high_risk: int = Field(8, description="Most high-risk cases listed.")
     max_praise: int = Field(3, description="Most praise messages listed.")
     personal_replies: int = Field(5, description="Most messages suggested for a personal reply by the executive.")

@@ -4,13 +4,15 @@ and the e-mail (multipart/alternative: text, then HTML with the charts as ``cid:
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from execdesk.digest.charts import charts
-from execdesk.digest.html import data_uris, render_html, sla_sentence
+from execdesk.digest.html import TIGHTER, Layout, data_uris, render_html, sla_sentence
 from execdesk.digest.model import Digest
 
 FORMATS = ("text", "html", "pdf")
@@ -73,34 +75,64 @@ def render_text(d: Digest) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_html_file(d: Digest) -> str:
+def render_html_file(d: Digest, layout: Layout | None = None) -> str:
     """A self-contained HTML file: charts inlined as data URIs."""
-    return render_html(d, data_uris(charts(d)))
+    return render_html(d, data_uris(charts(d)), layout)
 
 
-def render_pdf(d: Digest, html: str | None = None) -> bytes:
-    """The same HTML printed by weasyprint (no network: the charts are data URIs)."""
+#: Paper sizes the PDF can be printed on (``digest.page_size``).
+PAGE_SIZES = ("A4", "Letter")
+_PRINT_CSS = (
+    "@page {{ size: {size}; margin: 8mm }} body {{ background: #ffffff !important }}"
+    " table.page {{ width: 100% !important; border: 0 !important }}"
+    " table.outer {{ background: #ffffff !important }} table.outer > tbody > tr > td {{ padding: 0 !important }}"
+    " td.foot {{ padding: 2px 16px 0 16px !important }}"
+)
+
+
+def pdf_document(
+    d: Digest, layout: Layout | None = None, *, page_size: str = "A4", images: Mapping[str, str] | None = None
+) -> Any:
+    """The laid-out weasyprint document of one layout (``.pages``, ``.write_pdf()``)."""
     from weasyprint import HTML
 
-    page = html or render_html_file(d)
-    print_css = (
-        "@page { size: A4; margin: 10mm } body { background: #ffffff !important; font-size: 12px }"
-        " table.page { width: 100% !important; border: 0 !important }"
-        " table.outer { background: #ffffff !important } table.outer > tbody > tr > td { padding: 0 !important }"
-    )
-    page = page.replace("<head>", f"<head><style>{print_css}</style>", 1)
-    pdf = HTML(string=page, base_url=None).write_pdf()
+    if page_size not in PAGE_SIZES:
+        raise ValueError(f"unknown page size {page_size!r}; choose from {', '.join(PAGE_SIZES)}")
+    css = _PRINT_CSS.format(size=page_size)
+    html = render_html(d, images if images is not None else data_uris(charts(d)), layout)
+    page = html.replace("<head>", f"<head><style>{css}</style>", 1)
+    return HTML(string=page, base_url=None).render()
+
+
+def fitted_document(d: Digest, *, page_size: str = "A4") -> tuple[Any, Layout]:
+    """The weasyprint document of the first layout in :data:`TIGHTER` that fits one page.
+
+    A day too busy for the tightest layout keeps it and runs onto a second page rather than
+    losing a section. Returns the document (``.pages``, ``.write_pdf()``) and the layout used.
+    """
+    images = data_uris(charts(d))
+    for layout in TIGHTER:
+        document = pdf_document(d, layout, page_size=page_size, images=images)
+        if len(document.pages) == 1:
+            break
+    return document, layout
+
+
+def render_pdf(d: Digest, *, page_size: str = "A4") -> bytes:
+    """The same HTML printed by weasyprint on one page (no network: the charts are data URIs)."""
+    document, _layout = fitted_document(d, page_size=page_size)
+    pdf = document.write_pdf()
     assert pdf is not None
     return bytes(pdf)
 
 
-def render(d: Digest, fmt: str) -> bytes:
+def render(d: Digest, fmt: str, *, page_size: str = "A4") -> bytes:
     if fmt == "text":
         return render_text(d).encode("utf-8")
     if fmt == "html":
         return render_html_file(d).encode("utf-8")
     if fmt == "pdf":
-        return render_pdf(d)
+        return render_pdf(d, page_size=page_size)
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
@@ -113,6 +145,7 @@ def build_mail(
     sender_name: str | None = None,
     msgid_domain: str | None = None,
     attach_pdf: bool = False,
+    page_size: str = "A4",
 ) -> EmailMessage:
     """The digest as one e-mail: text for plain readers, HTML with inline charts (``cid:``) for the rest."""
     pngs = charts(d)
@@ -134,5 +167,6 @@ def build_mail(
         html_part.add_related(png, "image", "png", cid=cids[name], filename=f"{name}.png", disposition="inline")
     if attach_pdf:
         msg.make_mixed()
-        msg.add_attachment(render_pdf(d), maintype="application", subtype="pdf", filename="briefing.pdf")
+        pdf = render_pdf(d, page_size=page_size)
+        msg.add_attachment(pdf, maintype="application", subtype="pdf", filename="briefing.pdf")
     return msg

@@ -110,6 +110,7 @@ def send_digest(
         sender_name=settings.reply.from_name,
         msgid_domain=settings.reply.message_id_domain,
         attach_pdf=settings.digest.attach_pdf,
+        page_size=settings.digest.page_size,
     )
     deliver(msg.as_bytes(), sender, to)
     return DigestSendResult("sent", period.end.isoformat(), to, str(msg["Message-ID"]))
