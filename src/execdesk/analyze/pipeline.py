@@ -8,6 +8,7 @@ the shipped models see exactly the features they were trained on.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from datetime import datetime
 
 import numpy as np
 
+from execdesk.analyze import batchmath as bm
 from execdesk.analyze import sentiment as sentiment_mod
 from execdesk.analyze.config import AnalyzeConfig, default_config
 from execdesk.analyze.cues import (
@@ -64,6 +66,8 @@ class Features:
     dense: list[float] = field(default_factory=list)
     # term vectors of the intent and topic models, computed in one pass (``ModelSet.shared_terms``)
     term_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # the batch path's scored intent/topic models and this message's row in them
+    scored: dict[str, tuple[bm.Scored, int]] = field(default_factory=dict)
 
 
 def sentence_tokens(view: TextView) -> list[list[str]]:
@@ -278,6 +282,180 @@ def _computed_signals(
     return out
 
 
+@dataclass(slots=True)
+class _Item:
+    """One message to analyse and what the policy needs besides its text."""
+
+    subject: str
+    body: str
+    message_id: str | None
+    parsed: ParsedMessage | None
+    history: ContactHistory | None
+    extra_signals: Iterable[SignalHit] = ()
+
+
+def _featurize_many(items: Sequence[_Item], models: ModelSet, cfg: AnalyzeConfig, trace: bool) -> list[Features]:
+    """``featurize`` for a batch: the text work per message, the model arithmetic once for all (batchmath)."""
+    enabled = cfg.enabled_signals
+    feats: list[Features] = []
+    picked: list[list[list[str]]] = []
+    metas: list[Counter[str]] = []
+    for it in items:
+        view = build_view(it.subject, it.body)
+        hits, traces = run_rules(view, enabled, trace=trace)
+        sent = sentiment_mod.score(view.text, view.scanner())
+        sent_toks, all_toks = request_sentence_tokens(view)
+        feats.append(Features(view, hits, traces, sent, 0.0, 0.0, counts_of(all_toks)))
+        picked.append(sent_toks)
+        metas.append(Counter(meta_tokens(it.parsed)))
+    counters = [f.counts for f in feats]
+    shared = models.shared_terms()
+    entries = bm.shared_entries(shared, counters) if shared is not None else []
+    if models.spam is not None:
+        spam = models.spam
+        if len(entries) > 2 and not any(t in f.counts for f, m in zip(feats, metas, strict=True) for t in m):
+            sp = bm.with_extra(spam, entries[2], metas)
+        else:
+            merged = []
+            for f, m in zip(feats, metas, strict=True):
+                c = f.counts
+                if m:
+                    c = Counter(c)
+                    c.update(m)
+                merged.append(c)
+            sp = bm.model_entries(spam, merged)
+        if spam.is_plain_binary():
+            for f, p in zip(feats, bm.binary_probabilities(spam, sp), strict=True):
+                f.spam_prob = p
+        else:
+            for f, c in zip(feats, counters, strict=True):
+                f.spam_prob = spam.positive_probabilities([c])[0]
+    if models.request is not None:
+        sentences = [counts_of(t) for toks in picked for t in toks]
+        if sentences:
+            probs = iter(models.request.positive_probabilities(sentences))
+            for f, toks in zip(feats, picked, strict=True):
+                if toks:
+                    f.request_prob = max(0.0, *itertools.islice(probs, len(toks)))
+    for f in feats:
+        f.dense = dense_features(f.view, f.hits, f.sentiment.score, f.sentiment.anger, f.request_prob, f.spam_prob)
+    if entries:
+        for kind, model, sp in (("intent", models.intent, entries[0]), ("topic", models.topic, entries[1])):
+            assert model is not None
+            scored = bm.multiclass(model, sp, [model.dense_in_order(f.dense, DENSE_NAMES) for f in feats])
+            for i, f in enumerate(feats):
+                f.scored[kind] = (scored, i)
+    return feats
+
+
+def _classify_many(
+    model: LinearModel | None, feats: Sequence[Features], allowed: Sequence[str], default: str, kind: str
+) -> list[LabelResult]:
+    """The allowed label with the highest probability per message, with its strongest features as evidence."""
+    if model is None:
+        return [LabelResult(label=default, confidence=0.0, source="default") for _ in feats]
+    if not feats or kind not in feats[0].scored:  # no shared vocabulary: score this model alone
+        sp = bm.model_entries(model, [f.counts for f in feats])
+        scored = bm.multiclass(model, sp, [model.dense_in_order(f.dense, DENSE_NAMES) for f in feats])
+    else:
+        scored = feats[0].scored[kind][0]
+    classes = model.classes
+    allowed_set = set(allowed)
+    out: list[LabelResult | None] = []
+    cols: list[int] = []
+    for row in scored.proba.tolist():
+        scores = dict(zip(classes, row, strict=False))
+        ranked = sorted(((c, s) for c, s in scores.items() if c in allowed_set), key=lambda x: -x[1])
+        if not ranked:
+            out.append(LabelResult(label=default, confidence=0.0, source="default", scores=scores))
+            cols.append(0)
+        else:
+            label, conf = ranked[0]
+            out.append(LabelResult(label=label, confidence=conf, source="model", scores=scores))
+            cols.append(classes.index(label))
+    tops = scored.explain(cols)
+    results: list[LabelResult] = []
+    for f, r, top in zip(feats, out, tops, strict=True):
+        assert r is not None
+        if r.source == "model":
+            r.features = top
+            r.evidence = _locate(f.view, top)
+        results.append(r)
+    return results
+
+
+def _analyze_many(
+    items: Sequence[_Item], cfg: AnalyzeConfig, models: ModelSet | None = None, trace: bool = False
+) -> list[Analysis]:
+    """The one analysis path: ``analyze_text``, ``analyze_message`` and ``analyze_batch`` all come here."""
+    models = models or load_models(cfg.models_dir)
+    feats = _featurize_many(items, models, cfg, trace)
+    intents, topics = cfg.intents, cfg.topics
+    tax = cfg.raw["taxonomy"]
+    ic = cfg.raw["intent"]
+    intent_results = _classify_many(models.intent, feats, intents, tax["default_intent"], "intent")
+    topic_results = _classify_many(models.topic, feats, topics, tax["default_topic"], "topic")
+    suppress_cfg = cfg.raw["signals"].get("suppress_for_intents") or {}
+    min_s = cfg.min_strength
+    spam_threshold = float(ic["spam_threshold"])
+    use_rules = ic.get("rules", True)
+    override_min = float(ic["rule_override_min"])
+    min_conf = float(ic.get("min_confidence", 0.0))
+    out: list[Analysis] = []
+    for it, f, intent, topic in zip(items, feats, intent_results, topic_results, strict=True):
+        if "spam" in intents and f.spam_prob >= spam_threshold and intent.label != "spam":
+            intent = LabelResult(
+                "spam",
+                f.spam_prob,
+                _locate(f.view, models.spam.top_features(f.counts, (), 0) if models.spam else []),
+                "rule:spam_model",
+                scores=intent.scores,
+            )
+        if use_rules:
+            ruled = _intent_rule(f, intents, override_min)
+            if ruled is not None and ruled.label != intent.label:
+                ruled.scores = intent.scores
+                ruled.features = intent.features
+                intent = ruled
+        if intent.confidence < min_conf:
+            intent = LabelResult(tax["default_intent"], intent.confidence, source="default", scores=intent.scores)
+        lang, lang_p = detect(f.view.text[f.view.body_start :] or f.view.text)
+        suppress = set(suppress_cfg.get(intent.label, []))
+        signals: list[SignalHit] = []
+        suppressed: list[tuple[str, str, str]] = []
+        for h in f.hits:
+            if h.name in suppress:
+                suppressed.append((h.name, h.rule, f"suppressed for intent {intent.label}"))
+            elif h.strength < min_s:
+                suppressed.append((h.name, h.rule, f"strength {h.strength:.2f} below {min_s:g}"))
+            else:
+                signals.append(h)
+        signals.extend(_computed_signals(it.parsed, it.history, cfg))
+        signals.extend(it.extra_signals)
+        signals.sort(key=lambda s: -s.strength)
+        prio = build_priority(signals, intent.label, f.sentiment, cfg)
+        fired = {t.rule for t in f.traces if t.fired}
+        misses = [t.rule + ": " + t.why for t in f.traces if not t.fired and t.rule not in fired]
+        out.append(
+            Analysis(
+                message_id=it.message_id,
+                text=f.view.text,
+                language=lang,
+                language_confidence=lang_p,
+                intent=intent,
+                topic=topic,
+                signals=signals,
+                sentiment=f.sentiment,
+                priority=prio,
+                spam_probability=f.spam_prob,
+                model_version=models.version,
+                misses=misses,
+                suppressed=suppressed,
+            )
+        )
+    return out
+
+
 def analyze_text(
     subject: str,
     body: str,
@@ -291,64 +469,8 @@ def analyze_text(
     models: ModelSet | None = None,
 ) -> Analysis:
     """Analyse a subject and body (what ``analyze_message`` does after picking the sender's text)."""
-    cfg = config or default_config()
-    models = models or load_models(cfg.models_dir)
-    f = featurize(subject, body, models, cfg.enabled_signals, trace=trace, meta=meta_tokens(parsed))
-    intents, topics = cfg.intents, cfg.topics
-    tax = cfg.raw["taxonomy"]
-    intent = _classify(models.intent, f, intents, tax["default_intent"], "intent")
-    ic = cfg.raw["intent"]
-    if "spam" in intents and f.spam_prob >= float(ic["spam_threshold"]) and intent.label != "spam":
-        intent = LabelResult(
-            "spam",
-            f.spam_prob,
-            _locate(f.view, models.spam.top_features(f.counts, (), 0) if models.spam else []),
-            "rule:spam_model",
-            scores=intent.scores,
-        )
-    if ic.get("rules", True):
-        ruled = _intent_rule(f, intents, float(ic["rule_override_min"]))
-        if ruled is not None and ruled.label != intent.label:
-            ruled.scores = intent.scores
-            ruled.features = intent.features
-            intent = ruled
-    if intent.confidence < float(ic.get("min_confidence", 0.0)):
-        intent = LabelResult(tax["default_intent"], intent.confidence, source="default", scores=intent.scores)
-    topic = _classify(models.topic, f, topics, tax["default_topic"], "topic")
-    lang, lang_p = detect(f.view.text[f.view.body_start :] or f.view.text)
-
-    suppress = set((cfg.raw["signals"].get("suppress_for_intents") or {}).get(intent.label, []))
-    min_s = cfg.min_strength
-    signals: list[SignalHit] = []
-    suppressed: list[tuple[str, str, str]] = []
-    for h in f.hits:
-        if h.name in suppress:
-            suppressed.append((h.name, h.rule, f"suppressed for intent {intent.label}"))
-        elif h.strength < min_s:
-            suppressed.append((h.name, h.rule, f"strength {h.strength:.2f} below {min_s:g}"))
-        else:
-            signals.append(h)
-    signals.extend(_computed_signals(parsed, history, cfg))
-    signals.extend(extra_signals)
-    signals.sort(key=lambda s: -s.strength)
-    prio = build_priority(signals, intent.label, f.sentiment, cfg)
-    fired = {t.rule for t in f.traces if t.fired}
-    misses = [t.rule + ": " + t.why for t in f.traces if not t.fired and t.rule not in fired]
-    return Analysis(
-        message_id=message_id,
-        text=f.view.text,
-        language=lang,
-        language_confidence=lang_p,
-        intent=intent,
-        topic=topic,
-        signals=signals,
-        sentiment=f.sentiment,
-        priority=prio,
-        spam_probability=f.spam_prob,
-        model_version=models.version,
-        misses=misses,
-        suppressed=suppressed,
-    )
+    item = _Item(subject, body, message_id, parsed, history, extra_signals)
+    return _analyze_many([item], config or default_config(), models, trace)[0]
 
 
 def analyze_message(
@@ -360,16 +482,8 @@ def analyze_message(
     trace: bool = False,
 ) -> Analysis:
     """Analyse one parsed message. Quoted text and the signature are not the sender's words and are skipped."""
-    return analyze_text(
-        parsed.subject,
-        body_of(parsed),
-        message_id=parsed.message_id,
-        parsed=parsed,
-        history=history,
-        config=config,
-        extra_signals=extra_signals,
-        trace=trace,
-    )
+    item = _Item(parsed.subject, body_of(parsed), parsed.message_id, parsed, history, extra_signals)
+    return _analyze_many([item], config or default_config(), None, trace)[0]
 
 
 def analyze_batch(
@@ -377,10 +491,11 @@ def analyze_batch(
     histories: Sequence[ContactHistory | None] | None = None,
     config: AnalyzeConfig | None = None,
 ) -> list[Analysis]:
-    """Analyse many messages (models are loaded once; per message the work is the same)."""
+    """Analyse many messages: each gets what ``analyze_message`` gives it, the model arithmetic done once for all."""
     cfg = config or default_config()
     hs = histories if histories is not None else [None] * len(parsed_list)
-    return [analyze_message(p, h, cfg) for p, h in zip(parsed_list, hs, strict=True)]
+    items = [_Item(p.subject, body_of(p), p.message_id, p, h) for p, h in zip(parsed_list, hs, strict=True)]
+    return _analyze_many(items, cfg) if items else []
 
 
 def reprioritise(

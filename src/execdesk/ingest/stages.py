@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from execdesk.analyze import AnalyzeConfig, analyze_message
+from execdesk.analyze import AnalyzeConfig, analyze_batch, analyze_message
 from execdesk.campaigns.model import CampaignDoc
 from execdesk.campaigns.runtime import runtime_for
 from execdesk.campaigns.service import Arrived, Related, Weights, record_assignments
@@ -111,6 +111,26 @@ def history_batch(works: list[MessageWork], env: StageEnv) -> None:
 def analyze_one(work: MessageWork, env: StageEnv) -> None:
     assert work.parsed is not None
     work.analysis = analyze_message(work.parsed, work.history, env.analyze_config)
+
+
+def analyze_stage(works: list[MessageWork], env: StageEnv) -> None:
+    """The batch's messages in one ``analyze_batch`` call (same results as one by one, faster).
+
+    On an exception the batch is analysed again message by message, so the one bad message is
+    quarantined alone and the rest go on.
+    """
+    todo = [w for w in works if w.failure is None]
+    if not todo:
+        return
+    try:
+        parsed = [w.parsed for w in todo]
+        assert all(p is not None for p in parsed)
+        results = analyze_batch(parsed, [w.history for w in todo], env.analyze_config)  # type: ignore[arg-type]
+    except Exception:  # the per-message run logs the failing message with its context
+        per_message("analyze", analyze_one)(todo, env)
+        return
+    for w, analysis in zip(todo, results, strict=True):
+        w.analysis = analysis
 
 
 def _message_values(work: MessageWork, address: str | None) -> dict[str, Any]:
@@ -368,7 +388,7 @@ INGEST_STAGES = [
         "analyze",
         ("parsed", "history"),
         ("analysis",),
-        per_message("analyze", analyze_one),
+        analyze_stage,
         "intent, topic, signals, sentiment, priority, with evidence",
         pure=True,
     ),
