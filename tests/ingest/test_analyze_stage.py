@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
+from tests.mailfactory import make_mail
 
 from execdesk.ingest import stages
 from execdesk.ingest.core import IngestSession
 from execdesk.ingest.work import SourceRef
 from execdesk.store import Store
-from tests.mailfactory import make_mail
+from execdesk.store.models import Message, table_of
 
 SRC = SourceRef("file", "test")
 
@@ -27,10 +29,6 @@ def test_a_failing_batch_call_falls_back_to_one_message_at_a_time(
     with IngestSession(store, after_commit=False) as session:
         results = session.process_batch([(raw, SRC) for raw in mails])
     assert [r.status for r in results] == ["imported", "imported"]
-    from sqlalchemy import select
-
-    from execdesk.store.models import Message, table_of
-
     m = table_of(Message)
     with store.engine.connect() as conn:
         analyses = [r.analysis for r in conn.execute(select(m.c.analysis).order_by(m.c.id))]
