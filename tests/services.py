@@ -400,3 +400,51 @@ def postgres_server() -> Iterator[PostgresServer]:
         if pid is not None:
             stop_pid(pid, signal.SIGINT)  # "fast" shutdown
         shutil.rmtree(root, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+@dataclass
+class RedisServer:
+    """A throwaway Redis on 127.0.0.1 (no persistence: tests and benchmarks only)."""
+
+    port: int
+    pid: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+@contextmanager
+def redis_server() -> Iterator[RedisServer]:
+    """EXECDESK_TEST_REDIS_URL when set; otherwise start ``redis-server`` on a free port."""
+    env_url = os.environ.get("EXECDESK_TEST_REDIS_URL")
+    if env_url:
+        yield RedisServer(port=int(env_url.rsplit(":", 1)[1].split("/")[0]))
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise ServiceUnavailable("redis-server not installed (apt-get install redis-server)")
+    root = Path(tempfile.mkdtemp(prefix="execdesk-redis-"))
+    log = root / "redis.log"
+    port = free_port()
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", "."],
+                cwd=root,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+            )
+        wait_for_port(port, proc, log)
+        yield RedisServer(port=port, pid=proc.pid)
+    finally:
+        if proc is not None:
+            stop_pid(proc.pid)
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+        shutil.rmtree(root, ignore_errors=True)

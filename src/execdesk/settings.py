@@ -24,6 +24,7 @@ from execdesk.notify.config import WebhookSettings
 from execdesk.ops.config import OpsSettings, RetentionSettings
 from execdesk.parse.model import ParseLimits
 from execdesk.routing.config import RoutingSettings, SlaSettings
+from execdesk.workers.config import QueueSettings
 
 DEFAULT_HOME = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "execdesk"
 CONFIG_FILE_NAME = "execdesk.toml"
@@ -236,6 +237,7 @@ class Settings(BaseSettings):
         default_factory=RetentionSettings, description="Retention of raw mail of closed cases."
     )
     ops: OpsSettings = Field(default_factory=OpsSettings, description="Metrics endpoint and doctor.")  # type: ignore[arg-type]
+    queue: QueueSettings = Field(default_factory=QueueSettings, description="Task queue and workers (off by default).")  # type: ignore[arg-type]
 
     @property
     def db_url(self) -> str:

@@ -25,6 +25,12 @@ def import_(
     progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")
     ] = None,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            "--enqueue", help="Store the raw bytes and queue ingest tasks for `execdesk worker` (needs queue.backend)."
+        ),
+    ] = False,
 ) -> None:
     """Import mail files. Idempotent: importing the same mail again adds nothing.
 
@@ -35,6 +41,9 @@ def import_(
     if missing:
         fail(f"no such file or directory: {', '.join(missing)}", as_json=as_json)
     store = Store.open(context.settings())
+    if enqueue:
+        _enqueue(store, paths, as_json=as_json)
+        return
     show = is_terminal() if progress is None else progress
     if show:
         console = Console(stderr=True)
@@ -62,6 +71,21 @@ def import_(
         typer.echo(f"  quarantined {n} at {reason} (see: execdesk quarantine list)")
     for item in summary["skipped_files"][:20]:
         typer.echo(f"  skipped {item['source']}: {item['reason']}")
+
+
+def _enqueue(store: Store, paths: list[Path], *, as_json: bool) -> None:
+    from execdesk.workers.intake import close_producers, enqueue_paths, queue_enabled
+
+    if not queue_enabled(store.settings):
+        fail('--enqueue needs a task queue: set queue.backend = "procrastinate" (docs/deploy.md)', as_json=as_json)
+    try:
+        summary = enqueue_paths(store, store.settings, paths)
+    finally:
+        close_producers()
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(f"queued {summary['queued']} in {summary['tasks']} task(s), skipped {summary['skipped']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -40,6 +40,7 @@ COMMAND_MODULES = [
     "execdesk.cli.web_cmds",
     "execdesk.cli.ops_cmds",
     "execdesk.cli.search_cmds",
+    "execdesk.cli.worker_cmds",
 ]
 
 

@@ -37,6 +37,7 @@ from execdesk.ingest.core import IngestSession, read_checkpoint
 from execdesk.ingest.work import SourceRef
 from execdesk.settings import ImapSettings, Settings
 from execdesk.store import Store
+from execdesk.workers.intake import enqueue_messages, queue_enabled
 
 log = logging.getLogger("execdesk.ingest.imap")
 
@@ -57,6 +58,7 @@ class MailboxReport:
     """What one pass did to one mailbox."""
 
     imported: int = 0
+    queued: int = 0  # handed to the task queue (queue.backend); a worker stores them
     duplicates: int = 0
     quarantined: int = 0
     flagged: int = 0
@@ -84,7 +86,7 @@ class FetchReport:
     def merge(self, other: FetchReport) -> None:
         for name, mb in other.mailboxes.items():
             mine = self.mailboxes.setdefault(name, MailboxReport())
-            for attr in ("imported", "duplicates", "quarantined", "flagged", "moved"):
+            for attr in ("imported", "queued", "duplicates", "quarantined", "flagged", "moved"):
                 setattr(mine, attr, getattr(mine, attr) + getattr(mb, attr))
             mine.uidvalidity, mine.last_uid, mine.error = mb.uidvalidity, mb.last_uid, mb.error
             mine.uidvalidity_changed |= mb.uidvalidity_changed
@@ -97,6 +99,7 @@ class FetchReport:
         mbs = self.mailboxes.values()
         return {
             "imported": sum(m.imported for m in mbs),
+            "queued": sum(m.queued for m in mbs),
             "duplicates": sum(m.duplicates for m in mbs),
             "quarantined": sum(m.quarantined for m in mbs),
             "mailboxes": {name: asdict(mb) for name, mb in self.mailboxes.items()},
@@ -348,8 +351,11 @@ class ImapSource:
                         log.info("IMAP %s UID %s vanished before it was read", mailbox, uid)
                         continue
                     items.append((bytes(raw), self.source_ref(mailbox, uidvalidity, uid)))
-                for result in session.process_batch(items):
-                    report.add(result.status)
+                if queue_enabled(self.settings):  # durable blobs + committed task, then the checkpoint
+                    report.queued += len(enqueue_messages(self.store, self.settings, items))
+                else:
+                    for result in session.process_batch(items):
+                        report.add(result.status)
                 session.set_checkpoint(key, {"uidvalidity": uidvalidity, "last_uid": batch[-1]})
                 session.commit()  # durable: raw bytes fsynced and the database committed
                 report.last_uid = batch[-1]

@@ -32,6 +32,8 @@ from execdesk.ingest.core import IngestSession
 from execdesk.ingest.work import IngestResult, SourceRef
 from execdesk.settings import Settings
 from execdesk.store import Store
+from execdesk.workers.intake import enqueue_messages, queue_enabled
+from execdesk.workers.message import QueuedMessage
 
 log = logging.getLogger("execdesk.ingest.smtp")
 
@@ -71,6 +73,7 @@ class SmtpCounters:
     """What the listener did since it started (for logs, tests and shutdown messages)."""
 
     accepted: int = 0
+    queued: int = 0  # handed to the task queue (queue.backend); a worker stores them
     duplicates: int = 0
     quarantined: int = 0
     rejected_recipients: int = 0
@@ -106,6 +109,15 @@ class StoreHandler:
             return TOO_BIG
         ref = self.source_ref(session, envelope)
         loop = asyncio.get_running_loop()
+        if queue_enabled(self.settings):  # raw bytes fsynced and the task committed before the 250
+            try:
+                queued = await loop.run_in_executor(self._executor, self.enqueue_message, raw, ref)
+            except Exception:
+                self.counters.deferred += 1
+                log.exception("SMTP could not queue a message (%d bytes); answered 451", len(raw))
+                return TRY_AGAIN
+            self.counters.queued += 1
+            return f"250 2.0.0 OK queued as {queued.sha256[:16]}"
         try:
             result = await loop.run_in_executor(self._executor, self.store_message, raw, ref)
         except Exception:
@@ -128,6 +140,10 @@ class StoreHandler:
             result = session.process_message(raw, ref)
             session.commit()
         return result
+
+    def enqueue_message(self, raw: bytes, ref: SourceRef) -> QueuedMessage:
+        """Runs in the writer thread: raw bytes durable, then an ingest task for the workers."""
+        return enqueue_messages(self.store, self.settings, [(raw, ref)])[0]
 
     def source_ref(self, session: Session, envelope: Envelope) -> SourceRef:
         """``smtp://listener/id?from=..&to=..&peer=..``: the envelope, which the headers may not show."""

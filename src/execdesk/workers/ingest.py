@@ -1,0 +1,95 @@
+"""What an ingest task does on a worker: load the raw bytes and call the ingest core.
+
+:meth:`IngestSession.process_batch` is idempotent (a message already stored becomes another
+arrival). Two more things make it safe with several workers on one PostgreSQL store:
+
+* **a redelivered task changes nothing**: an item whose (raw SHA-256, source reference) already
+  has an arrival was processed and committed by an earlier delivery, so it is skipped; a task
+  killed before its commit left nothing and runs again in full;
+* **concurrent workers agree**: each batch takes transaction-scoped advisory locks on its
+  messages' SHA-256 and Message-ID before deduplication (two copies of one message in two
+  batches: the second waits and then finds the first), and one store-wide lock before the
+  first stage that writes cases (contacts, threads and cases are decided one batch at a time,
+  like the campaign stage already is). Parsing and analysis — most of the CPU — run in parallel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, text
+
+from execdesk.ingest.core import IngestSession
+from execdesk.ingest.stages import default_pipeline
+from execdesk.ingest.work import IngestResult, SourceRef
+from execdesk.parse.identity import identify
+from execdesk.pipeline import Pipeline, Stage
+from execdesk.store.db import Store
+from execdesk.store.models import Arrival, Message, table_of
+from execdesk.workers.message import REF_LIMIT, QueuedMessage
+
+log = logging.getLogger("execdesk.workers")
+
+_messages = table_of(Message)
+_arrivals = table_of(Arrival)
+WRITE_LOCK = 0x6578_6563_7772_6974  # "execwrit": the cases/record stages of one store, one batch at a time
+_ALREADY = (
+    select(_messages.c.raw_sha256, _arrivals.c.source_ref)
+    .select_from(_arrivals.join(_messages, _arrivals.c.message_pk == _messages.c.id))
+    .where(_messages.c.raw_sha256.in_(bindparam("shas", expanding=True)))
+)
+
+
+def _lock_key(value: str) -> int:
+    """A signed 64-bit advisory lock key from any string."""
+    return int.from_bytes(hashlib.sha256(value.encode("utf-8", "replace")).digest()[:8], "big", signed=True)
+
+
+def _serialise(works: list[Any], env: Any) -> None:
+    conn: Connection = env.conn
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+
+
+def worker_pipeline() -> Pipeline:
+    """The default pipeline with a store-wide lock before the first stage that writes cases."""
+    stages = list(default_pipeline().stages)
+    at = next((i for i, s in enumerate(stages) if s.name == "cases"), None)
+    if at is None:
+        at = next((i for i, s in enumerate(stages) if not s.pure), len(stages))
+    lock = Stage("serialise", (), (), _serialise, "one batch at a time writes cases (several workers)")
+    return Pipeline([*stages[:at], lock, *stages[at:]])
+
+
+def ingest_queued(store: Store, items: list[QueuedMessage], *, pipeline: Pipeline | None = None) -> list[IngestResult]:
+    """Store the queued messages exactly once; returns results for the items not seen before."""
+    if not items:
+        return []
+    session = IngestSession(store, pipeline=pipeline or worker_pipeline())
+    try:
+        conn = session.conn
+        loaded = [(item, store.blobs.get(item.sha256)) for item in items]
+        if conn.dialect.name == "postgresql":
+            keys = {_lock_key("sha:" + item.sha256) for item in items}
+            keys |= {_lock_key("mid:" + mid) for _, raw in loaded if (mid := identify(raw).message_id)}
+            for key in sorted(keys):  # one order for everyone: no deadlock between batches
+                conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": key})
+        done = {
+            (r.raw_sha256, r.source_ref) for r in conn.execute(_ALREADY, {"shas": sorted({i.sha256 for i in items})})
+        }
+        incoming = [
+            (raw, SourceRef(item.kind, item.ref), datetime.fromisoformat(item.received_at))
+            for item, raw in loaded
+            if (item.sha256, item.ref[:REF_LIMIT]) not in done
+        ]
+        if len(incoming) < len(items):
+            log.info("%d message(s) of a redelivered task were already stored", len(items) - len(incoming))
+        results = session.process_batch(incoming) if incoming else []
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return results

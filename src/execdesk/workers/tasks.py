@@ -1,0 +1,103 @@
+"""The tasks a worker runs. One today: ingest a batch of queued messages.
+
+A worker pulls more queued ingest jobs into the batch it is about to run (up to
+``ingest.batch_size`` messages): a flood arriving one SMTP message per task is still stored
+with one transaction per few hundred messages. The jobs it pulled are marked done only after
+the batch committed; if the batch fails they go back to the queue; if the worker is killed
+they are handed to another worker with the one it was running (heartbeat; see runner).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any
+
+import procrastinate
+from procrastinate.jobs import Job, Status
+
+from execdesk.settings import Settings
+from execdesk.store.db import Store
+from execdesk.workers.app import INGEST_TASK
+from execdesk.workers.ingest import ingest_queued
+from execdesk.workers.message import QueuedMessage
+
+log = logging.getLogger("execdesk.workers")
+
+_STORES: dict[str, Store] = {}
+_STORES_LOCK = Lock()
+
+
+@dataclass
+class WorkerRef:
+    """Lets a task reach the worker running it (its id claims extra jobs for a batch)."""
+
+    worker: Any = None
+    batches: int = 0
+    messages: int = 0
+    pulled: list[int] = field(default_factory=list)
+
+
+def store_for(settings: Settings) -> Store:
+    """One store per worker process (engine pool, blob store, campaign state are shared by tasks)."""
+    key = f"{settings.db_url}|{settings.home}"
+    with _STORES_LOCK:
+        if key not in _STORES:
+            _STORES[key] = Store.open(settings)
+        return _STORES[key]
+
+
+def _items(job: Job) -> list[dict[str, Any]]:
+    items = job.task_kwargs.get("items")
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+async def _pull_more(app: procrastinate.App, ref: WorkerRef | None, queue: str, room: int) -> list[Job]:
+    """Claim queued ingest jobs (as this worker) until about ``room`` more messages are in the batch."""
+    worker_id = getattr(ref.worker, "worker_id", None) if ref is not None else None
+    extra: list[Job] = []
+    while room > 0 and worker_id is not None:
+        job = await app.job_manager.fetch_job(queues=[queue], worker_id=worker_id)
+        if job is None:
+            break
+        if job.task_name != INGEST_TASK:  # not ours to batch: back to the queue at once
+            await app.job_manager.retry_job(job)
+            break
+        extra.append(job)
+        room -= len(_items(job))
+    return extra
+
+
+def register(app: procrastinate.App, settings: Settings) -> None:
+    queue = settings.queue.ingest_queue
+    delete = not settings.queue.keep_finished_jobs
+
+    @app.task(
+        name=INGEST_TASK,
+        queue=queue,
+        pass_context=True,
+        retry=procrastinate.RetryStrategy(max_attempts=5, wait=2, exponential_wait=2),
+    )
+    async def ingest(context: procrastinate.JobContext, items: list[dict[str, Any]]) -> int:
+        ref = context.additional_context.get("execdesk")
+        batch = [QueuedMessage.from_json(i) for i in items]
+        extra = await _pull_more(context.app, ref, queue, settings.ingest.batch_size - len(batch))
+        for job in extra:
+            batch.extend(QueuedMessage.from_json(i) for i in _items(job))
+        try:
+            results = await asyncio.to_thread(ingest_queued, store_for(settings), batch)
+        except BaseException:
+            for job in extra:  # they go back to the queue; this job fails (and is retried)
+                await context.app.job_manager.retry_job(job)
+            raise
+        for job in extra:
+            await context.app.job_manager.finish_job(job, status=Status.SUCCEEDED, delete_job=delete)
+        if ref is not None:
+            ref.batches += 1
+            ref.messages += len(batch)
+        log.info(
+            "ingest task: %d message(s) from %d job(s), %d new arrival(s)", len(batch), 1 + len(extra), len(results)
+        )
+        return len(results)
