@@ -7,18 +7,29 @@ word 3-gram survives: singletons the index must keep). Per 100,000-message block
 index size and RSS; the baseline, measured in the same run on the same messages, is the work
 every approach must do anyway: clean + tokenise + shingle + MinHash (rensa). CPU time
 (``time.process_time``) is printed next to wall time: on a shared machine only the CPU figures are
-comparable between blocks.
+comparable between blocks. ``--against REV`` also runs the detector of git revision REV on the same
+messages, alternating 1,000-message slices with the current one, so that machine load hits both alike
+(the speed-up column is the comparable figure on a shared machine).
 
     nice .venv/bin/python benchmarks/bench_campaigns.py --n 1000000
+    nice .venv/bin/python benchmarks/bench_campaigns.py --n 100000 --block 50000 --against 505c415
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import gzip
+import importlib
+import io
 import json
 import random
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -78,17 +89,41 @@ def baseline(docs: list[CampaignDoc], settings: CampaignSettings) -> tuple[float
     return time.perf_counter() - t, time.process_time() - c
 
 
+def reference_detector(rev: str, settings: CampaignSettings) -> CampaignDetector:
+    """The campaign detector of git revision ``rev``, imported as package ``execdesk_ref`` (for A/B timing)."""
+    root = Path(__file__).resolve().parents[1]
+    blob = subprocess.run(
+        ["git", "archive", rev, "src/execdesk/campaigns"], cwd=root, check=True, capture_output=True
+    ).stdout
+    tmp = Path(tempfile.mkdtemp(prefix="bench_ref_"))
+    atexit.register(shutil.rmtree, tmp, True)
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(tmp, filter="data")
+    pkg = tmp / "execdesk_ref"
+    (tmp / "src" / "execdesk").rename(pkg)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "campaigns" / "__init__.py").write_text("")  # only the detector's modules are needed
+    for f in (pkg / "campaigns").glob("*.py"):
+        f.write_text(f.read_text().replace("execdesk.campaigns", "execdesk_ref.campaigns"))
+    sys.path.insert(0, str(tmp))
+    module = importlib.import_module("execdesk_ref.campaigns.detector")
+    ref_settings = importlib.import_module("execdesk_ref.campaigns.model").CampaignSettings()
+    return module.CampaignDetector(ref_settings)  # type: ignore[no-any-return]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--block", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--against", metavar="REV", help="also time the detector of this git revision (A/B)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     bases = base_texts()
     vocab = sorted({w for b in bases for w in b})
     settings = CampaignSettings()
     det = CampaignDetector(settings)
+    ref = reference_detector(args.against, settings) if args.against else None
     proc = psutil.Process()
     print(
         f"{len(bases)} base texts, vocabulary {len(vocab)}; settings: num_perm={settings.num_perm} "
@@ -96,20 +131,29 @@ def main() -> None:
     )
     print(
         "| messages so far | block msgs/s (wall) | baseline msgs/s (wall) | block CPU us/msg | baseline CPU us/msg "
-        "| ratio (CPU) | indexed | campaigns | RSS MB |"
+        "| ratio (CPU) | indexed | campaigns | RSS MB |" + (f" {args.against} CPU us/msg | speed-up |" if ref else "")
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    total_t = total_b = total_c = total_bc = 0.0
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if ref else ""))
+    total_t = total_b = total_c = total_bc = total_r = 0.0
     done = 0
     while done < args.n:
         n = min(args.block, args.n - done)
         docs = make_block(bases, vocab, n, done, rng)
         m = min(n, 20_000)
         b, bc = (x * n / m for x in baseline(docs[:m], settings))
-        t, c = time.perf_counter(), time.process_time()
-        for d in docs:
-            det.assign(d)
-        dt, dc = time.perf_counter() - t, time.process_time() - c
+        dt = dc = rc = 0.0
+        for s in range(0, n, 1000 if ref else n):
+            part = docs[s : s + (1000 if ref else n)]
+            t, c = time.perf_counter(), time.process_time()
+            for d in part:
+                det.assign(d)
+            dt, dc = dt + time.perf_counter() - t, dc + time.process_time() - c
+            if ref is not None:
+                c = time.process_time()
+                for d in part:
+                    ref.assign(d)
+                rc += time.process_time() - c
+        total_r += rc
         done += n
         total_t, total_b, total_c, total_bc = total_t + dt, total_b + b, total_c + dc, total_bc + bc
         idx = det.index
@@ -117,7 +161,8 @@ def main() -> None:
         n_camp = sum(1 for g in idx.groups.values() if g.promoted)
         print(
             f"| {done:,} | {n / dt:,.0f} | {n / b:,.0f} | {dc / n * 1e6:,.0f} | {bc / n * 1e6:,.0f} | {dc / bc:.2f} "
-            f"| {len(idx):,} | {n_camp:,} | {proc.memory_info().rss / 2**20:,.0f} |",
+            f"| {len(idx):,} | {n_camp:,} | {proc.memory_info().rss / 2**20:,.0f} |"
+            + (f" {rc / n * 1e6:,.0f} | {rc / dc:.2f}x |" if ref else ""),
             flush=True,
         )
     idx = det.index
@@ -127,6 +172,7 @@ def main() -> None:
         f"{done / total_b:,.0f} msgs/s wall ({done / total_bc:,.0f} per CPU-second), "
         f"CPU ratio {total_c / total_bc:.2f}; RSS {proc.memory_info().rss / 2**20:,.0f} MB "
         f"(index arrays {idx.nbytes() / 2**20:,.0f} MB)"
+        + (f"; {args.against}: {done / total_r:,.0f} per CPU-second, speed-up {total_r / total_c:.2f}x" if ref else "")
     )
     path = Path("/tmp/bench_campaigns_snapshot.npz")
     t = time.perf_counter()

@@ -16,14 +16,16 @@ Keys are CRC-32 of the normalised line, so snapshots are valid across processes.
 from __future__ import annotations
 
 import re
+import sys
 import zlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from execdesk.campaigns.normalise import tokens
+
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", re.IGNORECASE)
-_WORD = re.compile(r"[^\W_]+")
-_DIGITS = re.compile(r"\d+")
+_ALL_WORDS = sys.maxsize  # line and subject keys use all their words (the same tokens as the shingles)
 
 
 class BoilerplateSettings(BaseModel):
@@ -44,14 +46,14 @@ def thread_key(subject: str) -> int:
     """CRC-32 of the subject without Re:/Fwd:/[list] prefixes, lower-cased, digit runs as ``0`` (a daily
     newsletter "Your Daily Dilbert 07/11/2002" is one thread); 0 for no subject."""
     s = _SUBJECT_PREFIX.sub("", subject or "")
-    words = _WORD.findall(_DIGITS.sub("0", s.casefold()))
+    words = tokens(s, _ALL_WORDS)
     return zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")) if words else 0
 
 
 def line_key(line: str, min_words: int) -> int:
     """CRC-32 of a line's lower-cased words, digit runs as ``0`` (like the shingles: "Date: 2002-10-08"
     is the same chrome every day); 0 when it has fewer than ``min_words`` words."""
-    words = _WORD.findall(_DIGITS.sub("0", line.casefold()))
+    words = tokens(line, _ALL_WORDS)
     if len(words) < min_words:
         return 0
     return zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")) or 1

@@ -27,6 +27,7 @@ import dataclasses
 import hashlib
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -36,10 +37,12 @@ import rensa
 from execdesk.campaigns.boilerplate import BoilerplateModel
 from execdesk.campaigns.index import CampaignIndex, Candidates, InMemoryCampaignIndex
 from execdesk.campaigns.model import Assignment, CampaignDoc, CampaignSettings, GroupState
-from execdesk.campaigns.normalise import clean, sentences, shingles, tokens, urls
+from execdesk.campaigns.normalise import clean, sentences, shingle_set, shingles, tokens, urls
 from execdesk.campaigns.topics import TriggerLinker
 
 _B_BITS_CHANCE = 1.0 / 65536.0
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT32 = np.uint64(32)
 _REP_CACHE = 8192
 
 
@@ -82,16 +85,17 @@ class Signer:
         cleaned = clean(text)
         return cleaned, tokens(cleaned, self.s.max_words)
 
-    def signature(self, shingle_list: list[str]) -> np.ndarray:
+    def signature(self, shingle_list: Iterable[str]) -> np.ndarray:
         mh = rensa.RMinHash(self.s.num_perm, self.s.seed)
         mh.update(shingle_list)
-        return np.asarray(mh.digest(), dtype=np.uint32)
+        return np.array(mh.digest(), dtype=np.uint32)
 
     def bands(self, sig: np.ndarray) -> np.ndarray:
         rows = sig[: self._n].astype(np.uint64).reshape(self.s.lsh_bands, self.s.lsh_rows)
-        h = (rows * self._mult).sum(axis=1, dtype=np.uint64) ^ self._salt
-        h = h * np.uint64(0x9E3779B97F4A7C15)
-        return ((h >> np.uint64(32)) ^ h).astype(np.uint32)
+        h = (rows @ self._mult) ^ self._salt  # uint64 arithmetic wraps: the same as sum(rows * mult)
+        h *= _GOLDEN
+        h ^= h >> _SHIFT32
+        return h.astype(np.uint32)
 
 
 def _passes(cf: float, cd: float, s: CampaignSettings) -> bool:
@@ -181,7 +185,7 @@ class CampaignDetector:
             if len(words) < 3:
                 continue
             sh = shingles(words, k)
-            inside = sum(1 for x in sh if x in form)
+            inside = sum(map(form.__contains__, sh))
             if inside < 0.5 * len(sh):
                 own.append(sentence)
                 n_words += len(words)
@@ -197,8 +201,7 @@ class CampaignDetector:
             self.index.watermark = when
         text, dropped = self.boilerplate.strip(doc.text, doc.subject)
         cleaned, words = self.signer.words(text)
-        sh = shingles(words, s.shingle_words)
-        doc_set = set(sh)
+        doc_set = shingle_set(words, s.shingle_words)  # MinHash is a minimum per permutation: the set suffices
         n = len(doc_set)
         links = list(doc.links)
         if "http" in text or "www." in text:
@@ -208,18 +211,21 @@ class CampaignDetector:
             if dropped:
                 why += f" (after dropping {dropped} boilerplate line(s))"
             return self._family(Assignment(doc.key, None, evidence=why), words, links, doc.received_at)
-        sig = self.signer.signature(sh)
-        bsig = (sig & np.uint32(0xFFFF)).astype(np.uint16)
+        sig = self.signer.signature(doc_set)
+        bsig = sig.astype(np.uint16)  # b-bit: the low 16 bits
         bands = self.signer.bands(sig)
         cands = self.index.query(bands, s.max_candidates)
         sender = sender_id(doc.sender, doc.key)
 
-        est = np.empty(0)
+        # chance-corrected b-bit Jaccard estimates, as plain floats (a few candidates: no numpy per value)
+        est: list[float] = []
         if cands.keys:
-            m = (cands.signatures == bsig).mean(axis=1)
-            est = np.clip((m - _B_BITS_CHANCE) / (1.0 - _B_BITS_CHANCE), 0.0, 1.0)
+            perms = cands.signatures.shape[1]
+            for same in np.count_nonzero(cands.signatures == bsig, axis=1).tolist():
+                e = (same / perms - _B_BITS_CHANCE) / (1.0 - _B_BITS_CHANCE)
+                est.append(min(max(e, 0.0), 1.0))
 
-        result = self._try_groups(doc, cleaned, doc_set, sig, bsig, bands, cands, est, sender, when)
+        result = self._try_groups(doc, cleaned, doc_set, bsig, bands, cands, est, sender, when)
         if result is None:
             result = self._try_singletons(doc, words, n, bsig, bands, cands, est, sender, when)
         if dropped:
@@ -238,9 +244,7 @@ class CampaignDetector:
                 vec = topics.vector(words) if topics.needs_vector(a.campaign_id) else None
                 fam, ev = topics.member(a.campaign_id, vec, links, when), "its campaign's family"
             return dataclasses.replace(a, family_id=fam, family_evidence=ev)
-        if not topics.needs_vector(None):
-            return a
-        hit = topics.attach(topics.vector(words), links, when)
+        hit = topics.attach_words(words, links, when)
         if hit is None:
             return a
         return dataclasses.replace(a, family_id=hit[0], family_evidence=hit[1])
@@ -250,18 +254,19 @@ class CampaignDetector:
         doc: CampaignDoc,
         cleaned: str,
         doc_set: set[str],
-        sig: np.ndarray,
         bsig: np.ndarray,
         bands: np.ndarray,
         cands: Candidates,
-        est: np.ndarray,
+        est: list[float],
         sender: int,
         when: str | None,
     ) -> Assignment | None:
         s = self.settings
         best: tuple[float, GroupState, float, float, int, int] | None = None
         seen: set[str] = set()
-        for i in np.argsort(-est, kind="stable") if len(est) else []:
+        if not any(g is not None for g in cands.groups):
+            return None
+        for i in sorted(range(len(est)), key=lambda i: -est[i]):  # stable: most similar first, then oldest
             gid = cands.groups[i]
             if gid is None or gid in seen:
                 continue
@@ -284,7 +289,7 @@ class CampaignDetector:
         nearest = max(members, key=lambda i: est[i])
         _, form = self._rep(group)
         own, own_words = "", 0
-        if len(doc_set - form) >= s.own_text_min_words // 2:  # cheap bound first: most members add nothing
+        if len(doc_set) - inter >= s.own_text_min_words // 2:  # cheap bound first: most members add nothing
             own, own_words = self._own_text(cleaned, form)
         adds_own = own_words >= s.own_text_min_words
 
@@ -337,23 +342,25 @@ class CampaignDetector:
         bsig: np.ndarray,
         bands: np.ndarray,
         cands: Candidates,
-        est: np.ndarray,
+        est: list[float],
         sender: int,
         when: str | None,
     ) -> Assignment:
         s = self.settings
         partners: list[tuple[int, float, float, float]] = []
-        if len(est):
-            lone = np.fromiter((g is None for g in cands.groups), dtype=bool, count=len(cands.groups))
-            sizes = cands.sizes.astype(np.float64)
-            inter = est * (n + sizes) / (1.0 + est)
-            cf = np.minimum(inter / np.maximum(1.0, sizes), 1.0)
-            cd = np.minimum(inter / n, 1.0)
-            ok = lone & (np.maximum(cf, cd) >= s.contain_threshold) & (np.minimum(cf, cd) >= s.overlap_floor)
-            partners = [(int(i), float(est[i]), float(cf[i]), float(cd[i])) for i in np.flatnonzero(ok)]
+        if est:
+            ct, floor = s.contain_threshold, s.overlap_floor
+            for i, (e, size, g) in enumerate(zip(est, cands.sizes.tolist(), cands.groups, strict=True)):
+                if g is not None:
+                    continue
+                inter = e * (n + size) / (1.0 + e)  # the intersection implied by the Jaccard estimate
+                cf = min(inter / max(1.0, size), 1.0)
+                cd = min(inter / n, 1.0)
+                if max(cf, cd) >= ct and min(cf, cd) >= floor:
+                    partners.append((i, e, cf, cd))
         if not partners:
             self.index.add(doc.key, bsig, n, sender, bands, None)
-            best = f"; best candidate est. Jaccard {est.max():.2f}" if len(est) else ""
+            best = f"; best candidate est. Jaccard {max(est):.2f}" if est else ""
             return Assignment(
                 doc.key, None, evidence=f"no near-identical earlier message ({len(est)} candidates{best})"
             )
@@ -365,7 +372,8 @@ class CampaignDetector:
             group.pending.append(cands.keys[i])
             group.indexed_members += 1
         group.size = 1 + len(partners)
-        group.senders = list(dict.fromkeys([sender] + [int(cands.senders[i]) for i, *_ in partners]))
+        senders = cands.senders.tolist()
+        group.senders = list(dict.fromkeys([sender] + [senders[i] for i, *_ in partners]))
         group.pending.append(doc.key)
         is_new, earlier = False, tuple[str, ...]()
         if len(group.senders) >= s.min_size:

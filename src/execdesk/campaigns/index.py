@@ -40,6 +40,19 @@ class Candidates:
     senders: np.ndarray  # (n,) uint32 sender ids
 
 
+_NO_CANDIDATES: dict[int, Candidates] = {}
+
+
+def _no_candidates(num_perm: int) -> Candidates:
+    """The empty answer (shared, read-only arrays: most messages have no candidate)."""
+    empty = np.empty(0, np.int64)
+    empty.flags.writeable = False
+    sigs = np.empty((0, num_perm), np.uint16)
+    sigs.flags.writeable = False
+    _NO_CANDIDATES[num_perm] = Candidates(empty, sigs, empty, [], [], empty)
+    return _NO_CANDIDATES[num_perm]
+
+
 class CampaignIndex(Protocol):
     """Storage the detector needs. Implementations must be safe to call in arrival order only;
     several workers need a store that serialises ``add`` and ``put_group`` per group."""
@@ -71,7 +84,7 @@ class BandTable:
     Each bucket holds one message (``keys`` keeps the full 32-bit band key to reject bucket
     collisions; ``vals`` holds slot + 1, 0 = empty); a later message with the same band replaces
     the earlier one. Candidate lists are therefore bounded by the number of bands, whatever the
-    index size, and lookups and inserts are one vectorised gather/scatter each. The table doubles
+    index size, and lookups and inserts touch one bucket per band (24). The table doubles
     while it is more than half full, up to ``max_bits``; beyond that old entries are overwritten,
     which forgets the oldest singletons first (campaigns stay reachable through their recent or
     representative members). See docs/decisions/0304-flat-cost-index.md.
@@ -83,18 +96,41 @@ class BandTable:
         self.vals = np.zeros(cap, dtype=np.uint32)
         self.count = 0
         self.max_bits = max_bits
+        self.rebind()
+
+    def rebind(self) -> None:
+        """Refresh the scalar views after ``keys``/``vals`` were replaced (growth, snapshot load).
+
+        A message touches 24 buckets: a loop over memoryviews of the numpy arrays (plain ints) costs
+        less than the ~10 numpy calls a vectorised gather/scatter of 24 elements needs."""
+        self._kv = memoryview(self.keys)  # type: ignore[arg-type]  # numpy arrays export the buffer protocol
+        self._vv = memoryview(self.vals)  # type: ignore[arg-type]
+        self._mask = len(self.keys) - 1
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
-        pos = keys & np.uint32(len(self.keys) - 1)
-        vals = self.vals[pos]
-        hit = (self.keys[pos] == keys) & (vals != 0)
-        return vals[hit].astype(np.int64) - 1
+        return np.array(self.lookup_list(keys.tolist()), dtype=np.int64)
+
+    def lookup_list(self, keys: list[int]) -> list[int]:
+        """Slots of the messages holding these band keys (one per hit bucket, repeats possible)."""
+        kv, vv, mask = self._kv, self._vv, self._mask
+        out = []
+        for k in keys:
+            v = vv[k & mask]
+            if v and kv[k & mask] == k:
+                out.append(v - 1)
+        return out
 
     def insert(self, keys: np.ndarray, value: int) -> None:
-        pos = keys & np.uint32(len(self.keys) - 1)
-        self.count += int(np.count_nonzero(self.vals[pos] == 0))
-        self.keys[pos] = keys
-        self.vals[pos] = value + 1
+        self.insert_list(keys.tolist(), value)
+
+    def insert_list(self, keys: list[int], value: int) -> None:
+        kv, vv, mask = self._kv, self._vv, self._mask
+        # empty buckets among the targets, counted before writing (a bucket hit twice counts twice)
+        self.count += sum(1 for k in keys if not vv[k & mask])
+        v = value + 1
+        for k in keys:
+            kv[k & mask] = k
+            vv[k & mask] = v
         if self.count * 2 > len(self.keys) and len(self.keys) < (1 << self.max_bits):
             self._grow()
 
@@ -109,6 +145,7 @@ class BandTable:
         self.keys[pos] = keys
         self.vals[pos] = vals
         self.count = int(np.count_nonzero(self.vals))
+        self.rebind()
 
     def nbytes(self) -> int:
         return int(self.keys.nbytes + self.vals.nbytes)
@@ -134,19 +171,17 @@ class InMemoryCampaignIndex:
         return len(self._keys)
 
     def query(self, bands: np.ndarray, limit: int) -> Candidates:
-        hits = self.table.lookup(bands)
-        if hits.size == 0:
-            empty = np.empty(0, np.int64)
-            return Candidates(empty, np.empty((0, self.num_perm), np.uint16), empty, [], [], empty)
-        slots = np.unique(hits)
-        if slots.size > limit:
-            slots = slots[:limit]
+        hits = self.table.lookup_list(bands.tolist())
+        if not hits:
+            return _NO_CANDIDATES.get(self.num_perm) or _no_candidates(self.num_perm)
+        uniq = sorted(set(hits))[:limit]
+        slots = np.array(uniq, dtype=np.int64)
         return Candidates(
             slots,
             self._sigs[slots],
             self._sizes[slots],
-            [self._keys[s] for s in slots],
-            [self._groups[s] for s in slots],
+            [self._keys[s] for s in uniq],
+            [self._groups[s] for s in uniq],
             self._senders[slots],
         )
 
@@ -171,7 +206,7 @@ class InMemoryCampaignIndex:
         self._keys.append(key)
         self._groups.append(group)
         if bands is not None:
-            self.table.insert(bands, slot)
+            self.table.insert_list(bands.tolist(), slot)
         return slot
 
     def set_group(self, slot: int, group: str) -> None:
@@ -247,6 +282,7 @@ class InMemoryCampaignIndex:
             index.table.keys = data["table_keys"].copy()
             index.table.vals = data["table_vals"].copy()
             index.table.count = int(np.count_nonzero(index.table.vals))
+            index.table.rebind()
             sigs, sizes = data["sigs"], data["sizes"]
             cap = max(1024, len(sizes) + len(sizes) // 2)
             index._sigs = np.zeros((cap, index.num_perm), dtype=np.uint16)

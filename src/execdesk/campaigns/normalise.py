@@ -25,11 +25,22 @@ _SIGNOFF = re.compile(
     re.IGNORECASE,
 )
 # Self-introductions and places: removed up to the end of their sentence or clause.
-_SELF_INTRO = re.compile(
-    r"\b(my name is|my name's|i live in|i reside in|i am a resident of|i'm a resident of|as a resident of"
-    r"|i am from|i'm from|i am writing from|i was born in)\b[^.!?;\n]*[.!?;]?",
-    re.IGNORECASE,
+_INTRO_PHRASES = (
+    "my name is",
+    "my name's",
+    "i live in",
+    "i reside in",
+    "i am a resident of",
+    "i'm a resident of",
+    "as a resident of",
+    "i am from",
+    "i'm from",
+    "i am writing from",
+    "i was born in",
 )
+_INTRO_BODY = "(" + "|".join(re.escape(p) for p in _INTRO_PHRASES) + r")\b[^.!?;\n]*[.!?;]?"
+_SELF_INTRO = re.compile(r"\b" + _INTRO_BODY, re.IGNORECASE)
+_SELF_INTRO_LOWER = re.compile(r"\b" + _INTRO_BODY)  # on lower-cased ASCII text: same matches, no case folding
 _ADDRESS_LINE = re.compile(
     r"^\s*(\d{1,6}\s+[\w .'-]{2,40}\b(st|street|ave|avenue|rd|road|blvd|boulevard|lane|ln|dr|drive|ct|court"
     r"|way|pl|place|terrace|hwy|highway)\b\.?.*|.*\b[A-Z]{2},?\s+\d{5}(-\d{4})?\s*)$",
@@ -66,8 +77,13 @@ def clean(text: str) -> str:
             break
         if len(line) <= 100 and _GREETING.match(line):
             lines[i] = ""
-    nonempty = [i for i, line in enumerate(lines) if line.strip()]
-    for i in reversed(nonempty[-SIGNOFF_LINES:]):
+    seen = 0
+    for i in range(len(lines) - 1, -1, -1):  # the last SIGNOFF_LINES non-empty lines, last first
+        if not lines[i].strip():
+            continue
+        seen += 1
+        if seen > SIGNOFF_LINES:
+            break
         if len(lines[i]) <= 40 and i > 0 and _SIGNOFF.match(lines[i]):
             lines = lines[:i]
             break
@@ -75,16 +91,72 @@ def clean(text: str) -> str:
     text = "\n".join(lines)
     low = text.lower()
     if any(trigger in low for trigger in _INTRO_TRIGGERS):
-        text = _SELF_INTRO.sub(" ", text)
+        text = _drop_intros(text, low) if text.isascii() else _SELF_INTRO.sub(" ", text)
     if "@" in text:
         text = _EMAIL.sub(" ", text)
     return text
 
 
+def _drop_intros(text: str, low: str) -> str:
+    """``_SELF_INTRO.sub(" ", text)`` for ASCII text, ~10x faster: a match can only start where one of
+    its phrases occurs in the lower-cased text (same offsets for ASCII), so the regex is tried there
+    only, left to right, skipping starts inside the previous match, exactly as ``sub`` scans."""
+    starts: set[int] = set()
+    for phrase in _INTRO_PHRASES:
+        i = low.find(phrase)
+        while i >= 0:
+            starts.add(i)
+            i = low.find(phrase, i + 1)
+    out: list[str] = []
+    last = 0
+    for i in sorted(starts):
+        if i < last:
+            continue
+        m = _SELF_INTRO_LOWER.match(low, i)
+        if m is not None:
+            out += (text[last:i], " ")
+            last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
 def tokens(text: str, max_words: int = 2000) -> list[str]:
-    """Lower-cased word tokens of already cleaned text; digit runs become ``0``."""
-    words = _TOKEN.findall(_DIGITS.sub("0", text.casefold()))
+    """Lower-cased word tokens of already cleaned text; digit runs become ``0``.
+
+    A token is a run of ``str.isalnum`` characters (the regex ``[^\\W_]+`` after ``casefold``).
+    ASCII text (and text whose only non-ASCII characters are punctuation that case folding leaves
+    alone, such as curly quotes and dashes) takes a byte-table path that gives the same tokens
+    about 3x faster: this runs on every arriving message and on every boilerplate line.
+    """
+    if not text.isascii():
+        odd = [c for c in set(text) if c > "\x7f"]
+        if any(c.isalnum() or c.casefold() != c for c in odd):
+            words = _TOKEN.findall(_DIGITS.sub("0", text.casefold()))
+            return words[:max_words] if len(words) > max_words else words
+        for c in odd:
+            text = text.replace(c, " ")
+    b = text.encode("ascii").translate(_ASCII_TOKEN_TABLE)  # letters lower-cased, digits "0", the rest " "
+    while b"00" in b:
+        b = b.replace(b"00", b"0")  # a digit run becomes one "0"
+    words = b.decode("ascii").split()
     return words[:max_words] if len(words) > max_words else words
+
+
+def _ascii_token_table() -> bytes:
+    def out(c: int) -> int:
+        ch = chr(c)
+        if "A" <= ch <= "Z":
+            return c + 32
+        if "0" <= ch <= "9":
+            return ord("0")
+        return c if "a" <= ch <= "z" else ord(" ")
+
+    return bytes(out(c) for c in range(256))
+
+
+_ASCII_TOKEN_TABLE = _ascii_token_table()
 
 
 def normalise(text: str, max_words: int = 2000) -> str:
@@ -97,8 +169,16 @@ def shingles(words: list[str], k: int = 3) -> list[str]:
     if len(words) < k:
         return [" ".join(words)] if words else []
     if k == 3:
-        return [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)]
+        return list(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
     return [" ".join(words[i : i + k]) for i in range(len(words) - k + 1)]
+
+
+def shingle_set(words: list[str], k: int = 3) -> set[str]:
+    """The distinct shingles of :func:`shingles` (all that MinHash and containment need), built
+    without the intermediate list."""
+    if k == 3 and len(words) >= 3:
+        return set(map(" ".join, zip(words, words[1:], words[2:], strict=False)))
+    return set(shingles(words, k))
 
 
 def sentences(text: str) -> list[str]:

@@ -22,9 +22,11 @@ trigger"; campaigns stay the unit of bulk action).
 from __future__ import annotations
 
 import math
+import operator
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -120,6 +122,10 @@ class TriggerLinker:
         # word -> weight, 0.0 for stopwords/short/numeric tokens; one dict lookup per distinct word
         self._weight: dict[str, float] = dict(self._idf)
         self._weight.update(dict.fromkeys(_STOP, 0.0))
+        # rare words (idf >= rare_idf) that are or were in any family profile: a lone message sharing
+        # fewer than min_rare_shared of them with all profiles together cannot attach (attach_words)
+        self._rare_terms: set[str] = set()
+        self._stamps: dict[str, datetime | None] = {}  # last_seen string -> parsed, for _active
 
     # -- vectors ---------------------------------------------------------------------------
 
@@ -130,21 +136,35 @@ class TriggerLinker:
         """Unit TF-IDF vector of a text's content words (first ``_VECTOR_WORDS``), (1 + log tf) x background IDF."""
         counts = Counter(words[:_VECTOR_WORDS] if len(words) > _VECTOR_WORDS else words)
         weight, log = self._weight, math.log
-        vec: dict[str, float] = {}
-        for t, c in counts.items():
-            w = weight.get(t)
-            if w is None:
-                w = 0.0 if len(t) < 3 or t[0].isdigit() else self._max_idf
-                if len(weight) < 1_000_000:
-                    weight[t] = w
-            if w:
-                vec[t] = w if c == 1 else (1.0 + log(c)) * w
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        ws: list[float | None] = list(map(weight.get, counts))
+        if None in ws:
+            ws = [self._unseen(t) if w is None else w for t, w in zip(counts, ws, strict=True)]
+        vec: dict[str, float] = {
+            t: (w if c == 1 else (1.0 + log(c)) * w) for t, c, w in zip(counts, counts.values(), ws, strict=True) if w
+        }
+        vals = vec.values()
+        norm = math.sqrt(sum(map(operator.mul, vals, vals))) or 1.0
         inv = 1.0 / norm
         return {t: w * inv for t, w in vec.items()}
 
+    def _unseen(self, t: str) -> float:
+        """Weight of a word outside the background table (cached while the cache is small)."""
+        w = 0.0 if len(t) < 3 or t[0].isdigit() else self._max_idf
+        if len(self._weight) < 1_000_000:
+            self._weight[t] = w
+        return w
+
     def _active(self, fam: Family, when: datetime | None) -> bool:
-        last = _parse(fam.last_seen)
+        stamp = fam.last_seen
+        if stamp is None:
+            last = None
+        elif stamp in self._stamps:
+            last = self._stamps[stamp]
+        else:
+            last = _parse(stamp)
+            if len(self._stamps) >= 4096:
+                self._stamps.clear()
+            self._stamps[stamp] = last
         if when is None or last is None:
             return True
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
@@ -155,14 +175,14 @@ class TriggerLinker:
             post = self._by_term[t]
             if fam.root not in post:
                 post.append(fam.root)
+            if self.idf(t) >= self.s.rare_idf:
+                self._rare_terms.add(t)
 
     def _best(self, vec: dict[str, float], when: datetime | None) -> tuple[Family, float, list[str]] | None:
         top = sorted(vec, key=vec.__getitem__, reverse=True)[:10]
-        votes: Counter[str] = Counter()
-        for t in top:
-            post = self._by_term.get(t)
-            if post:
-                votes.update(post)
+        by_term = self._by_term
+        # one counting pass over the posting lists of the top words (same order as updating word by word)
+        votes: Counter[str] = Counter(chain.from_iterable(by_term[t] for t in top if t in by_term))
         best: tuple[Family, float, list[str]] | None = None
         for root, _ in votes.most_common(self.s.max_checked):
             fam = self.families[root]
@@ -170,14 +190,16 @@ class TriggerLinker:
                 continue
             prof = fam.profile
             small, big = (prof, vec) if len(prof) <= len(vec) else (vec, prof)
-            shared = [t for t in small if t in big]
-            cos = sum(vec[t] * prof[t] for t in shared)
+            shared = list(filter(big.__contains__, small))
+            cos = sum(map(operator.mul, map(vec.__getitem__, shared), map(prof.__getitem__, shared)))
             if best is None or cos > best[1]:
                 best = (fam, cos, shared)
         return best
 
     def _rare(self, terms: list[str]) -> int:
-        return sum(1 for t in terms if self.idf(t) >= self.s.rare_idf)
+        """Rare words among profile words (every profile word went through ``_register``, which files
+        the rare ones in ``_rare_terms``)."""
+        return sum(map(self._rare_terms.__contains__, terms))
 
     def _add_member(self, fam: Family, vec: dict[str, float], links: list[str]) -> None:
         """A campaign member's words and links join the family centroid until it freezes."""
@@ -269,11 +291,30 @@ class TriggerLinker:
             self._add_member(fam, vec, links)
         return root
 
-    def attach(self, vec: dict[str, float], links: list[str], when: datetime | None) -> tuple[str, str] | None:
-        """A message in no campaign: the family it belongs to, with evidence, or None."""
+    def attach_words(self, words: list[str], links: list[str], when: datetime | None) -> tuple[str, str] | None:
+        """:meth:`attach` from the message's words: the same decision, but the TF-IDF vector is built
+        only when the message shares at least ``min_rare_shared`` rare profile words with the families
+        together (a necessary condition of joining by words; most lone messages fail it)."""
         if not self.s.enabled or not self.families:
             return None
         hit = self._url_family(links, when)
+        if hit is None and self.s.min_rare_shared > 0:
+            head = words[:_VECTOR_WORDS] if len(words) > _VECTOR_WORDS else words
+            if len(self._rare_terms.intersection(head)) < self.s.min_rare_shared:
+                return None
+        return self.attach(self.vector(words) if hit is None else {}, links, when, hit)
+
+    def attach(
+        self,
+        vec: dict[str, float],
+        links: list[str],
+        when: datetime | None,
+        url_hit: tuple[Family, str] | None = None,
+    ) -> tuple[str, str] | None:
+        """A message in no campaign: the family it belongs to, with evidence, or None."""
+        if not self.s.enabled or not self.families:
+            return None
+        hit = url_hit or self._url_family(links, when)
         if hit is not None:
             fam, why = hit
         else:
