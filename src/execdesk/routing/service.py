@@ -36,6 +36,9 @@ class RoutingError(ValueError):
     """A requested change is not allowed (unknown rule, duplicate name, bad condition). Shown as is."""
 
 
+MAX_TARGET_MINUTES = 366 * 24 * 60  # a target beyond a year is a typo, not a policy
+
+
 class PolicySpec(BaseModel):
     """An SLA policy as it is created or edited. Targets are minutes (business minutes by default)."""
 
@@ -45,9 +48,9 @@ class PolicySpec(BaseModel):
     description: str = ""
     enabled: bool = True
     conditions: Conditions = Field(default_factory=Conditions)  # type: ignore[arg-type]
-    first_response_minutes: int | None = Field(None, ge=1)
-    next_response_minutes: int | None = Field(None, ge=1)
-    resolution_minutes: int | None = Field(None, ge=1)
+    first_response_minutes: int | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    next_response_minutes: int | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
+    resolution_minutes: int | None = Field(None, ge=1, le=MAX_TARGET_MINUTES)
     calendar: str | None = Field("office", description="Business hours the targets count in; none: round the clock.")
 
 
