@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select, update
 
 from execdesk.cases import service as cases
 from execdesk.cases.refs import case_ref
-from execdesk.reply.ack import never_reason
+from execdesk.reply.ack import acknowledged_since, draft_acknowledgment, never_reason
 from execdesk.reply.drafting import case_context, compose, get_template, render, variables_for
 from execdesk.reply.outbox import ReplyError, approve, check, create_draft, queue
 from execdesk.settings import Settings
@@ -100,14 +100,7 @@ def acknowledge_all(conn: Connection, settings: Settings, campaign_id: str, *, b
     now = utcnow()
     result = BulkResult(campaign_id, "acknowledge")
     done = _already_mailed(conn, campaign_id, "ack")
-    recent = {
-        a.lower()
-        for a in conn.execute(
-            select(_outbox.c.to_addr).where(
-                _outbox.c.kind == "ack", _outbox.c.created_at >= now - timedelta(days=r.ack_window_days)
-            )
-        ).scalars()
-    }
+    recent = acknowledged_since(conn, now - timedelta(days=r.ack_window_days))
     template = get_template(settings, r.ack_template)
     for m in _member_messages(conn, campaign_id):
         address = (m.from_addr or "").lower()
@@ -119,19 +112,8 @@ def acknowledge_all(conn: Connection, settings: Settings, campaign_id: str, *, b
         if why is not None:
             result.skipped.append({"message_pk": m.id, "case": _ref(m.case_id), "why": why})
             continue
-        ctx = case_context(conn, m.case_id)
-        variables = variables_for(ctx, settings, by)
-        body, _ = compose(render(template.body, variables), settings, variables, executive=False)
-        entry = create_draft(
-            conn,
-            settings,
-            case_id=m.case_id,
-            body=body,
-            created_by=by,
-            kind="ack",
-            notes={"source": "template", "template": template.name, "campaign_id": campaign_id},
-            ctx=ctx,
-            source_message_pk=m.id,
+        entry = draft_acknowledgment(
+            conn, settings, template, m.case_id, m.id, signer=by, by=by, notes={"campaign_id": campaign_id}
         )
         done.add(address)
         recent.add(address)

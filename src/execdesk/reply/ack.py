@@ -13,14 +13,15 @@ What passes is drafted from the ``reply.ack_template`` template, checked by the 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
 
 from execdesk.cases.service import record_audits
-from execdesk.reply.drafting import case_context, compose, get_template, render, variables_for
+from execdesk.reply.drafting import Template, case_context, compose, get_template, render, variables_for
 from execdesk.reply.outbox import create_draft, queue
 from execdesk.settings import Settings
 from execdesk.store.db import Store, utcnow
@@ -55,7 +56,7 @@ class AckDecision:
         return asdict(self)
 
 
-def _never_reason(m: Any, own: str | None) -> str | None:
+def never_reason(m: Any, own: str | None) -> str | None:
     """Why this message must never be acknowledged, or None (RFC 3834 §2 and the desk's own rules)."""
     if m.direction != "in" or m.status != "ok":
         return "not a stored inbound message"
@@ -87,7 +88,47 @@ def _never_reason(m: Any, own: str | None) -> str | None:
     return None
 
 
-never_reason = _never_reason  # campaign bulk actions apply the same rules
+def acknowledged_since(conn: Connection, since: datetime, addresses: Sequence[str] | None = None) -> set[str]:
+    """Addresses (lower-cased) that got an acknowledgment since ``since``: the RFC 3834 window.
+    ``addresses`` narrows the lookup (in chunks); None means every address."""
+    base = select(_outbox.c.to_addr).where(_outbox.c.kind == "ack", _outbox.c.created_at >= since)
+    if addresses is None:
+        return {a.lower() for a in conn.execute(base).scalars()}
+    found: set[str] = set()
+    for i in range(0, len(addresses), 500):
+        found.update(
+            a.lower() for a in conn.execute(base.where(_outbox.c.to_addr.in_(addresses[i : i + 500]))).scalars()
+        )
+    return found
+
+
+def draft_acknowledgment(
+    conn: Connection,
+    settings: Settings,
+    template: Template,
+    case_id: int,
+    message_pk: int,
+    *,
+    signer: str,
+    by: str,
+    notes: dict[str, Any],
+) -> dict[str, Any]:
+    """The acknowledgment of one message, personalised from ``template`` and checked by the tone guard
+    (``blocked`` when the guard blocks it); automatic and campaign acknowledgments share it."""
+    ctx = case_context(conn, case_id)
+    variables = variables_for(ctx, settings, signer)
+    body, _ = compose(render(template.body, variables), settings, variables, executive=False)
+    return create_draft(
+        conn,
+        settings,
+        case_id=case_id,
+        body=body,
+        created_by=by,
+        kind="ack",
+        notes={"source": "template", "template": template.name, **notes},
+        ctx=ctx,
+        source_message_pk=message_pk,
+    )
 
 
 def auto_acknowledge(
@@ -123,19 +164,9 @@ def auto_acknowledge(
                 ).where(_messages.c.id.in_(message_pks))
             )
         }
-        addresses = sorted({m.from_addr.lower() for m in rows.values() if m.from_addr})
-        recently: set[str] = set()
-        for i in range(0, len(addresses), 500):
-            recently.update(
-                a.lower()
-                for a in conn.execute(
-                    select(_outbox.c.to_addr).where(
-                        _outbox.c.kind == "ack",
-                        _outbox.c.to_addr.in_(addresses[i : i + 500]),
-                        _outbox.c.created_at >= window_start,
-                    )
-                ).scalars()
-            )
+        recently = acknowledged_since(
+            conn, window_start, sorted({m.from_addr.lower() for m in rows.values() if m.from_addr})
+        )
         case_ids = sorted({int(m.case_id) for m in rows.values() if m.case_id is not None})
         answered = {
             int(c)
@@ -159,7 +190,7 @@ def auto_acknowledge(
                 decisions.append(AckDecision(pk, None, None, "skipped", "no such message"))
                 continue
             address = (m.from_addr or "").lower() or None
-            reason = _never_reason(m, r.from_address)
+            reason = never_reason(m, r.from_address)
             written = min(d for d in (m.date, m.received_at) if d is not None)
             if reason is None and written < now - timedelta(hours=r.ack_max_age_hours):
                 reason = (
@@ -172,19 +203,8 @@ def auto_acknowledge(
             if reason is None and sent_last_hour >= r.ack_max_per_hour:
                 reason = f"rate limit: {r.ack_max_per_hour} acknowledgments per hour reached"
             if reason is None:
-                ctx = case_context(conn, m.case_id)
-                variables = variables_for(ctx, settings, SIGNER)
-                body, _ = compose(render(template.body, variables), settings, variables, executive=False)
-                entry = create_draft(
-                    conn,
-                    settings,
-                    case_id=m.case_id,
-                    body=body,
-                    created_by=ACTOR,
-                    kind="ack",
-                    notes={"source": "template", "template": template.name, "acknowledges": pk},
-                    ctx=ctx,
-                    source_message_pk=pk,
+                entry = draft_acknowledgment(
+                    conn, settings, template, m.case_id, pk, signer=SIGNER, by=ACTOR, notes={"acknowledges": pk}
                 )
                 assert address is not None
                 recently.add(address)  # also holds within this batch
