@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -30,6 +29,7 @@ from sqlalchemy import Connection, func, select, text
 from execdesk.campaigns.detector import CampaignDetector
 from execdesk.campaigns.model import CampaignDoc, CampaignSettings
 from execdesk.campaigns.spikes import SpikeDetector, SpikeSettings
+from execdesk.ingest.work import message_time
 from execdesk.store.models import Message, table_of
 
 log = logging.getLogger("execdesk.campaigns")
@@ -39,7 +39,6 @@ LOCK_KEY = 0x6578_6563_6361_6D70  # "execcamp": PostgreSQL advisory lock of the 
 SNAPSHOT_NAME = "index.snap"
 SPIKE_REPLAY = 20_000  # messages replayed into the spike detector after a load (its baseline is a week)
 _CHUNK = 2000
-_MAX_FUTURE = timedelta(days=1)  # as execdesk.ingest.stages.effective_time
 
 
 def replay_doc(r: Any) -> CampaignDoc:
@@ -49,7 +48,7 @@ def replay_doc(r: Any) -> CampaignDoc:
         r.new_text or "",
         subject=r.subject or "",
         sender=r.from_addr or "",
-        received_at=_when(r.date, r.received_at),
+        received_at=message_time(r.date, r.received_at),
     )
 
 
@@ -119,7 +118,7 @@ class CampaignRuntime:
             .limit(SPIKE_REPLAY)
         ).all()
         for r in reversed(recent):
-            self.spikes.observe(_when(r.date, r.received_at), r.topic)
+            self.spikes.observe(message_time(r.date, r.received_at), r.topic)
 
     def _catch_up(self, conn: Connection) -> None:
         assert self.detector is not None
@@ -163,9 +162,6 @@ class CampaignRuntime:
         except (OSError, TypeError):
             log.exception("campaign snapshot %s not written (state is rebuilt from the database)", self.path)
 
-
-def _when(date: datetime | None, received_at: datetime) -> datetime:
-    return date if date is not None and date <= received_at + _MAX_FUTURE else received_at
 
 
 _RUNTIMES: dict[tuple[str, str], CampaignRuntime] = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -23,15 +23,16 @@ from execdesk.campaigns.spikes import OVERALL, SpikeAlert
 from execdesk.campaigns.summary import summarise
 from execdesk.campaigns.trigger import TriggerMatch, find_trigger
 from execdesk.cases.refs import case_ref
+from execdesk.ingest.work import message_time
+from execdesk.notify.alerts import raise_alert
 from execdesk.store.db import utcnow
-from execdesk.store.models import Alert, Campaign, CampaignMember, Case, Contact, Message, table_of
+from execdesk.store.models import Campaign, CampaignMember, Case, Contact, Message, table_of
 
 _campaigns = table_of(Campaign)
 _members = table_of(CampaignMember)
 _cases = table_of(Case)
 _messages = table_of(Message)
 _contacts = table_of(Contact)
-_alerts = table_of(Alert)
 
 ACTOR = "system:campaigns"
 SUMMARY_SAMPLE = 200
@@ -411,7 +412,7 @@ def _earlier_members(conn: Connection, joining: Sequence[tuple[Assignment, str]]
         _messages.c.id, _messages.c.case_id, _messages.c.contact_id, _messages.c.date, _messages.c.received_at
     ).where(_messages.c.id.in_(sorted(wanted)))
     for r in conn.execute(q):
-        at = r.date if r.date is not None and r.date <= r.received_at + timedelta(days=1) else r.received_at
+        at = message_time(r.date, r.received_at)
         out.setdefault(wanted[int(r.id)], []).append(
             {"message_pk": int(r.id), "case_id": r.case_id, "contact_id": r.contact_id, "at": at}
         )
@@ -755,36 +756,6 @@ def _surface_outside_members(
                 "at": now,
             }
         )
-
-
-def raise_alert(
-    conn: Connection,
-    *,
-    kind: str,
-    dedup_key: str,
-    title: str,
-    severity: str = "warning",
-    at: datetime | None = None,
-    case_id: int | None = None,
-    campaign_id: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> bool:
-    """Record an alert once (by ``dedup_key``); returns whether it is new."""
-    if conn.execute(select(_alerts.c.id).where(_alerts.c.dedup_key == dedup_key)).first() is not None:
-        return False
-    conn.execute(
-        insert(_alerts).values(
-            kind=kind,
-            at=at or utcnow(),
-            severity=severity,
-            title=title,
-            case_id=case_id,
-            campaign_id=campaign_id,
-            details=details or {},
-            dedup_key=dedup_key[:200],
-        )
-    )
-    return True
 
 
 def _raise_alerts(conn: Connection, new_ids: Sequence[str | None], spikes: Sequence[SpikeAlert], now: datetime) -> None:

@@ -27,7 +27,7 @@ from execdesk.cases import service
 from execdesk.cases.contacts import normalise_address
 from execdesk.cases.history import histories
 from execdesk.cases.intake import ContactSeen, ThreadItem, assign_cases, touch_contacts
-from execdesk.ingest.work import MessageWork, StageFailed
+from execdesk.ingest.work import MessageWork, StageFailed, message_time
 from execdesk.parse import ParseRefused, parse_message
 from execdesk.parse.model import ParsedMessage
 from execdesk.pipeline import Pipeline, Stage, per_message
@@ -47,9 +47,6 @@ _UPDATE_MESSAGE = update(_messages).where(_messages.c.id == bindparam("pk"))
 _SET_CAMPAIGN_SEQ = update(_messages).where(_messages.c.id == bindparam("pk")).values(campaign_seq=bindparam("seq"))
 
 ACTOR = "system:ingest"
-MAX_FUTURE = timedelta(days=1)
-
-
 @dataclass(slots=True)
 class SessionHooks:
     """What a stage keeping state outside the database must hear about its transaction.
@@ -83,9 +80,7 @@ class StageEnv:
 
 def effective_time(parsed: ParsedMessage | None, received_at: datetime) -> datetime:
     """The message's own Date when plausible (historical imports), else when we received it."""
-    if parsed is not None and parsed.date is not None and parsed.date <= received_at + MAX_FUTURE:
-        return parsed.date
-    return received_at
+    return message_time(parsed.date if parsed is not None else None, received_at)
 
 
 def parse_one(work: MessageWork, env: StageEnv) -> None:

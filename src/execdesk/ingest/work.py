@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from execdesk.parse.identity import Identity
 from execdesk.parse.model import ParsedMessage
+
+MAX_FUTURE = timedelta(days=1)
+
+
+def message_time(date: datetime | None, received_at: datetime) -> datetime:
+    """When a message happened: its own Date when plausible (historical imports keep their dates),
+    else when we received it. Stages and the campaign replay use this one rule."""
+    return date if date is not None and date <= received_at + MAX_FUTURE else received_at
 
 
 @dataclass(frozen=True, slots=True)
