@@ -88,9 +88,14 @@ def _member_messages(conn: Connection, campaign_id: str) -> Sequence[Any]:
 
 
 def _already_mailed(conn: Connection, campaign_id: str, kind: str) -> set[str]:
-    """Addresses that already got this kind of mail for this campaign (the action is idempotent)."""
-    rows = conn.execute(select(_outbox.c.to_addr, _outbox.c.notes).where(_outbox.c.kind == kind)).all()
-    return {r.to_addr.lower() for r in rows if (r.notes or {}).get("campaign_id") == campaign_id}
+    """Addresses that already got this kind of mail in answer to a member of this campaign (the action is
+    idempotent; members merged in from another campaign bring their answers with them)."""
+    q = (
+        select(_outbox.c.to_addr)
+        .join(_members, _members.c.message_pk == _outbox.c.source_message_pk)
+        .where(_members.c.campaign_id == campaign_id, _outbox.c.kind == kind)
+    )
+    return {a.lower() for a in conn.execute(q).scalars()}
 
 
 def acknowledge_all(conn: Connection, settings: Settings, campaign_id: str, *, by: str) -> BulkResult:
