@@ -14,8 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import numpy as np
-
 from execdesk.analyze import batchmath as bm
 from execdesk.analyze import sentiment as sentiment_mod
 from execdesk.analyze.config import AnalyzeConfig, default_config
@@ -28,7 +26,7 @@ from execdesk.analyze.cues import (
     dense_features,
 )
 from execdesk.analyze.language import detect
-from execdesk.analyze.linear import LinearModel, counts_of, normalised, tokens
+from execdesk.analyze.linear import LinearModel, counts_of, tokens
 from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
 from execdesk.analyze.models import ModelSet, load_models
 from execdesk.analyze.priority import build_priority
@@ -64,8 +62,6 @@ class Features:
     spam_prob: float
     counts: Counter[str]
     dense: list[float] = field(default_factory=list)
-    # term vectors of the intent and topic models, computed in one pass (``ModelSet.shared_terms``)
-    term_vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     # the batch path's scored intent/topic models and this message's row in them
     scored: dict[str, tuple[bm.Scored, int]] = field(default_factory=dict)
 
@@ -106,21 +102,6 @@ def request_sentence_tokens(view: TextView) -> tuple[list[list[str]], list[str]]
     if i < n:
         every.extend(tokens(text[starts[i] :]))
     return picked, every
-
-
-def _request_prob(view: TextView, model: LinearModel | None, sent_toks: list[list[str]] | None = None) -> float:
-    """The request model's highest probability over the first MAX_REQUEST_SENTENCES sentences (8+ chars).
-
-    ``sent_toks``: the picked sentences' tokens (``request_sentence_tokens``), when already computed.
-    """
-    if model is None:
-        return 0.0
-    if sent_toks is None:
-        sent_toks = request_sentence_tokens(view)[0]
-    counters = [counts_of(toks) for toks in sent_toks]
-    if not counters:
-        return 0.0
-    return max(0.0, *model.positive_probabilities(counters))
 
 
 _META_HEADERS = (
@@ -168,30 +149,11 @@ def featurize(
     trace: bool = False,
     meta: Sequence[str] = (),
 ) -> Features:
-    """The shared feature pipeline (run time and training). ``meta``: pseudo-words from ``meta_tokens``."""
-    view = build_view(subject, body)
-    hits, traces = run_rules(view, enabled, trace=trace)
-    sent = sentiment_mod.score(view.text, view.scanner())
-    sent_toks, all_toks = request_sentence_tokens(view)
-    counts = counts_of(all_toks)
-    raws = shared.raw_vectors(counts) if (shared := models.shared_terms()) is not None else []
-    extra: Counter[str] = Counter(meta)
-    spam_prob = 0.0
-    if models.spam is not None:
-        if len(raws) > 2 and not any(t in counts for t in extra):
-            spam_prob = models.spam.positive_probability_raw(raws[2], extra)
-        else:
-            spam_counts = counts
-            if meta:
-                spam_counts = Counter(counts)
-                spam_counts.update(meta)
-            spam_prob = models.spam.positive_probabilities([spam_counts])[0]
-    req = _request_prob(view, models.request, sent_toks)
-    dense = dense_features(view, hits, sent.score, sent.anger, req, spam_prob)
-    tvs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if raws:
-        tvs["intent"], tvs["topic"] = normalised(*raws[0]), normalised(*raws[1])
-    return Features(view, hits, traces, sent, req, spam_prob, counts, dense, tvs)
+    """The features of one text, as run time computes them (training calls this: same features, same path).
+
+    ``meta``: pseudo-words from ``meta_tokens``.
+    """
+    return _featurize_many([(subject, body, Counter(meta))], models, enabled, trace)[0]
 
 
 def _locate(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> list[Evidence]:
@@ -211,22 +173,6 @@ def _locate(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> l
         if len(out) >= limit:
             break
     return out
-
-
-def _classify(model: LinearModel | None, f: Features, allowed: Sequence[str], default: str, kind: str) -> LabelResult:
-    if model is None:
-        return LabelResult(label=default, confidence=0.0, source="default")
-    tv = f.term_vectors.get(kind) or model.term_vector(f.counts)
-    p, top = model.explain_proba(tv, model.dense_in_order(f.dense, DENSE_NAMES))
-    scores = dict(zip(model.classes, p.tolist(), strict=False))
-    ranked = sorted(((c, s) for c, s in scores.items() if c in allowed), key=lambda x: -x[1])
-    if not ranked:
-        return LabelResult(label=default, confidence=0.0, source="default", scores=scores)
-    label, conf = ranked[0]
-    feats = top(model.classes.index(label))
-    return LabelResult(
-        label=label, confidence=conf, evidence=_locate(f.view, feats), source="model", features=feats, scores=scores
-    )
 
 
 def _intent_rule(f: Features, allowed: Sequence[str], min_strength: float) -> LabelResult | None:
@@ -294,42 +240,41 @@ class _Item:
     extra_signals: Iterable[SignalHit] = ()
 
 
-def _featurize_many(items: Sequence[_Item], models: ModelSet, cfg: AnalyzeConfig, trace: bool) -> list[Features]:
-    """``featurize`` for a batch: the text work per message, the model arithmetic once for all (batchmath)."""
-    enabled = cfg.enabled_signals
+def _featurize_many(
+    texts: Sequence[tuple[str, str, Counter[str]]], models: ModelSet, enabled: set[str] | None, trace: bool
+) -> list[Features]:
+    """Features of (subject, body, meta pseudo-words) each: the text work per message, the model arithmetic
+    once for all (batchmath)."""
     feats: list[Features] = []
     picked: list[list[list[str]]] = []
-    metas: list[Counter[str]] = []
-    for it in items:
-        view = build_view(it.subject, it.body)
+    metas = [meta for _s, _b, meta in texts]
+    for subject, body, _meta in texts:
+        view = build_view(subject, body)
         hits, traces = run_rules(view, enabled, trace=trace)
         sent = sentiment_mod.score(view.text, view.scanner())
         sent_toks, all_toks = request_sentence_tokens(view)
         feats.append(Features(view, hits, traces, sent, 0.0, 0.0, counts_of(all_toks)))
         picked.append(sent_toks)
-        metas.append(Counter(meta_tokens(it.parsed)))
     counters = [f.counts for f in feats]
     shared = models.shared_terms()
     entries = bm.shared_entries(shared, counters) if shared is not None else []
     if models.spam is not None:
         spam = models.spam
         if len(entries) > 2 and not any(t in f.counts for f, m in zip(feats, metas, strict=True) for t in m):
-            sp = bm.with_extra(spam, entries[2], metas)
+            spam_p = bm.binary_probabilities(spam, bm.with_extra(spam, entries[2], metas))
         else:
             merged = []
-            for f, m in zip(feats, metas, strict=True):
-                c = f.counts
+            for c, m in zip(counters, metas, strict=True):
                 if m:
                     c = Counter(c)
                     c.update(m)
                 merged.append(c)
-            sp = bm.model_entries(spam, merged)
-        if spam.is_plain_binary():
-            for f, p in zip(feats, bm.binary_probabilities(spam, sp), strict=True):
-                f.spam_prob = p
-        else:
-            for f, c in zip(feats, counters, strict=True):
-                f.spam_prob = spam.positive_probabilities([c])[0]
+            if spam.is_plain_binary():
+                spam_p = bm.binary_probabilities(spam, bm.model_entries(spam, merged))
+            else:
+                spam_p = spam.positive_probabilities(merged)
+        for f, p in zip(feats, spam_p, strict=True):
+            f.spam_prob = p
     if models.request is not None:
         sentences = [counts_of(t) for toks in picked for t in toks]
         if sentences:
@@ -389,7 +334,8 @@ def _analyze_many(
 ) -> list[Analysis]:
     """The one analysis path: ``analyze_text``, ``analyze_message`` and ``analyze_batch`` all come here."""
     models = models or load_models(cfg.models_dir)
-    feats = _featurize_many(items, models, cfg, trace)
+    texts = [(it.subject, it.body, Counter(meta_tokens(it.parsed))) for it in items]
+    feats = _featurize_many(texts, models, cfg.enabled_signals, trace)
     intents, topics = cfg.intents, cfg.topics
     tax = cfg.raw["taxonomy"]
     ic = cfg.raw["intent"]
