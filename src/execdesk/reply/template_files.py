@@ -42,7 +42,7 @@ def save_template(
     folder = templates_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.md"
-    previous = path.read_text(encoding="utf-8") if path.is_file() else None
+    created = not path.is_file()
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -59,7 +59,7 @@ def save_template(
         details={
             "name": name,
             "path": str(path),
-            "created": previous is None,
+            "created": created,
             "tone_verdict": report.verdict,
             "tone_findings": [f.rule for f in report.findings],
         },
