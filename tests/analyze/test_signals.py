@@ -8,86 +8,54 @@ from execdesk.analyze import analyze_text
 from execdesk.analyze.signals import run_rules
 from execdesk.analyze.text import build_view
 
-# (signal, body, the exact evidence text expected)
+# (signal, body): the evidence is the whole sentence, so its text is exactly the body
 HITS = [
-    ("legal_threat", "I have spoken to my lawyer about this.", "I have spoken to my lawyer about this."),
-    (
-        "legal_threat",
-        "If this is not fixed by Monday, I will sue you.",
-        "If this is not fixed by Monday, I will sue you.",
-    ),
-    ("legal_threat", "We will not hesitate to take legal action.", "We will not hesitate to take legal action."),
-    (
-        "regulator",
-        "I have filed a complaint with the FCC about your billing.",
-        "I have filed a complaint with the FCC about your billing.",
-    ),
-    (
-        "regulator",
-        "Next I am writing to my senator about this company.",
-        "Next I am writing to my senator about this company.",
-    ),
-    ("going_public", "I will post this whole exchange online.", "I will post this whole exchange online."),
-    ("going_public", "The world will know how you treat customers.", "The world will know how you treat customers."),
-    ("media", "I am a reporter with the Houston Chronicle.", "I am a reporter with the Houston Chronicle."),
-    (
-        "media",
-        "We would like to request an interview with Mr. Smith.",
-        "We would like to request an interview with Mr. Smith.",
-    ),
-    ("churn", "I am cancelling my account today.", "I am cancelling my account today."),
-    ("churn", "I sold all my shares this morning.", "I sold all my shares this morning."),
-    ("escalation", "This is the third time I have written to you.", "This is the third time I have written to you."),
-    ("escalation", "I want to speak to a supervisor.", "I want to speak to a supervisor."),
-    ("escalation", "Nobody has responded to my letters.", "Nobody has responded to my letters."),
-    ("vulnerable", "I lost my entire life savings in the 401k.", "I lost my entire life savings in the 401k."),
-    (
-        "vulnerable",
-        "My wife has cancer and we cannot pay the bills.",
-        "My wife has cancer and we cannot pay the bills.",
-    ),
-    ("safety", "I am worried about the safety of my family.", "I am worried about the safety of my family."),
-    ("safety", "I will hurt somebody if this goes on.", "I will hurt somebody if this goes on."),
-    ("abusive", "You are a bunch of crooks.", "You are a bunch of crooks."),
-    ("abusive", "May you rot in hell.", "May you rot in hell."),
+    ("legal_threat", "I have spoken to my lawyer about this."),
+    ("legal_threat", "If this is not fixed by Monday, I will sue you."),
+    ("legal_threat", "We will not hesitate to take legal action."),
+    ("regulator", "I have filed a complaint with the FCC about your billing."),
+    ("regulator", "Next I am writing to my senator about this company."),
+    ("going_public", "I will post this whole exchange online."),
+    ("going_public", "The world will know how you treat customers."),
+    ("media", "I am a reporter with the Houston Chronicle."),
+    ("media", "We would like to request an interview with Mr. Smith."),
+    ("churn", "I am cancelling my account today."),
+    ("churn", "I sold all my shares this morning."),
+    ("escalation", "This is the third time I have written to you."),
+    ("escalation", "I want to speak to a supervisor."),
+    ("escalation", "Nobody has responded to my letters."),
+    ("vulnerable", "I lost my entire life savings in the 401k."),
+    ("vulnerable", "My wife has cancer and we cannot pay the bills."),
+    ("safety", "I am worried about the safety of my family."),
+    ("safety", "I will hurt somebody if this goes on."),
+    ("abusive", "You are a bunch of crooks."),
+    ("abusive", "May you rot in hell."),
     # the sender's own claim in court (LABELS.md: "a suit, a claim")
-    (
-        "legal_threat",
-        "We filed a proof of claim with the bankruptcy court last week.",
-        "We filed a proof of claim with the bankruptcy court last week.",
-    ),
-    ("escalation", "I have called you three times about this.", "I have called you three times about this."),
-    ("escalation", "This is my 4th email to your office.", "This is my 4th email to your office."),
-    ("escalation", "I spent 40 minutes on hold yesterday.", "I spent 40 minutes on hold yesterday."),
-    (
-        "escalation",
-        "Your support staff were rude and refused to help.",
-        "Your support staff were rude and refused to help.",
-    ),
-    ("escalation", "Still no answer from anyone.", "Still no answer from anyone."),
-    ("churn", "You have just lost two customers.", "You have just lost two customers."),
-    ("churn", "I have stopped ordering from your site.", "I have stopped ordering from your site."),
-    ("safety", "I was assaulted by your delivery driver.", "I was assaulted by your delivery driver."),
-    ("vulnerable", "Your letter made me cry.", "Your letter made me cry."),
-    (
-        "vulnerable",
-        "I'm now on the brink of bankruptcy because I cannot find a job.",
-        "I'm now on the brink of bankruptcy because I cannot find a job.",
-    ),
-    ("abusive", "Honestly, you suck.", "Honestly, you suck."),
-    ("abusive", "Your customer service is trash.", "Your customer service is trash."),
-    ("urgent", "Please reply by Friday.", "Please reply by Friday."),
-    ("urgent", "I need this fixed as soon as possible.", "I need this fixed as soon as possible."),
+    ("legal_threat", "We filed a proof of claim with the bankruptcy court last week."),
+    ("escalation", "I have called you three times about this."),
+    ("escalation", "This is my 4th email to your office."),
+    ("escalation", "I spent 40 minutes on hold yesterday."),
+    ("escalation", "Your support staff were rude and refused to help."),
+    ("escalation", "Still no answer from anyone."),
+    ("churn", "You have just lost two customers."),
+    ("churn", "I have stopped ordering from your site."),
+    ("safety", "I was assaulted by your delivery driver."),
+    ("vulnerable", "Your letter made me cry."),
+    ("vulnerable", "I'm now on the brink of bankruptcy because I cannot find a job."),
+    ("abusive", "Honestly, you suck."),
+    ("abusive", "Your customer service is trash."),
+    ("urgent", "Please reply by Friday."),
+    ("urgent", "I need this fixed as soon as possible."),
 ]
 
 
-@pytest.mark.parametrize(("signal", "body", "span"), HITS)
-def test_signal_fires_with_its_evidence(signal: str, body: str, span: str) -> None:
+@pytest.mark.parametrize(("signal", "body"), HITS)
+def test_signal_fires_with_its_evidence(signal: str, body: str) -> None:
     a = analyze_text("Hello", body)
     hit = a.signal(signal)
     assert hit is not None, [s.name for s in a.signals]
     ev = hit.evidence[0]
-    assert ev.text == span
+    assert ev.text == body
     assert a.text[ev.start : ev.end] == ev.text  # offsets point into the analysed text
     assert 0.5 <= hit.strength <= 1.0
     assert hit.rule.startswith(signal + ".")
