@@ -54,7 +54,34 @@ def raise_alerts(conn: Connection, alerts: list[dict[str, Any]]) -> int:
         return 0
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     result = conn.execute(dialect.insert(_alerts).on_conflict_do_nothing(index_elements=["dedup_key"]), rows)
-    return int(result.rowcount) if result.rowcount and result.rowcount > 0 else len(rows)
+    # -1: the driver does not count executemany rows; 0: a racing process inserted them first
+    return int(result.rowcount) if result.rowcount >= 0 else len(rows)
+
+
+def raise_alert(
+    conn: Connection,
+    *,
+    kind: str,
+    dedup_key: str,
+    title: str,
+    severity: str = "warning",
+    at: datetime | None = None,
+    case_id: int | None = None,
+    campaign_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> bool:
+    """Record one alert once (by ``dedup_key``); returns whether it is new."""
+    alert = {
+        "kind": kind,
+        "dedup_key": dedup_key,
+        "title": title,
+        "severity": severity,
+        "at": at,
+        "case_id": case_id,
+        "campaign_id": campaign_id,
+        "details": details,
+    }
+    return raise_alerts(conn, [alert]) > 0
 
 
 def alert_dict(r: Any) -> dict[str, Any]:
