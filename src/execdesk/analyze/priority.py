@@ -48,9 +48,12 @@ def build_priority(signals: Iterable[SignalHit], intent: str, sentiment: Sentime
     base = float(pc.get("base", 0.0))
     score = max(0.0, min(100.0, base + sum(r.points for r in reasons)))
     reasons.sort(key=lambda r: -abs(r.points))
-    level = "low"
-    for name, threshold in sorted(pc["levels"].items(), key=lambda kv: -float(kv[1])):
+    return Priority(score=score, level=level_of(score, pc["levels"]), reasons=reasons)
+
+
+def level_of(score: float, levels: dict[str, float]) -> str:
+    """The level a score reaches: the highest level whose lowest score it meets (else "low")."""
+    for name, threshold in sorted(levels.items(), key=lambda kv: -float(kv[1])):
         if score >= float(threshold):
-            level = name
-            break
-    return Priority(score=score, level=level, reasons=reasons)
+            return name
+    return "low"

@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from execdesk.analyze.priority import level_of as priority_level
+
 CAMPAIGN_ROLES = ("member", "own_text", "trigger", "none")
 PRIORITY_LEVELS = ("urgent", "high", "normal", "low")
 #: The analyzer's shipped level thresholds (analyze/default_config.yaml); the route stage uses the
@@ -141,10 +143,8 @@ class CaseFacts:
 
 
 def level_of(priority: float, levels: dict[str, float] | None = None) -> str:
-    for name, threshold in sorted((levels or DEFAULT_LEVELS).items(), key=lambda kv: -float(kv[1])):
-        if priority >= float(threshold):
-            return name
-    return "low"
+    """The analysis stage's level rule, with the shipped levels when the configuration gives none."""
+    return priority_level(priority, levels or DEFAULT_LEVELS)
 
 
 def _domain_matches(domain: str | None, wanted: str) -> bool:
