@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from execdesk.analyze.priority import level_of
 from execdesk.campaigns.model import Assignment, CampaignDoc, CampaignSettings
 from execdesk.campaigns.spikes import OVERALL, SpikeAlert
 from execdesk.campaigns.summary import summarise
@@ -70,13 +71,17 @@ class Weights:
     member: float = DEFAULT_MEMBER_WEIGHT
     trigger: float = DEFAULT_TRIGGER_WEIGHT
     related: float = DEFAULT_RELATED_WEIGHT
+    levels: dict[str, float] | None = None  # the analysis configuration's priority levels
 
     @classmethod
     def from_config(cls, raw: dict[str, Any] | None) -> Weights:
-        w = ((raw or {}).get("priority") or {}).get("signal_weights") or {}
+        priority = (raw or {}).get("priority") or {}
+        w = priority.get("signal_weights") or {}
         return cls(
             float(w.get("campaign_member", DEFAULT_MEMBER_WEIGHT)),
             float(w.get("campaign_trigger", DEFAULT_TRIGGER_WEIGHT)),
+            float(w.get("campaign_related", DEFAULT_RELATED_WEIGHT)),
+            priority.get("levels"),
         )
 
 
@@ -122,7 +127,9 @@ def record_assignments(
     if rows:
         conn.execute(insert(_members), rows)
         _mark_cases(conn, rows, audits, now)
-        _add_signal(conn, [r["message_pk"] for r in rows], "campaign_member", weights.member, _member_detail)
+        _add_signal(
+            conn, [r["message_pk"] for r in rows], "campaign_member", weights.member, _member_detail, weights.levels
+        )
 
     for cid in touched:
         old, new = grown[cid]
@@ -149,7 +156,7 @@ def _mark_related(conn: Connection, related: Sequence[Related], merged: dict[str
         detail = f"about the same trigger as campaign {cid}, kept individual ({', '.join(r.signals)}): {r.evidence}"
         row = conn.execute(select(_messages.c.analysis).where(_messages.c.id == r.message_pk)).first()
         if row is not None and row.analysis:
-            analysis = _with_signal(row.analysis, "campaign_related", weights.related, detail)
+            analysis = _with_signal(row.analysis, "campaign_related", weights.related, detail, weights.levels)
             conn.execute(
                 update(_messages)
                 .where(_messages.c.id == r.message_pk)
@@ -542,7 +549,9 @@ def _member_detail(campaign_id: str) -> str:
     return f"member of campaign {campaign_id}"
 
 
-def _add_signal(conn: Connection, message_pks: list[int], name: str, weight: float, detail_for: Any) -> None:
+def _add_signal(
+    conn: Connection, message_pks: list[int], name: str, weight: float, detail_for: Any, levels: dict[str, float] | None
+) -> None:
     """Add a computed signal to stored analyses (messages and their cases' judgments), priority rebuilt
     by adding its points: the same arithmetic as ``execdesk.analyze.priority`` for an uncapped signal."""
     if not message_pks:
@@ -562,7 +571,7 @@ def _add_signal(conn: Connection, message_pks: list[int], name: str, weight: flo
         if not analysis or any(s.get("name") == name for s in analysis.get("signals", [])):
             continue
         detail = detail_for(campaign_of.get(int(r.id), "?"))
-        analysis = _with_signal(analysis, name, weight, detail)
+        analysis = _with_signal(analysis, name, weight, detail, levels)
         updates.append({"pk": r.id, "analysis": analysis, "priority": analysis["priority"]["score"]})
         if r.case_id is not None:
             case_updates[int(r.case_id)] = detail
@@ -577,7 +586,11 @@ def _add_signal(conn: Connection, message_pks: list[int], name: str, weight: flo
         _add_case_reason(conn, case_id, name, weight, f"{name} 1.00 x weight {weight:g} ({detail})")
 
 
-def _with_signal(analysis: dict[str, Any], name: str, weight: float, detail: str) -> dict[str, Any]:
+def _with_signal(
+    analysis: dict[str, Any], name: str, weight: float, detail: str, levels: dict[str, float] | None
+) -> dict[str, Any]:
+    """The stored analysis with one computed signal added: the points are added as
+    ``execdesk.analyze.priority`` adds an uncapped signal's, and the level is recomputed."""
     out = dict(analysis)
     out["signals"] = [
         *analysis.get("signals", []),
@@ -595,6 +608,8 @@ def _with_signal(analysis: dict[str, Any], name: str, weight: float, detail: str
     reasons.sort(key=lambda x: -abs(float(x.get("points", 0))))
     prio["reasons"] = reasons
     prio["score"] = round(max(0.0, min(100.0, float(prio.get("score", 0.0)) + weight)), 1)
+    if levels:  # the level follows the score, by the analysis stage's rule
+        prio["level"] = level_of(prio["score"], levels)
     out["priority"] = prio
     return out
 
