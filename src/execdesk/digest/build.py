@@ -42,7 +42,7 @@ from execdesk.store.models import (
     table_of,
 )
 from execdesk.summarize.campaign import summarize_campaign
-from execdesk.summarize.cases import best_of
+from execdesk.summarize.cases import summarize_case
 
 _cases = table_of(Case)
 _contacts = table_of(Contact)
@@ -53,6 +53,8 @@ _alerts = table_of(Alert)
 _quarantine = table_of(QuarantineEntry)
 _WHEN = func.coalesce(_messages.c.date, _messages.c.received_at)
 _CAMPAIGN_LEAD_MIN = 10  # a campaign this size in the period leads the briefing
+#: Cases the digest counts: people, not machines, and not the plain members a campaign stands for.
+_LISTED = and_(_cases.c.machine.is_(False), or_(_cases.c.campaign_role.is_(None), _cases.c.campaign_role != "member"))
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -138,6 +140,13 @@ def _totals(conn: Connection, rows: Sequence[Any], period: Period, new_cases: in
 # -- cases ------------------------------------------------------------------------------------------
 
 
+def _with_contact() -> Any:
+    """Cases with their contact's address, name and message count (the rows :func:`_item` reads)."""
+    return select(
+        _cases, _contacts.c.address, _contacts.c.display_name, _contacts.c.message_count.label("contact_messages")
+    ).select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
+
+
 def _period_cases(conn: Connection, period: Period) -> list[Any]:
     """Cases with an inbound message in the period, machine cases and plain campaign members left out."""
     active = (
@@ -146,29 +155,13 @@ def _period_cases(conn: Connection, period: Period) -> list[Any]:
         .distinct()
         .scalar_subquery()
     )
-    q = (
-        select(
-            _cases, _contacts.c.address, _contacts.c.display_name, _contacts.c.message_count.label("contact_messages")
-        )
-        .select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
-        .where(
-            _cases.c.id.in_(active),
-            _cases.c.machine.is_(False),
-            or_(_cases.c.campaign_role.is_(None), _cases.c.campaign_role != "member"),
-        )
-    )
-    return list(conn.execute(q))
+    return list(conn.execute(_with_contact().where(_cases.c.id.in_(active), _LISTED)))
 
 
 def _count_intents(conn: Connection, period: Period, column: Any) -> Counter[str]:
     q = (
         select(column, func.count())
-        .where(
-            _cases.c.opened_at >= period.start,
-            _cases.c.opened_at < period.end,
-            _cases.c.machine.is_(False),
-            or_(_cases.c.campaign_role.is_(None), _cases.c.campaign_role != "member"),
-        )
+        .where(_cases.c.opened_at >= period.start, _cases.c.opened_at < period.end, _LISTED)
         .group_by(column)
     )
     return Counter({str(k or "unknown"): int(n) for k, n in conn.execute(q)})
@@ -190,6 +183,7 @@ class _CaseReader:
         self.intents: dict[int, set[str]] = defaultdict(set)
         self.quotes: dict[int, dict[str, str]] = defaultdict(dict)
         self._summaries: dict[int, str] = {}
+        self._texts: dict[int, str] = {}
         ids = list(case_ids)
         for i in range(0, len(ids), 500):
             for r in conn.execute(
@@ -207,20 +201,7 @@ class _CaseReader:
 
     def summary(self, case_id: int) -> str:
         if case_id not in self._summaries:
-            rows = self.conn.execute(
-                select(
-                    _messages.c.id,
-                    _messages.c.subject,
-                    _messages.c.new_text,
-                    _messages.c.intent,
-                    _messages.c.analysis,
-                    _messages.c.machine_kind,
-                )
-                .where(_messages.c.case_id == case_id, _messages.c.direction == "in")
-                .order_by(_messages.c.received_at, _messages.c.id)
-                .limit(4)
-            ).all()
-            self._summaries[case_id] = best_of(rows).text
+            self._summaries[case_id] = summarize_case(self.conn, case_id).text
         return self._summaries[case_id]
 
     def case_signals(self, r: Any) -> list[str]:
@@ -236,12 +217,15 @@ class _CaseReader:
         return r.intent
 
     def text(self, case_id: int) -> str:
-        rows = self.conn.execute(
-            select(_messages.c.subject, _messages.c.new_text).where(
-                _messages.c.case_id == case_id, _messages.c.direction == "in"
-            )
-        ).all()
-        return "\n".join(f"{r.subject}\n{r.new_text}" for r in rows)
+        """The case's inbound subjects and texts, read once (each campaign looks at every press case)."""
+        if case_id not in self._texts:
+            rows = self.conn.execute(
+                select(_messages.c.subject, _messages.c.new_text).where(
+                    _messages.c.case_id == case_id, _messages.c.direction == "in"
+                )
+            ).all()
+            self._texts[case_id] = "\n".join(f"{r.subject}\n{r.new_text}" for r in rows)
+        return self._texts[case_id]
 
 
 def _owner(r: Any) -> str:
@@ -392,13 +376,7 @@ def _mentions(text: str, links: Sequence[str], trigger: CaseItem | None) -> bool
 
 
 def _case_row(conn: Connection, case_id: int) -> Any | None:
-    return conn.execute(
-        select(
-            _cases, _contacts.c.address, _contacts.c.display_name, _contacts.c.message_count.label("contact_messages")
-        )
-        .select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
-        .where(_cases.c.id == case_id)
-    ).first()
+    return conn.execute(_with_contact().where(_cases.c.id == case_id)).first()
 
 
 # -- SLA --------------------------------------------------------------------------------------------
@@ -407,19 +385,14 @@ def _case_row(conn: Connection, case_id: int) -> Any | None:
 def _sla(conn: Connection, period: Period, settings: Settings) -> SlaFigures:
     now = period.end
     c = _cases.c
-    base = [
-        c.machine.is_(False),
-        or_(c.campaign_role.is_(None), c.campaign_role != "member"),
-        or_(c.intent.is_(None), c.intent != "spam"),
-    ]
-    if "sla_first_response_due" in c and "sla_first_response_at" in c:
-        clocked = conn.execute(
-            select(
-                c.status, c.opened_at, c.sla_first_response_due.label("due"), c.sla_first_response_at.label("done")
-            ).where(c.sla_first_response_due >= period.start, c.sla_first_response_due < period.end, *base)
-        ).all()
-        if clocked:
-            return _attainment("sla", None, clocked, now)
+    base = [_LISTED, or_(c.intent.is_(None), c.intent != "spam")]
+    clocked = conn.execute(
+        select(
+            c.status, c.opened_at, c.sla_first_response_due.label("due"), c.sla_first_response_at.label("done")
+        ).where(c.sla_first_response_due >= period.start, c.sla_first_response_due < period.end, *base)
+    ).all()
+    if clocked:  # the routing stage's SLA clocks; without them, the configured first-response target
+        return _attainment("sla", None, clocked, now)
     target = timedelta(hours=settings.digest.first_response_hours)
     first_out = (
         select(_messages.c.case_id, func.min(_messages.c.received_at).label("done"))
