@@ -77,20 +77,22 @@ class Results:
         }
 
 
-def _matching(conn: Connection, q: Query) -> Select[Any] | None:
-    """The ids of matching messages as a subquery-able select, or None to match by case only."""
+def _matching(conn: Connection, q: Query) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The ids of matching messages as a subquery-able select with its parameters, or None to match
+    by case only."""
     dialect = conn.dialect.name
     if dialect == "sqlite":
         expr = to_fts5(q)
         if expr is None:
             return None
-        return select(literal_column("rowid")).select_from(text(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :fts"))
+        rowids: Select[Any] = select(literal_column("rowid")).select_from(text(FTS_TABLE))
+        return rowids.where(text(f"{FTS_TABLE} MATCH :fts")), {"fts": expr}
     if dialect == "postgresql":
-        if to_websearch(q) is None:
+        websearch = to_websearch(q)
+        if websearch is None:
             return None
-        return select(_messages.c.id).where(
-            text(f"{PG_DOCUMENT} @@ websearch_to_tsquery('simple'::regconfig, :websearch)")
-        )
+        matches = text(f"{PG_DOCUMENT} @@ websearch_to_tsquery('simple'::regconfig, :websearch)")
+        return select(_messages.c.id).where(matches), {"websearch": websearch}
     raise SearchError(f"full-text search is not available on {dialect}")
 
 
@@ -122,8 +124,8 @@ def search(conn: Connection, query_text: str, *, limit: int = 20, offset: int = 
     params: dict[str, Any] = {}
     matching = _matching(conn, q)
     if matching is not None:
-        stmt = stmt.where(_messages.c.id.in_(matching.scalar_subquery()))
-        params = {"fts": to_fts5(q), "websearch": to_websearch(q)}
+        ids, params = matching
+        stmt = stmt.where(_messages.c.id.in_(ids.scalar_subquery()))
     elif not q.case_ids:
         return Results(query=query_text, offset=offset)
     if q.case_ids:
