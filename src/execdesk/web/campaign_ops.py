@@ -8,8 +8,10 @@ the core's refusals into 400 ``refused``, and applies the desk's role policy for
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from execdesk.campaigns import actions, queries
 from execdesk.campaigns.actions import CampaignError
@@ -78,19 +80,16 @@ def detach(store: Store, campaign_id: str, message_pk: int, user: Principal, *, 
         return actions.detach(conn, campaign_id, message_pk, by=user.name, reason=reason)
 
 
-class _refusals:
+@contextmanager
+def _refusals() -> Iterator[None]:
     """Core refusals in the desk's error shape: unknown campaign 404, anything else 400 refused."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> Literal[False]:
-        if isinstance(exc, CampaignError):
-            message = str(exc)
-            if message.startswith("no campaign "):
-                raise DeskError(404, "not_found", message) from None
-            raise DeskError(400, "refused", message) from None
-        return False
+    try:
+        yield
+    except CampaignError as exc:
+        message = str(exc)
+        if message.startswith("no campaign "):
+            raise DeskError(404, "not_found", message) from None
+        raise DeskError(400, "refused", message) from None
 
 
 #: The growth chart shows at most this many hours (the latest); the table below it has them all.
