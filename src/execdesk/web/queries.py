@@ -13,11 +13,12 @@ from sqlalchemy import Connection, Text, cast, or_, select
 
 from execdesk.cases.queries import _case_row
 from execdesk.cases.service import OPEN_STATUSES, STATUSES
-from execdesk.store.models import Case, Contact, Message, table_of
+from execdesk.store.models import Attachment, Case, Contact, Message, table_of
 
 _cases = table_of(Case)
 _contacts = table_of(Contact)
 _messages = table_of(Message)
+_att = table_of(Attachment)
 
 MAX_PAGE = 200
 
@@ -158,28 +159,21 @@ class RawMessage:
     has_html: bool
 
 
+def _raw_messages(conn: Connection, where: Any) -> list[RawMessage]:
+    m = _messages.c
+    rows = conn.execute(select(m.id, m.case_id, m.raw_sha256, m.has_html).where(where))
+    return [RawMessage(r.id, r.case_id, r.raw_sha256, bool(r.has_html)) for r in rows]
+
+
 def message_ref(conn: Connection, message_pk: int) -> RawMessage | None:
-    row = conn.execute(
-        select(_messages.c.id, _messages.c.case_id, _messages.c.raw_sha256, _messages.c.has_html).where(
-            _messages.c.id == message_pk
-        )
-    ).first()
-    return RawMessage(row.id, row.case_id, row.raw_sha256, bool(row.has_html)) if row else None
+    return next(iter(_raw_messages(conn, _messages.c.id == message_pk)), None)
 
 
 def message_refs(conn: Connection, case_id: int) -> dict[int, RawMessage]:
-    rows = conn.execute(
-        select(_messages.c.id, _messages.c.case_id, _messages.c.raw_sha256, _messages.c.has_html).where(
-            _messages.c.case_id == case_id
-        )
-    )
-    return {r.id: RawMessage(r.id, r.case_id, r.raw_sha256, bool(r.has_html)) for r in rows}
+    return {r.pk: r for r in _raw_messages(conn, _messages.c.case_id == case_id)}
 
 
 def attachment(conn: Connection, message_pk: int, sha256: str) -> dict[str, Any] | None:
-    from execdesk.store.models import Attachment
-
-    _att = table_of(Attachment)
     row = conn.execute(
         select(_att.c.filename, _att.c.content_type, _att.c.size, _att.c.sha256)
         .where(_att.c.message_pk == message_pk, _att.c.sha256 == sha256)
@@ -190,9 +184,5 @@ def attachment(conn: Connection, message_pk: int, sha256: str) -> dict[str, Any]
 
 def case_row(conn: Connection, case_id: int) -> dict[str, Any] | None:
     """One case in the queue's row shape."""
-    row = conn.execute(
-        select(_cases, _contacts.c.address, _contacts.c.display_name)
-        .select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
-        .where(_cases.c.id == case_id)
-    ).first()
+    row = conn.execute(_select_full().where(_cases.c.id == case_id)).first()
     return _case_row(row) | _extra(row) if row is not None else None
