@@ -6,20 +6,36 @@ returns the plain-dict result the core returns.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
+
 from execdesk.analyze import load_config
 from execdesk.cases import service
+from execdesk.cases.refs import parse_case_ref
 from execdesk.cases.service import CaseError
 from execdesk.reply import outbox
-from execdesk.reply.drafting import case_context
+from execdesk.reply.drafting import DraftError, case_context
 from execdesk.reply.tone import ToneReport
+from execdesk.routing import service as routing
 from execdesk.store import Store
+from execdesk.web.errors import DeskError
 
 BULK_ACTIONS = ("assign", "unassign", "close", "resolve", "reopen")
 MAX_BULK = 500
+
+
+def case_id_of(ref: str) -> int:
+    """The case id a reference names (``ED-000042``, ``ed-42``, ``42``); 404 for anything else,
+    including numbers no database id column holds."""
+    case_id = parse_case_ref(ref)
+    if case_id is None or not 1 <= case_id < 2**31:
+        raise DeskError(404, "not_found", f"{ref!r} is not a case reference (e.g. ED-000042)")
+    return case_id
 
 
 def bulk(store: Store, *, case_ids: list[int], action: str, actor: str, assignee: str | None = None) -> int:
@@ -41,6 +57,18 @@ def bulk(store: Store, *, case_ids: list[int], action: str, actor: str, assignee
                 status = {"close": "closed", "resolve": "resolved", "reopen": "open"}[action]
                 service.set_status(conn, case_id=case_id, status=status, actor=actor, reason="bulk")
     return len(case_ids)
+
+
+@contextmanager
+def settings_change(store: Store) -> Iterator[Connection]:
+    """One audited settings change: the shipped routing defaults first (as the CLI does), the
+    core's refusals (RoutingError, DraftError, a spec's ValueError) as 400 ``refused``."""
+    try:
+        with store.transaction() as conn:
+            routing.ensure_defaults(conn)
+            yield conn
+    except (DraftError, ValueError) as exc:
+        raise DeskError(400, "refused", str(exc)) from None
 
 
 def tone_check(store: Store, text: str, *, case_id: int | None = None) -> ToneReport:

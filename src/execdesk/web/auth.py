@@ -30,6 +30,8 @@ STAFF = ("agent", "supervisor")
 READERS = ("agent", "supervisor", "executive")
 REPLIERS = ("agent", "supervisor", "executive")
 APPROVERS = ("supervisor",)
+#: Who edits settings: supervisors (they run the desk's work) and admins (they run the installation).
+EDITORS = ("supervisor", "admin")
 ADMINS = ("admin",)
 #: A session or token is written back (expiry slid, last use noted) at most this often.
 TOUCH_AFTER = timedelta(minutes=5)

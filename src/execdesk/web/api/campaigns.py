@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from execdesk.web import campaign_ops
 from execdesk.web.accounts import Principal
 from execdesk.web.api import api_router
-from execdesk.web.api.schemas import DbId, Text
+from execdesk.web.api.schemas import DbId, Open, Text
 from execdesk.web.auth import APPROVERS, READERS, STAFF, StoreDep, require_role
 
 router = api_router("campaigns")
@@ -21,11 +21,7 @@ Supervisor = Annotated[Principal, Depends(require_role(*APPROVERS))]
 CampaignId = Annotated[str, Path(description="Campaign id, e.g. cmp_902ba3cda1883801.", max_length=64)]
 
 
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class CampaignSummary(_Open):
+class CampaignSummary(Open):
     id: str
     title: str | None = None
     status: str
@@ -35,7 +31,7 @@ class CampaignSummary(_Open):
     first_seen: str | None = None
     last_seen: str | None = None
     trigger: dict[str, Any] | None = None
-    arrivals: list[dict[str, Any]] = []
+    arrivals: list[dict[str, Any]] = Field([])
 
 
 class CampaignList(BaseModel):
@@ -48,7 +44,7 @@ class CampaignDetail(CampaignSummary):
     alerts: list[dict[str, Any]]
 
 
-class BulkOut(_Open):
+class BulkOut(Open):
     campaign_id: str
     action: str
     done: int = Field(description="Members acted on (mail queued, cases closed).")
@@ -79,7 +75,7 @@ class DetachIn(BaseModel):
     reason: Annotated[Text, Field(max_length=2000)] = ""
 
 
-class DetachOut(_Open):
+class DetachOut(Open):
     campaign_id: str
     message_pk: int
     case: str | None = None

@@ -8,9 +8,10 @@ from fastapi import Depends, Path, Query
 
 from execdesk.cases import queries as case_queries
 from execdesk.cases import service
-from execdesk.cases.refs import case_ref, parse_case_ref
+from execdesk.cases.refs import case_ref
 from execdesk.web import actions, notes, queries
 from execdesk.web.accounts import Principal
+from execdesk.web.actions import case_id_of
 from execdesk.web.api import api_router
 from execdesk.web.api.schemas import (
     Assignment,
@@ -30,13 +31,6 @@ router = api_router("cases")
 Reader = Annotated[Principal, Depends(require_role(*READERS))]
 Staff = Annotated[Principal, Depends(require_role(*STAFF))]
 CaseRef = Annotated[str, Path(description="Case reference: ED-000042, ed-42 or 42.", max_length=40)]
-
-
-def case_id_of(ref: str) -> int:
-    case_id = parse_case_ref(ref)
-    if case_id is None or not 1 <= case_id < 2**31:
-        raise DeskError(404, "not_found", f"{ref!r} is not a case reference (e.g. ED-000042)")
-    return case_id
 
 
 def _row(store: Any, case_id: int) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from execdesk.reply import outbox
 from execdesk.reply.service import draft_reply
 from execdesk.web import actions
 from execdesk.web.accounts import Principal
+from execdesk.web.actions import case_id_of
 from execdesk.web.api import api_router
-from execdesk.web.api.cases import CaseRef, _row, case_id_of
+from execdesk.web.api.cases import CaseRef, _row
 from execdesk.web.api.schemas import ApproveIn, DraftIn, EditIn, OutboxEntry, ToneCheckIn, ToneReport
 from execdesk.web.auth import APPROVERS, REPLIERS, StoreDep, require_role
 from execdesk.web.errors import DeskError

@@ -22,11 +22,13 @@ Text = Annotated[str, AfterValidator(_clean)]
 DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
-class _Open(BaseModel):
+class Open(BaseModel):
+    """A response that lets the core's extra keys through."""
+
     model_config = ConfigDict(extra="allow")
 
 
-class CaseSummary(_Open):
+class CaseSummary(Open):
     id: str
     case_id: int
     subject: str
@@ -46,7 +48,7 @@ class CaseList(BaseModel):
     more: bool = Field(description="Another page follows (use offset).")
 
 
-class CaseDetail(_Open):
+class CaseDetail(Open):
     id: str
     case_id: int
     subject: str
@@ -103,7 +105,7 @@ class ToneCheckIn(BaseModel):
     )
 
 
-class Finding(_Open):
+class Finding(Open):
     rule: str
     severity: str
     start: int
@@ -113,7 +115,7 @@ class Finding(_Open):
     suggestion: str
 
 
-class ToneReport(_Open):
+class ToneReport(Open):
     verdict: Literal["ok", "warn", "block"]
     front_page_score: int
     findings: list[Finding]
@@ -137,7 +139,7 @@ class ApproveIn(BaseModel):
     reason: Annotated[Text, Field(max_length=2000)]
 
 
-class OutboxEntry(_Open):
+class OutboxEntry(Open):
     id: int
     case: str
     status: str

@@ -7,28 +7,24 @@ database stores faithfully.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import Connection
 
-from execdesk.reply.drafting import DraftError, load_templates
+from execdesk.reply.drafting import load_templates
 from execdesk.reply.template_files import save_template
 from execdesk.routing import service
 from execdesk.routing.rules import RuleSpec
-from execdesk.routing.service import PolicySpec, RoutingError, TeamSpec
-from execdesk.store import Store
+from execdesk.routing.service import PolicySpec, TeamSpec
 from execdesk.web.accounts import Principal
+from execdesk.web.actions import settings_change
 from execdesk.web.api import api_router
-from execdesk.web.api.schemas import Text
-from execdesk.web.auth import StoreDep, require_role
-from execdesk.web.errors import DeskError
+from execdesk.web.api.schemas import Open, Text
+from execdesk.web.auth import EDITORS, StoreDep, require_role
 
 router = api_router("settings")
-Editor = Annotated[Principal, Depends(require_role("supervisor", "admin"))]
+Editor = Annotated[Principal, Depends(require_role(*EDITORS))]
 Name = Annotated[Text, Path(min_length=1, max_length=100)]
 
 
@@ -87,11 +83,7 @@ class TemplateIn(_Clean):
     description: str = Field("", max_length=500)
 
 
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class RuleOut(_Open):
+class RuleOut(Open):
     name: str
     position: int
     enabled: bool
@@ -100,18 +92,18 @@ class RuleOut(_Open):
     stop: bool
 
 
-class TeamOut(_Open):
+class TeamOut(Open):
     name: str
     description: str
     members: list[str]
 
 
-class PolicyOut(_Open):
+class PolicyOut(Open):
     name: str
     enabled: bool
 
 
-class TemplateOut(_Open):
+class TemplateOut(Open):
     name: str
     description: str
     body: str
@@ -122,16 +114,6 @@ class TemplateSaved(TemplateOut):
     tone: dict[str, Any]
 
 
-@contextmanager
-def changing(store: Store) -> Iterator[Connection]:
-    try:
-        with store.transaction() as conn:
-            service.ensure_defaults(conn)
-            yield conn
-    except (RoutingError, DraftError) as exc:
-        raise DeskError(400, "refused", str(exc)) from None
-
-
 @router.get("/settings/rules", response_model=list[RuleOut], summary="Routing rules in evaluation order")
 def rules(store: StoreDep, user: Editor) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
@@ -140,25 +122,25 @@ def rules(store: StoreDep, user: Editor) -> list[dict[str, Any]]:
 
 @router.post("/settings/rules", response_model=RuleOut, summary="Add a routing rule (last)")
 def rule_create(store: StoreDep, user: Editor, body: RuleIn) -> dict[str, Any]:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         return service.create_rule(conn, body.model_dump(), actor=user.name)
 
 
 @router.patch("/settings/rules/{name}", response_model=RuleOut, summary="Change a routing rule")
 def rule_update(store: StoreDep, user: Editor, name: Name, body: RulePatch) -> dict[str, Any]:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         return service.update_rule(conn, name, body.model_dump(exclude_none=True), actor=user.name)
 
 
 @router.delete("/settings/rules/{name}", status_code=204, summary="Delete a routing rule")
 def rule_delete(store: StoreDep, user: Editor, name: Name) -> None:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         service.delete_rule(conn, name, actor=user.name)
 
 
 @router.put("/settings/rules-order", response_model=list[RuleOut], summary="Set the rules' order (names first)")
 def rule_order(store: StoreDep, user: Editor, body: Order) -> list[dict[str, Any]]:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         return service.reorder_rules(conn, body.names, actor=user.name)
 
 
@@ -170,7 +152,7 @@ def teams(store: StoreDep, user: Editor) -> list[dict[str, Any]]:
 
 @router.put("/settings/teams", response_model=TeamOut, summary="Create or change a team")
 def team_save(store: StoreDep, user: Editor, body: TeamIn) -> dict[str, Any]:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         return service.save_team(conn, body.model_dump(), actor=user.name)
 
 
@@ -182,7 +164,7 @@ def policies(store: StoreDep, user: Editor) -> list[dict[str, Any]]:
 
 @router.put("/settings/sla-policies", response_model=PolicyOut, summary="Create or change an SLA policy")
 def policy_save(store: StoreDep, user: Editor, body: PolicyIn) -> dict[str, Any]:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         return service.save_policy(conn, body.model_dump(), actor=user.name)
 
 
@@ -201,7 +183,7 @@ def templates(store: StoreDep, user: Editor) -> list[dict[str, Any]]:
 
 @router.put("/settings/templates", response_model=TemplateSaved, summary="Save an organisation template (tone-checked)")
 def template_save(store: StoreDep, user: Editor, body: TemplateIn) -> dict[str, Any]:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         saved = save_template(
             conn, store.settings, name=body.name, body=body.body, description=body.description, actor=user.name
         )

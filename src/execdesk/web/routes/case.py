@@ -12,25 +12,19 @@ from fastapi.responses import RedirectResponse, Response
 
 from execdesk.cases import queries as case_queries
 from execdesk.cases import service
-from execdesk.cases.refs import case_ref, parse_case_ref
+from execdesk.cases.refs import case_ref
 from execdesk.parse import parse_message
 from execdesk.reply.outbox import list_outbox
 from execdesk.store import Store
 from execdesk.web import actions, notes, queries
 from execdesk.web.accounts import Principal, list_users
+from execdesk.web.actions import case_id_of
 from execdesk.web.app import render
 from execdesk.web.auth import READERS, REPLIERS, STAFF, StoreDep, require_role
 from execdesk.web.errors import DeskError
 from execdesk.web.mailview import mark_evidence, sanitise_html
 
 router = APIRouter(include_in_schema=False)
-
-
-def case_id_of(ref: str) -> int:
-    case_id = parse_case_ref(ref)
-    if case_id is None:
-        raise DeskError(404, "not_found", f"{ref!r} is not a case reference (e.g. ED-000042)")
-    return case_id
 
 
 def _thread_views(store: Store, detail: dict[str, Any], refs: dict[int, queries.RawMessage]) -> list[dict[str, Any]]:

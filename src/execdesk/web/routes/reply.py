@@ -16,11 +16,11 @@ from execdesk.reply.service import draft_reply
 from execdesk.reply.similar import suggest_replies
 from execdesk.web import actions
 from execdesk.web.accounts import Principal
+from execdesk.web.actions import case_id_of
 from execdesk.web.app import render
 from execdesk.web.auth import APPROVERS, REPLIERS, StoreDep, require_role
 from execdesk.web.errors import DeskError
 from execdesk.web.mailview import mark_findings
-from execdesk.web.routes.case import case_id_of
 
 router = APIRouter(include_in_schema=False)
 MAX_REPLY_CHARS = 50_000

@@ -8,8 +8,6 @@ facts, so it is the supervisor's alone (the admin does not read customer mail, d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -19,21 +17,19 @@ from sqlalchemy import Connection
 
 from execdesk.analyze.config import ConfigError, load_config
 from execdesk.cases.refs import parse_case_ref
-from execdesk.reply.drafting import DraftError, load_templates
+from execdesk.reply.drafting import load_templates
 from execdesk.reply.template_files import save_template
 from execdesk.routing import service
 from execdesk.routing.rules import Conditions
 from execdesk.routing.service import RoutingError
-from execdesk.store import Store
 from execdesk.web.accounts import Principal
+from execdesk.web.actions import settings_change
 from execdesk.web.app import render
-from execdesk.web.auth import APPROVERS, StoreDep, require_role
+from execdesk.web.auth import APPROVERS, EDITORS, StoreDep, require_role
 from execdesk.web.errors import DeskError
 from execdesk.web.mailview import mark_findings
 
 router = APIRouter(include_in_schema=False)
-#: Who edits settings: supervisors (they run the desk's work) and admins (they run the installation).
-EDITORS = ("supervisor", "admin")
 Editor = Annotated[Principal, Depends(require_role(*EDITORS))]
 Supervisor = Annotated[Principal, Depends(require_role(*APPROVERS))]
 
@@ -45,17 +41,6 @@ async def form_data(request: Request) -> dict[str, str]:
 
 
 Form = Annotated[dict[str, str], Depends(form_data)]
-
-
-@contextmanager
-def changing(store: Store) -> Iterator[Connection]:
-    """One audited change: the shipped defaults first (as the CLI does), core refusals as 400."""
-    try:
-        with store.transaction() as conn:
-            service.ensure_defaults(conn)
-            yield conn
-    except (RoutingError, DraftError, ValueError) as exc:
-        raise DeskError(400, "refused", str(exc)) from None
 
 
 def _see(path: str) -> Response:
@@ -175,14 +160,14 @@ def team_save(store: StoreDep, user: Editor, form: Form) -> Response:
         "description": form.get("description", ""),
         "members": _csv(form.get("members", "")),
     }
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         service.save_team(conn, data, actor=user.name)
     return _see("/settings/teams")
 
 
 @router.post("/settings/teams/{name}/delete")
 def team_delete(store: StoreDep, user: Editor, name: str) -> Response:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         service.delete_team(conn, name, actor=user.name)
     return _see("/settings/teams")
 
@@ -260,7 +245,7 @@ def _rule_from(form: dict[str, str]) -> dict[str, Any]:
 @router.post("/settings/rules")
 def rule_create(store: StoreDep, user: Editor, form: Form) -> Response:
     position = _int_or_none(form.get("position", ""), "position")
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         service.create_rule(
             conn, _rule_from(form), actor=user.name, position=None if position is None else position - 1
         )
@@ -269,14 +254,14 @@ def rule_create(store: StoreDep, user: Editor, form: Form) -> Response:
 
 @router.post("/settings/rules/{name}")
 def rule_update(store: StoreDep, user: Editor, name: str, form: Form) -> Response:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         rule = service.update_rule(conn, name, _rule_from(form), actor=user.name)
     return _see(f"/settings/rules/{rule['name']}")
 
 
 @router.post("/settings/rules/{name}/move")
 def rule_move(store: StoreDep, user: Editor, name: str, form: Form) -> Response:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         step = {"up": -1, "down": 1}.get(form.get("direction", ""))
         if step is None:
             raise DeskError(400, "refused", "direction must be up or down")
@@ -289,7 +274,7 @@ def rule_move(store: StoreDep, user: Editor, name: str, form: Form) -> Response:
 
 @router.post("/settings/rules/{name}/delete")
 def rule_delete(store: StoreDep, user: Editor, name: str) -> Response:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         service.delete_rule(conn, name, actor=user.name)
     return _see("/settings/rules")
 
@@ -327,14 +312,14 @@ def policy_save(store: StoreDep, user: Editor, form: Form) -> Response:
         "resolution_minutes": _int_or_none(form.get("resolution_minutes", ""), "resolution"),
         "calendar": form.get("calendar", "").strip() or None,
     }
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         service.save_policy(conn, data, actor=user.name)
     return _see("/settings/sla")
 
 
 @router.post("/settings/sla/policies/{name}/delete")
 def policy_delete(store: StoreDep, user: Editor, name: str) -> Response:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         service.delete_policy(conn, name, actor=user.name)
     return _see("/settings/sla")
 
@@ -349,7 +334,7 @@ def hours_save(store: StoreDep, user: Editor, form: Form) -> Response:
         "day_end": form.get("day_end", "").strip(),
         "holidays": _csv(form.get("holidays", "")),
     }
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         service.save_hours(conn, data, actor=user.name)
     return _see("/settings/sla")
 
@@ -370,7 +355,7 @@ def templates(request: Request, store: StoreDep, user: Editor, name: str = "") -
 
 @router.post("/settings/templates")
 def template_save(request: Request, store: StoreDep, user: Editor, form: Form) -> Response:
-    with changing(store) as conn:
+    with settings_change(store) as conn:
         saved = save_template(
             conn,
             store.settings,
