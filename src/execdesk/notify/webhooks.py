@@ -32,6 +32,7 @@ from execdesk import __version__
 from execdesk.cases.service import record_audit
 from execdesk.notify.alerts import KINDS, alert_dict
 from execdesk.notify.signing import SIGNATURE_HEADER, sign
+from execdesk.ops.secrets import SecretFileError, read_secret_file
 from execdesk.settings import Settings
 from execdesk.store.db import Store, utcnow
 from execdesk.store.models import Alert, WebhookDelivery, WebhookEndpoint, table_of
@@ -167,12 +168,12 @@ def read_secret(endpoint: Any) -> bytes:
         return value.encode()
     if endpoint.secret_file:
         try:
-            lines = Path(endpoint.secret_file).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise WebhookError(f"webhook {endpoint.name}: cannot read secret file: {exc.strerror}") from None
-        if not lines or not lines[0].strip():
+            value = read_secret_file(Path(endpoint.secret_file), "secret file").strip()
+        except SecretFileError as exc:
+            raise WebhookError(f"webhook {endpoint.name}: {exc}") from None
+        if not value:
             raise WebhookError(f"webhook {endpoint.name}: secret file {endpoint.secret_file} is empty")
-        return lines[0].strip().encode()
+        return value.encode()
     raise WebhookError(f"webhook {endpoint.name} has no secret")
 
 

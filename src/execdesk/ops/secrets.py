@@ -31,14 +31,16 @@ class SecretFileError(ValueError):
     """A secret file is missing, empty or readable by others."""
 
 
-def read_secret_file(path: Path, what: str) -> str:
-    """The first line of ``path``; refuses a file readable by group or others."""
+def read_secret_file(path: Path, what: str, *, check_mode: bool = True) -> str:
+    """The first line of ``path``; refuses a file readable by group or others.
+
+    ``check_mode=False`` only for a file the desk created itself with mode 0600."""
     path = Path(path).expanduser()
     try:
         mode = path.stat().st_mode
     except OSError as exc:
         raise SecretFileError(f"cannot read {what} {path}: {exc.strerror}") from None
-    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+    if check_mode and os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SecretFileError(f"{what} {path} is readable by group or others: chmod 600 {path}")
     lines = path.read_text(encoding="utf-8").splitlines()
     if not lines or not lines[0]:

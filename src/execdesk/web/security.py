@@ -8,7 +8,6 @@ import hmac
 import ipaddress
 import os
 import secrets
-import stat
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from execdesk.ops.secrets import SecretFileError, read_secret_file
 from execdesk.settings import Settings
 
 MIN_SECRET_CHARS = 32
@@ -45,11 +45,10 @@ class WebConfigError(RuntimeError):
 
 
 def _read_secret_file(path: Path, *, check_mode: bool) -> str:
-    if not path.is_file():
-        raise WebConfigError(f"web.secret_key_file {path} does not exist")
-    if check_mode and os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise WebConfigError(f"web.secret_key_file {path} is readable by group or others: chmod 600 {path}")
-    return path.read_text().strip().splitlines()[0].strip() if path.read_text().strip() else ""
+    try:
+        return read_secret_file(path, "web.secret_key_file", check_mode=check_mode).strip()
+    except SecretFileError as exc:
+        raise WebConfigError(str(exc)) from None
 
 
 def load_secret(settings: Settings) -> bytes:
