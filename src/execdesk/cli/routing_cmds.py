@@ -29,14 +29,9 @@ ByOpt = Annotated[str | None, typer.Option("--by", help="Who makes the change (a
 
 
 def _actor(by: str | None) -> str:
-    if by:
-        return by
-    import getpass
+    from execdesk.cli.reply_cmds import _default_actor
 
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "admin"
+    return by or _default_actor()
 
 
 def _store() -> Store:
@@ -503,7 +498,7 @@ def webhooks_add(
         str | None, typer.Option("--secret-env", help="Environment variable holding the signing secret.")
     ] = None,
     secret_file: Annotated[
-        Path | None, typer.Option("--secret-file", help="File holding the signing secret (first line).")
+        Path | None, typer.Option("--secret-file", help="File holding the signing secret (first line; mode 600).")
     ] = None,
     by: ByOpt = None,
     as_json: JsonOpt = False,
