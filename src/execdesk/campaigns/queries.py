@@ -1,7 +1,8 @@
 """Read side of campaigns: the list and one campaign, as plain JSON-ready dicts.
 
 ``execdesk campaigns --json``, ``execdesk campaign show`` and the web desk read through here (the
-digest reads the period's arrivals and a bounded sample of members' texts itself). ``members`` are Message-IDs without angle brackets (a stable interface).
+digest reads the period's arrivals and a bounded sample of members' texts itself). ``members`` are
+Message-IDs without angle brackets (a stable interface).
 """
 
 from __future__ import annotations

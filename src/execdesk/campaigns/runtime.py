@@ -163,7 +163,6 @@ class CampaignRuntime:
             log.exception("campaign snapshot %s not written (state is rebuilt from the database)", self.path)
 
 
-
 _RUNTIMES: dict[tuple[str, str], CampaignRuntime] = {}
 _RUNTIMES_LOCK = Lock()
 

@@ -47,6 +47,8 @@ _UPDATE_MESSAGE = update(_messages).where(_messages.c.id == bindparam("pk"))
 _SET_CAMPAIGN_SEQ = update(_messages).where(_messages.c.id == bindparam("pk")).values(campaign_seq=bindparam("seq"))
 
 ACTOR = "system:ingest"
+
+
 @dataclass(slots=True)
 class SessionHooks:
     """What a stage keeping state outside the database must hear about its transaction.

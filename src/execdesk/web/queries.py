@@ -88,8 +88,8 @@ def _select_full() -> Any:
 def _filtered(flt: QueueFilter, status: str, *, full: bool) -> Any:
     c = _cases.c
     order = [c.priority.desc(), c.last_inbound_at.desc(), c.id.desc()]
-    base = _select_full() if full else select(c.id, c.machine, c.priority, c.last_inbound_at)
-    q = base.where(c.status == status)
+    base: Any = _select_full() if full else select(c.id, c.machine, c.priority, c.last_inbound_at)
+    q: Any = base.where(c.status == status)
     # Without machine mail, ordering by the (then constant) machine column would keep the
     # database from taking the order from the (status, priority) index.
     q = q.order_by(c.machine.asc(), *order) if flt.include_machine else q.where(c.machine.is_(False)).order_by(*order)
