@@ -346,8 +346,12 @@ def _from_env_url(url: str) -> PostgresServer:
 
 
 @contextmanager
-def postgres_server() -> Iterator[PostgresServer]:
-    """Use EXECDESK_TEST_POSTGRES_URL when set; otherwise initdb and start a throwaway cluster."""
+def postgres_server(options: dict[str, str] | None = None) -> Iterator[PostgresServer]:
+    """Use EXECDESK_TEST_POSTGRES_URL when set; otherwise initdb and start a throwaway cluster.
+
+    ``options`` are extra server settings for the throwaway cluster (benchmarks: e.g.
+    ``track_commit_timestamp``); they are ignored for a server named by the environment.
+    """
     env_url = os.environ.get("EXECDESK_TEST_POSTGRES_URL")
     if env_url:
         yield _from_env_url(env_url)
@@ -387,6 +391,7 @@ def postgres_server() -> Iterator[PostgresServer]:
                     **common,  # type: ignore[arg-type]
                 )
                 opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off -c full_page_writes=off"
+                opts += "".join(f" -c {k}={v}" for k, v in (options or {}).items())
                 subprocess.run(
                     [pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", opts, "start"],
                     check=True,
