@@ -16,6 +16,8 @@ from execdesk.reply.tone import InboundContext, ToneConfigError, check_tone, loa
 FIXTURES = Path(__file__).with_name("fixtures")
 CASES = yaml.safe_load((FIXTURES / "tone_cases.yaml").read_text(encoding="utf-8"))
 EVAL = yaml.safe_load((FIXTURES / "tone_eval_set.yaml").read_text(encoding="utf-8"))
+# Batch 7 was written by another engineer who never saw the rules; it keeps its own file.
+BATCH7 = yaml.safe_load((FIXTURES / "tone_eval_batch7.yaml").read_text(encoding="utf-8"))
 
 
 def _ctx(case: dict) -> InboundContext | None:  # type: ignore[type-arg]
@@ -168,10 +170,10 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     """Our own criticised/praised set (all batches; see the file's header): the issue's three targets."""
     from execdesk.reply.tone.evaluate import written_set
 
-    per_batch = written_set(FIXTURES / "tone_eval_set.yaml")
-    assert len(per_batch) >= 4
+    per_batch = written_set([FIXTURES / "tone_eval_set.yaml", FIXTURES / "tone_eval_batch7.yaml"])
+    assert len(per_batch) == 7 and per_batch["batch7"][1::2] == (28, 40, 40)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 60 and crit >= 100 and praised >= 90
+    assert must >= 100 and crit >= 160 and praised >= 150
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -216,6 +218,7 @@ def test_gates_never_change_a_finding(shared_data: Path) -> None:
     )
     texts = [c["text"] for k, v in CASES.items() for c in v]
     texts += [c["text"] for k, v in EVAL.items() for c in v]
+    texts += [c["text"] for k, v in BATCH7.items() for c in v]
     with (shared_data / "twcs_customer_support" / "pairs.csv").open(encoding="utf-8") as fh:
         texts += [r["brand_text"] for r in csv.DictReader(fh)][:600]
     texts.append(_story_draft())
@@ -256,3 +259,66 @@ def test_sanction_words_in_a_harmless_frame_do_not_block(text: str) -> None:
 )
 def test_sanction_word_classes_in_a_threat_frame_block(text: str) -> None:
     assert check_tone(text).verdict == "block"
+
+
+def test_eval_set_kinds_are_the_known_ones() -> None:
+    """Every criticised case says what it must be (block/warn) and a known kind, in both files."""
+    from execdesk.reply.tone.evaluate import KINDS
+
+    for data in (EVAL, BATCH7):
+        for key, cases in data.items():
+            if key.startswith("criticised"):
+                for c in cases:
+                    assert c["expect"] in ("block", "warn") and c["kind"] in KINDS, c
+
+
+# Construction families generalised from batch 7's blind misses (decision 0610), in wording that is
+# in none of the fixtures: the customer's standing taken because of what they did, conditions on
+# what they do next, reserved rights, records of behaviour, penalties for not withdrawing,
+# labels that shut contact out, takedown demands, passive reports to an authority.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Because of the tone of your calls, we have decided to close your loyalty account.",
+        "Your subscription has been terminated due to the number of complaints you have sent our staff.",
+        "After the posts you published about our clinic, we are reconsidering whether to keep you as a patient.",
+        "Should this kind of message continue, your account will be suspended.",
+        "If another post like this appears, the club will be forced to terminate your membership.",
+        "Sending us one more message of this kind will be treated as harassment.",
+        "The company reserves all of its legal rights regarding the claims you have made online.",
+        "We will not hesitate to protect our reputation by whatever means are available.",
+        "Please be aware that a full record of your conduct on the phone is being kept and may be used if needed.",
+        "An administration charge of £50 will be added to your account unless the complaint is withdrawn.",
+        "Your e-mails are now being treated as vexatious and will be filed without reply.",
+        "From now on we will only accept correspondence from you by post.",
+        "We request that you take down your review by Monday.",
+        "Your account has been referred to our debt collection agency.",
+    ],
+)
+def test_threat_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "As you asked, your subscription has been cancelled and you won't be charged again.",
+        "Following your complaint, we've reviewed your account and refunded the two late fees.",
+        "Your booking can be cancelled free of charge up to 24 hours before arrival.",
+        "We've kept a record of your call so the next advisor knows the whole story.",
+        "Our legal team will check the contract wording and I'll write to you by Friday.",
+        "You're welcome to take this to the ombudsman if you're not happy with our answer.",
+        "The police have the footage, and we'll help them in any way we can.",
+        "We have banned smoking on all our platforms from today.",
+        "Please delete the photo of your card from your post so nobody can misuse it.",
+        "Your order was cancelled by mistake; I've reinstated it and upgraded the delivery.",
+        "Our fraud team will call you tomorrow to go through the transactions with you.",
+        "Because you've been with us for ten years, we've upgraded your membership for free.",
+        "Following your messages, we've reviewed your booking and moved you to a quieter room.",
+        "If you continue to have problems, we will cancel the order and refund you.",
+        "We've noted your tone was frustrated, and honestly, so would I be.",
+        "I've asked our solicitors to draft the refund agreement so you get the money this week.",
+    ],
+)
+def test_the_same_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"

@@ -9,9 +9,9 @@ Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N]
    (10 folds over both communities, each text scored by a model that never saw it), and
    also trained on one community and tested on the other.
 3. The story's draft and the executive one-liner.
-4. Our own written set of criticised and praised replies (tests/reply/fixtures/tone_eval_set.yaml,
-   in batches; NOT the held-out set the issue will use): block recall, block-or-warn recall and
-   false alarms on praised replies, per batch and overall, with the misses listed.
+4. Our own written set of criticised and praised replies (tests/reply/fixtures/tone_eval_set.yaml
+   and tone_eval_batch7.yaml, in batches; NOT the held-out set the issue will use): block recall,
+   block-or-warn recall and false alarms on praised replies, per batch and overall, with the misses listed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from execdesk.reply.tone import InboundContext, check_tone, default_config
@@ -111,38 +112,53 @@ def story() -> None:
     print(f"- 'Thanks — we're on it.': {r.verdict}, score {r.front_page_score}, findings {len(r.findings)}")
 
 
-EVAL_SET = Path(__file__).resolve().parents[4] / "tests" / "reply" / "fixtures" / "tone_eval_set.yaml"
+FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "reply" / "fixtures"
+EVAL_SET = FIXTURES / "tone_eval_set.yaml"
+# Each file holds `criticised[_batchN]` / `praised[_batchN]` lists; batch 7 was written by another
+# engineer who never saw the rules (its header says how), so it keeps a file of its own.
+EVAL_SETS = (EVAL_SET, FIXTURES / "tone_eval_batch7.yaml")
+# What makes a criticised case embarrassing (the fixtures' `kind`); batch 7 added the last three.
+KINDS = frozenset(
+    {
+        *("threat", "restriction", "ban", "dismissive", "blame", "condescending", "sarcasm", "defensive"),
+        *("boilerplate", "disclosure", "overpromise", "profane", "no_apology", "no_next_step"),
+    }
+)
+Counts = tuple[int, int, int, int, int, int]
 
 
-def written_set(path: Path = EVAL_SET) -> dict[str, tuple[int, int, int, int, int, int]]:
-    """Per batch: (blocked, must block, flagged, criticised, false alarms, praised); prints misses."""
+def _verdict(case: dict[str, object]) -> str:
+    ctx = InboundContext(**case["inbound"]) if case.get("inbound") else None  # type: ignore[arg-type]
+    return check_tone(str(case["text"]), inbound=ctx).verdict
+
+
+def written_set(paths: Path | Sequence[Path] = EVAL_SETS) -> dict[str, Counts]:
+    """Per batch: (blocked, must block, flagged, criticised, false alarms, praised); prints misses by kind."""
     import yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    out: dict[str, tuple[int, int, int, int, int, int]] = {}
-    print(f"## Our written set ({path.name}; written by us, not the held-out set)")
-    for key in [k for k in data if k.startswith("criticised")]:
-        batch = key.removeprefix("criticised").lstrip("_") or "batch1"
-        crit, praised = data[key], data.get(key.replace("criticised", "praised"), [])
-
-        def verdict(case: dict[str, object]) -> str:
-            ctx = InboundContext(**case["inbound"]) if case.get("inbound") else None  # type: ignore[arg-type]
-            return check_tone(str(case["text"]), inbound=ctx).verdict
-
-        must = [c for c in crit if c["expect"] == "block"]
-        blocked = sum(verdict(c) == "block" for c in must)
-        flagged = sum(verdict(c) != "ok" for c in crit)
-        alarms = [c for c in praised if verdict(c) != "ok"]
-        out[batch] = (blocked, len(must), flagged, len(crit), len(alarms), len(praised))
-        print(
-            f"- {batch}: block recall {blocked}/{len(must)}, block-or-warn {flagged}/{len(crit)}, "
-            f"false alarms {len(alarms)}/{len(praised)}"
-        )
-        for c in must:
-            if verdict(c) != "block":
-                print(f"    missed block: {c['text']!r}")
-        for c in alarms:
-            print(f"    false alarm: {c['text']!r}")
+    files = [paths] if isinstance(paths, Path) else list(paths)
+    out: dict[str, Counts] = {}
+    print(f"## Our written set ({', '.join(p.name for p in files)}; written by us, not the held-out set)")
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key in [k for k in data if k.startswith("criticised")]:
+            batch = key.removeprefix("criticised").lstrip("_") or "batch1"
+            crit, praised = data[key], data.get(key.replace("criticised", "praised"), [])
+            got = [_verdict(c) for c in crit]
+            must = [(c, v) for c, v in zip(crit, got, strict=True) if c["expect"] == "block"]
+            blocked = sum(v == "block" for _, v in must)
+            flagged = sum(v != "ok" for v in got)
+            alarms = [c for c in praised if _verdict(c) != "ok"]
+            out[batch] = (blocked, len(must), flagged, len(crit), len(alarms), len(praised))
+            print(
+                f"- {batch}: block recall {blocked}/{len(must)}, block-or-warn {flagged}/{len(crit)}, "
+                f"false alarms {len(alarms)}/{len(praised)}"
+            )
+            for c, v in zip(crit, got, strict=True):
+                if (c["expect"] == "block" and v != "block") or v == "ok":
+                    print(f"    missed {c['expect']} ({c.get('kind', '?')}, got {v}): {c['text']!r}")
+            for c in alarms:
+                print(f"    false alarm: {c['text']!r}")
     tot = [sum(v[i] for v in out.values()) for i in range(6)]
     print(
         f"- all: block recall {tot[0]}/{tot[1]} = {tot[0] / tot[1]:.2f}, block-or-warn {tot[2]}/{tot[3]} = "
@@ -159,8 +175,7 @@ def main(argv: list[str]) -> int:
         args = [a for a in args if a != str(n_ex)]
     shared = Path(args[0]) if args else DEFAULT_SHARED
     story()
-    if EVAL_SET.exists():
-        written_set()
+    written_set([p for p in EVAL_SETS if p.exists()])
     twcs(shared, n_ex)
     politeness(shared)
     return 0

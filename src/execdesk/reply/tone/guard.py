@@ -188,7 +188,8 @@ def _context_findings(
         lengths = [len(T.words(s.text)) for s in sents]
         n_longest = max(lengths)
         longest = sents[lengths.index(n_longest)]
-        if fre < rd["min_flesch"] or n_longest > rd["max_words_per_sentence"]:
+        long_and_dense = n_longest > rd["max_words_per_sentence"] and fre < rd.get("long_sentence_max_flesch", 100.0)
+        if fre < rd["min_flesch"] or long_and_dense:
             f = _whole("readability", text, longest.start, longest.end)
             out.append(
                 Finding(
