@@ -582,8 +582,9 @@ def _add_signal(
             .values(analysis=bindparam("analysis"), priority=bindparam("priority")),
             updates,
         )
-    for case_id, detail in case_updates.items():
-        _add_case_reason(conn, case_id, name, weight, f"{name} 1.00 x weight {weight:g} ({detail})")
+    _add_case_reasons(
+        conn, {cid: f"{name} 1.00 x weight {weight:g} ({detail})" for cid, detail in case_updates.items()}, name, weight
+    )
 
 
 def _with_signal(
@@ -616,28 +617,46 @@ def _with_signal(
 
 def _add_case_reason(conn: Connection, case_id: int, name: str, weight: float, detail: str) -> None:
     """Add a computed signal's points to a case's judgment (once)."""
-    c = conn.execute(
-        select(_cases.c.priority, _cases.c.priority_reasons, _cases.c.signals).where(_cases.c.id == case_id)
-    ).first()
-    if c is None:
+    _add_case_reasons(conn, {case_id: detail}, name, weight)
+
+
+def _add_case_reasons(conn: Connection, details: dict[int, str], name: str, weight: float) -> None:
+    """Add a computed signal's points to several cases' judgments (once each): one read, one
+    batched write, however many members a flood brings in one batch."""
+    if not details:
         return
-    reasons = list(c.priority_reasons or [])
-    if any(r.get("source") == f"signal:{name}" for r in reasons):
-        return
-    reasons.append({"source": f"signal:{name}", "points": round(weight, 2), "detail": detail})
-    reasons.sort(key=lambda x: -abs(float(x.get("points", 0))))
-    signals = list(c.signals or [])
-    if name not in signals:
-        signals.append(name)
-    conn.execute(
-        update(_cases)
-        .where(_cases.c.id == case_id)
-        .values(
-            priority=max(0.0, min(100.0, float(c.priority or 0.0) + weight)),
-            priority_reasons=reasons,
-            signals=signals,
+    source = f"signal:{name}"
+    changes = []
+    for c in conn.execute(
+        select(_cases.c.id, _cases.c.priority, _cases.c.priority_reasons, _cases.c.signals).where(
+            _cases.c.id.in_(sorted(details))
         )
-    )
+    ):
+        reasons = list(c.priority_reasons or [])
+        if any(r.get("source") == source for r in reasons):
+            continue
+        reasons.append({"source": source, "points": round(weight, 2), "detail": details[int(c.id)]})
+        reasons.sort(key=lambda x: -abs(float(x.get("points", 0))))
+        signals = list(c.signals or [])
+        if name not in signals:
+            signals.append(name)
+        changes.append(
+            {
+                "cid": int(c.id),
+                "priority": max(0.0, min(100.0, float(c.priority or 0.0) + weight)),
+                "reasons": reasons,
+                "signals": signals,
+            }
+        )
+    if changes:
+        conn.execute(
+            update(_cases)
+            .where(_cases.c.id == bindparam("cid"))
+            .values(
+                priority=bindparam("priority"), priority_reasons=bindparam("reasons"), signals=bindparam("signals")
+            ),
+            changes,
+        )
 
 
 def refresh(

@@ -44,7 +44,6 @@ _attachments = table_of(Attachment)
 _INSERT_MESSAGES = insert(_messages)
 _INSERT_ATTACHMENTS = insert(_attachments)
 _UPDATE_MESSAGE = update(_messages).where(_messages.c.id == bindparam("pk"))
-_SET_CAMPAIGN_SEQ = update(_messages).where(_messages.c.id == bindparam("pk")).values(campaign_seq=bindparam("seq"))
 
 ACTOR = "system:ingest"
 
@@ -159,6 +158,7 @@ def _message_values(work: MessageWork, address: str | None) -> dict[str, Any]:
         "topic": analysis.topic.label if analysis is not None else None,
         "sentiment": analysis.sentiment.score if analysis is not None else None,
         "priority": analysis.priority.score if analysis is not None else None,
+        "campaign_seq": work.extra.get("campaign_seq"),
     }
 
 
@@ -308,11 +308,13 @@ def record_batch(works: list[MessageWork], env: StageEnv) -> None:
     service.record_audits(env.conn, [e for w in todo for e in w.extra.get("audit", [])])
 
 
-def campaigns_batch(works: list[MessageWork], env: StageEnv) -> None:
-    """Assign each new message to a campaign (or none) in arrival order and record the outcome.
+def campaign_assign_batch(works: list[MessageWork], env: StageEnv) -> None:
+    """Assign each new message to a campaign (or none) in arrival order, before its row is written.
 
     The detector lives in memory (:mod:`execdesk.campaigns.runtime`); it catches up with the
-    database first and is dropped if this transaction rolls back.
+    database first and is dropped if this transaction rolls back. Each applied message gets its
+    ``campaign_seq`` here, so that the record stage inserts it with the row: setting it afterwards
+    was a second write of every message row (and of all its indexes, the full-text one included).
     """
     cs = env.settings.campaigns
     if not cs.enabled:
@@ -323,10 +325,6 @@ def campaigns_batch(works: list[MessageWork], env: StageEnv) -> None:
     todo = [w for w in works if w.failure is None and w.parsed is not None and w.message_pk is not None]
     with rt.lock:
         detector = rt.ensure(env.conn)
-        arrived: list[Arrived] = []
-        related: list[Related] = []
-        spikes = []
-        seqs = []
         for w in todo:
             parsed = w.parsed
             assert parsed is not None and w.message_pk is not None
@@ -336,31 +334,49 @@ def campaigns_batch(works: list[MessageWork], env: StageEnv) -> None:
             sender = (w.extra.get("from_addr") or parsed.from_addr or "")[:320]
             doc = CampaignDoc(str(w.message_pk), parsed.new_text or "", parsed.subject or "", sender, at)
             assignment = detector.assign(doc)
+            related = None
             if assignment.campaign_id is None and assignment.family_id is not None and w.analysis is not None:
                 kept = [sig.name for sig in w.analysis.signals if sig.name in cs.keep_individual_signals]
                 if kept:  # same trigger, but the message matters on its own: not absorbed by words alone
-                    related.append(
-                        Related(w.message_pk, w.case_id, assignment.family_id, assignment.family_evidence, tuple(kept))
+                    related = Related(
+                        w.message_pk, w.case_id, assignment.family_id, assignment.family_evidence, tuple(kept)
                     )
                     assignment = dataclasses.replace(assignment, family_id=None, family_evidence="")
-            seqs.append({"pk": w.message_pk, "seq": rt.next_seq()})
             topic = w.analysis.topic.label if w.analysis is not None else None
-            spikes.extend(rt.spikes.observe(at, topic))
-            arrived.append(Arrived(w.message_pk, w.case_id, w.contact_id, at, assignment))
+            w.extra["campaign_seq"] = rt.next_seq()
             w.extra["campaign"] = assignment
-        if seqs:
-            env.conn.execute(_SET_CAMPAIGN_SEQ, seqs)
-        weights = Weights.from_config(env.analyze_config.raw if env.analyze_config is not None else None)
-        audits = record_assignments(
-            env.conn,
-            cs,
-            arrived,
-            spikes,
-            related=related,
-            weights=weights,
-            batch_case_ids=[w.case_id for w in todo if w.case_id is not None],
-        )
-        service.record_audits(env.conn, audits)
+            w.extra["campaign_related"] = related
+            w.extra["campaign_at"] = at
+            w.extra["spikes"] = rt.spikes.observe(at, topic)
+
+
+def campaigns_batch(works: list[MessageWork], env: StageEnv) -> None:
+    """Record the batch's campaign decisions (members, promotions, triggers, spikes): the rows they
+    reference exist now."""
+    cs = env.settings.campaigns
+    if not cs.enabled:
+        return
+    todo = [w for w in works if w.failure is None and "campaign" in w.extra]
+    arrived: list[Arrived] = []
+    related: list[Related] = []
+    spikes = []
+    for w in todo:
+        assert w.message_pk is not None
+        arrived.append(Arrived(w.message_pk, w.case_id, w.contact_id, w.extra["campaign_at"], w.extra["campaign"]))
+        if w.extra["campaign_related"] is not None:
+            related.append(w.extra["campaign_related"])
+        spikes.extend(w.extra["spikes"])
+    weights = Weights.from_config(env.analyze_config.raw if env.analyze_config is not None else None)
+    audits = record_assignments(
+        env.conn,
+        cs,
+        arrived,
+        spikes,
+        related=related,
+        weights=weights,
+        batch_case_ids=[w.case_id for w in works if w.failure is None and w.case_id is not None],
+    )
+    service.record_audits(env.conn, audits)
 
 
 def _analysis_dict(work: MessageWork) -> dict[str, Any]:
@@ -396,13 +412,20 @@ INGEST_STAGES = [
         cases_batch,
         "contacts; thread into cases or open them; case judgments",
     ),
+    Stage(
+        "campaign_assign",
+        ("parsed", "message_pk", "case_id"),
+        (),
+        campaign_assign_batch,
+        "near-identical floods: each message's campaign decision, in arrival order",
+    ),
     Stage("record", ("parsed", "message_pk", "case_id"), (), record_batch, "message rows, attachments, audit events"),
     Stage(
         "campaigns",
         ("parsed", "message_pk", "case_id"),
         (),
         campaigns_batch,
-        "near-identical floods grouped into campaigns; trigger cases; spike alerts",
+        "campaign records: members, promotions, trigger cases; spike alerts",
     ),
     Stage("route", ("parsed", "case_id"), (), route_batch, "teams, owners and priority by rule; SLA clocks; alerts"),
 ]

@@ -36,6 +36,9 @@ log = logging.getLogger("execdesk.workers")
 _messages = table_of(Message)
 _arrivals = table_of(Arrival)
 WRITE_LOCK = 0x6578_6563_7772_6974  # "execwrit": the cases/record stages of one store, one batch at a time
+_LOCK_ALL = text(
+    "select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) with ordinality as t(k, n) order by n"
+)
 _ALREADY = (
     select(_messages.c.raw_sha256, _arrivals.c.source_ref)
     .select_from(_arrivals.join(_messages, _arrivals.c.message_pk == _messages.c.id))
@@ -75,8 +78,9 @@ def ingest_queued(store: Store, items: list[QueuedMessage], *, pipeline: Pipelin
         if conn.dialect.name == "postgresql":
             keys = {_lock_key("sha:" + item.sha256) for item in items}
             keys |= {_lock_key("mid:" + mid) for _, raw in loaded if (mid := identify(raw).message_id)}
-            for key in sorted(keys):  # one order for everyone: no deadlock between batches
-                conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": key})
+            # One statement, keys in one order for everyone (no deadlock between batches); the
+            # lock function is volatile, so PostgreSQL calls it after the sort, row by row.
+            conn.execute(_LOCK_ALL, {"keys": sorted(keys)})
         done = {
             (r.raw_sha256, r.source_ref) for r in conn.execute(_ALREADY, {"shas": sorted({i.sha256 for i in items})})
         }
