@@ -194,16 +194,20 @@ class WebSettings(_Section):
     trust_proxy_headers: bool = Field(
         False, description="Take the client address from X-Forwarded-For (only behind a trusted reverse proxy)."
     )
-    background_jobs: bool = Field(
-        True,
+    background_jobs: bool | None = Field(
+        None,
         description="execdesk serve also runs the SLA breach sweep (sla.sweep_seconds), the scheduled digest check "
-        "and, when reply.smtp_host is set, the outbox sender; off for tests or when a separate worker runs them.",
+        "and, when reply.smtp_host is set, the outbox sender. Unset: on, except with queue.backend = procrastinate, "
+        "where `execdesk worker` runs them (docs/decisions/1001); false for tests.",
     )
     digest_check_seconds: float = Field(
-        60.0, description="How often the background digest check runs (sending is claimed once per slot)."
+        60.0,
+        description="How often the digest check runs, in serve or as a worker task (sending is claimed once per slot).",
     )
     outbox_send_seconds: float = Field(
-        30.0, description="How often the background outbox sender sends queued replies (only with reply.smtp_host)."
+        30.0,
+        description="How often the outbox sender sends queued replies, in serve or as a worker task "
+        "(only with reply.smtp_host).",
     )
 
 

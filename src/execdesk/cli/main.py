@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "execdesk.cli.ops_cmds",
     "execdesk.cli.search_cmds",
     "execdesk.cli.worker_cmds",
+    "execdesk.cli.jobs_cmds",
 ]
 
 

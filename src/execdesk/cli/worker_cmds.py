@@ -17,13 +17,17 @@ def worker(
     ] = 1,
     queues: Annotated[
         list[str] | None,
-        typer.Option("--queues", help="Queue to take tasks from (repeatable) [default: queue.ingest_queue]."),
+        typer.Option(
+            "--queues", help="Queue to take tasks from, repeatable (default: queue.ingest_queue and queue.tasks_queue)."
+        ),
     ] = None,
 ) -> None:
-    """Run queued tasks (ingest) until SIGINT/SIGTERM. Needs queue.backend and PostgreSQL.
+    """Run queued tasks until SIGINT/SIGTERM: ingest, outbox send, digest, SLA sweep, reanalysis.
+    Needs queue.backend and PostgreSQL.
 
     Start as many as the machine allows, on one or several hosts sharing the home's blob
-    store; see docs/deploy.md.
+    store; see docs/deploy.md. Send, digest and the SLA sweep run periodically, once per tick
+    however many workers run (docs/decisions/1001-stages-as-tasks.md).
     """
     from execdesk.workers.app import QueueNotConfigured, check
     from execdesk.workers.runner import run

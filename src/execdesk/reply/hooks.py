@@ -25,4 +25,9 @@ class AfterIngest:
 def after_ingest(store: Store, message_pks: list[int], settings: Settings | None = None) -> AfterIngest:
     """Link bounces of our replies to their cases, then queue automatic acknowledgments (if enabled)."""
     settings = settings or store.settings
-    return AfterIngest(bounces=link_bounces(store, message_pks), acks=auto_acknowledge(store, settings, message_pks))
+    done = AfterIngest(bounces=link_bounces(store, message_pks), acks=auto_acknowledge(store, settings, message_pks))
+    if settings.queue.backend != "none" and any(a.outcome == "queued" for a in done.acks):
+        from execdesk.workers.periodic import request_send
+
+        request_send(settings)  # committed above: a worker sends them within seconds, not at the next tick
+    return done

@@ -79,7 +79,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from execdesk.web import jobs
 
-        app.state.jobs = jobs.start(the_store, settings) if settings.web.background_jobs else None
+        app.state.jobs = jobs.start(the_store, settings) if jobs.wanted(settings) else None
         try:
             yield
         finally:

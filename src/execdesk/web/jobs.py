@@ -93,8 +93,16 @@ def plan(store: Store, settings: Settings, *, now: Callable[[], datetime] | None
     return jobs
 
 
+def wanted(settings: Settings) -> bool:
+    """Whether ``serve`` runs the loops: ``web.background_jobs``, or when unset, only without a task
+    queue (with one, the workers run the same core as periodic tasks: docs/decisions/1001)."""
+    if settings.web.background_jobs is not None:
+        return settings.web.background_jobs
+    return settings.queue.backend == "none"
+
+
 def start(store: Store, settings: Settings, *, now: Callable[[], datetime] | None = None) -> BackgroundJobs:
-    """Start the loops; ``web.background_jobs`` is checked by the caller (the app's lifespan)."""
+    """Start the loops; :func:`wanted` is checked by the caller (the app's lifespan)."""
     jobs = BackgroundJobs(plan(store, settings, now=now)).start()
     log.info("background jobs started: %s", ", ".join(j.name for j in jobs.jobs))
     return jobs

@@ -6,12 +6,29 @@ task is as durable as the messages and is backed up with them; no other service 
 
 from __future__ import annotations
 
+from typing import Any
+
 import procrastinate
 from sqlalchemy.engine import make_url
 
 from execdesk.settings import Settings
 
 INGEST_TASK = "execdesk.ingest"
+SEND_TASK = "execdesk.send_outbox"
+DIGEST_TASK = "execdesk.digest"
+SLA_TASK = "execdesk.sla_sweep"
+REANALYZE_TASK = "execdesk.reanalyze"
+#: The last error of each job's attempts (procrastinate keeps statuses and events, not errors); a row
+#: goes with its job (``on delete cascade``). Created beside procrastinate's tables, not by Alembic.
+ERRORS_TABLE = "execdesk_job_errors"
+_ERRORS_DDL = """
+create table if not exists execdesk_job_errors (
+    job_id bigint primary key references procrastinate_jobs(id) on delete cascade,
+    attempt integer not null,
+    error text not null,
+    at timestamp with time zone not null default now()
+)
+"""
 
 
 class QueueNotConfigured(RuntimeError):
@@ -33,7 +50,7 @@ def check(settings: Settings) -> None:
 
 
 def make_app(settings: Settings, *, sync: bool = False) -> procrastinate.App:
-    """An app with the ingest task registered; ``sync`` for producers outside an event loop."""
+    """An app with every task registered; ``sync`` for producers outside an event loop."""
     check(settings)
     connector: procrastinate.BaseConnector = (
         procrastinate.SyncPsycopgConnector(conninfo=conninfo(settings))
@@ -41,28 +58,36 @@ def make_app(settings: Settings, *, sync: bool = False) -> procrastinate.App:
         else procrastinate.PsycopgConnector(conninfo=conninfo(settings))
     )
     app = procrastinate.App(connector=connector)
-    from execdesk.workers.tasks import register
+    from execdesk.workers import periodic, tasks
 
-    register(app, settings)
+    tasks.register(app, settings)
+    periodic.register(app, settings)
     return app
 
 
 def ensure_schema(settings: Settings) -> bool:
-    """Create procrastinate's tables in the store's database once; True if they were created."""
+    """Create procrastinate's tables and the job error table in the store's database once; True if
+    procrastinate's tables were created."""
     import psycopg
 
     with psycopg.connect(conninfo(settings), autocommit=True) as conn:
-        exists = conn.execute("select to_regclass('procrastinate_jobs') is not null").fetchone()
-        if exists and exists[0]:
+        if _exists(conn, "procrastinate_jobs") and _exists(conn, ERRORS_TABLE):
             return False
         conn.execute("select pg_advisory_lock(7306099211)")  # two workers starting at once
         try:
-            again = conn.execute("select to_regclass('procrastinate_jobs') is not null").fetchone()
-            if again and again[0]:
-                return False
-            app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo(settings)))
-            with app.open():
-                app.schema_manager.apply_schema()
-            return True
+            created = False
+            if not _exists(conn, "procrastinate_jobs"):
+                app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo(settings)))
+                with app.open():
+                    app.schema_manager.apply_schema()
+                created = True
+            if not _exists(conn, ERRORS_TABLE):
+                conn.execute(_ERRORS_DDL)
+            return created
         finally:
             conn.execute("select pg_advisory_unlock(7306099211)")
+
+
+def _exists(conn: Any, table: str) -> bool:
+    row = conn.execute("select to_regclass(%s) is not null", (table,)).fetchone()
+    return bool(row and row[0])

@@ -20,6 +20,10 @@ class QueueSettings(BaseModel):
         ),
     )
     ingest_queue: str = Field("ingest", description="Queue name of ingest tasks.")
+    tasks_queue: str = Field(
+        "tasks",
+        description="Queue name of the other tasks: outbox send, digest, SLA sweep, reanalysis (docs/decisions/1001).",
+    )
     stalled_after_s: float = Field(
         30.0,
         description=(

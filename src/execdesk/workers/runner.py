@@ -1,4 +1,5 @@
-"""``execdesk worker``: one process running queued tasks until SIGINT/SIGTERM.
+"""``execdesk worker``: one process running queued tasks until SIGINT/SIGTERM (ingest, and the
+periodic send, digest and SLA sweep of :mod:`.periodic`, reanalysis), recording why a task failed.
 
 At-least-once: a job is marked done only after its task returned (the batch committed). A
 worker that dies (SIGKILL, power) stops sending heartbeats; every running worker looks for
@@ -12,12 +13,14 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import procrastinate
 from procrastinate.worker import Worker
 
 from execdesk.campaigns.runtime import flush_runtime
+from execdesk.ops.redact import redact
 from execdesk.settings import Settings
 from execdesk.workers.app import ensure_schema, make_app
 from execdesk.workers.tasks import WorkerRef
@@ -46,13 +49,49 @@ async def _recovery_loop(app: procrastinate.App, settings: Settings) -> None:
         await asyncio.sleep(max(1.0, settings.queue.heartbeat_s))
 
 
-async def run_async(settings: Settings, *, concurrency: int = 1, queues: Sequence[str] | None = None) -> WorkerRef:
+async def record_failure(
+    call_next: Callable[[], Awaitable[Any]], context: procrastinate.JobContext, worker: Worker
+) -> Any:
+    """Worker middleware: keep the error of a failed attempt beside its job (procrastinate records the
+    status, not why), redacted like the logs, for ``execdesk jobs failed``."""
+    try:
+        return await call_next()
+    except BaseException as exc:
+        job = context.job
+        if job is not None and job.id is not None and not isinstance(exc, asyncio.CancelledError):
+            error = redact(f"{type(exc).__name__}: {exc}")[:2000]
+            try:
+                await context.app.connector.execute_query_async(
+                    _RECORD_ERROR, job_id=job.id, attempt=(job.attempts or 0) + 1, error=error
+                )
+            except Exception:
+                log.exception("could not record the error of job %s", job.id)
+        raise
+
+
+_RECORD_ERROR = """
+insert into execdesk_job_errors (job_id, attempt, error, at) values (%(job_id)s, %(attempt)s, %(error)s, now())
+on conflict (job_id) do update set attempt = excluded.attempt, error = excluded.error, at = excluded.at
+"""
+
+
+def default_queues(settings: Settings) -> list[str]:
+    """Every queue execdesk defers to: ingest, and the other tasks (send, digest, SLA, reanalysis)."""
+    return [settings.queue.ingest_queue, settings.queue.tasks_queue]
+
+
+async def run_async(
+    settings: Settings, *, concurrency: int = 1, queues: Sequence[str] | None = None, wait: bool = True
+) -> WorkerRef:
+    """Run a worker; ``wait=False`` returns once the queues are empty (tests, one-off drains)."""
     app = make_app(settings)
     ref = WorkerRef()
     async with app.open_async():
         worker = Worker(
             app,
-            queues=list(queues) if queues else [settings.queue.ingest_queue],
+            queues=list(queues) if queues else default_queues(settings),
+            wait=wait,
+            worker_middleware=[record_failure],
             name=f"execdesk@{socket.gethostname()}:{os.getpid()}",
             concurrency=concurrency,
             delete_jobs="never" if settings.queue.keep_finished_jobs else "successful",
@@ -70,7 +109,9 @@ async def run_async(settings: Settings, *, concurrency: int = 1, queues: Sequenc
     return ref
 
 
-def run(settings: Settings, *, concurrency: int = 1, queues: Sequence[str] | None = None) -> WorkerRef:
-    """Run a worker in the foreground until it is asked to stop."""
+def run(
+    settings: Settings, *, concurrency: int = 1, queues: Sequence[str] | None = None, wait: bool = True
+) -> WorkerRef:
+    """Run a worker in the foreground until it is asked to stop (or, ``wait=False``, the queues are empty)."""
     ensure_schema(settings)
-    return asyncio.run(run_async(settings, concurrency=concurrency, queues=queues))
+    return asyncio.run(run_async(settings, concurrency=concurrency, queues=queues, wait=wait))

@@ -1,4 +1,4 @@
-"""The tasks a worker runs. One today: ingest a batch of queued messages.
+"""The ingest and reanalysis tasks (send, digest and SLA sweep: :mod:`.periodic`).
 
 A worker pulls more queued ingest jobs into the batch it is about to run (up to
 ``ingest.batch_size`` messages): a flood arriving one SMTP message per task is still stored
@@ -20,7 +20,7 @@ from procrastinate.jobs import Job, Status
 
 from execdesk.settings import Settings
 from execdesk.store.db import Store
-from execdesk.workers.app import INGEST_TASK
+from execdesk.workers.app import INGEST_TASK, REANALYZE_TASK
 from execdesk.workers.ingest import ingest_queued
 from execdesk.workers.message import QueuedMessage
 
@@ -47,6 +47,15 @@ def store_for(settings: Settings) -> Store:
         if key not in _STORES:
             _STORES[key] = Store.open(settings)
         return _STORES[key]
+
+
+def close_stores() -> None:
+    """Close the worker's stores (end of an in-process worker: tests, one-off drains)."""
+    with _STORES_LOCK:
+        stores = list(_STORES.values())
+        _STORES.clear()
+    for store in stores:
+        store.close()
 
 
 def _items(job: Job) -> list[dict[str, Any]]:
@@ -101,3 +110,15 @@ def register(app: procrastinate.App, settings: Settings) -> None:
             "ingest task: %d message(s) from %d job(s), %d new arrival(s)", len(batch), 1 + len(extra), len(results)
         )
         return len(results)
+
+    @app.task(
+        name=REANALYZE_TASK,
+        queue=settings.queue.tasks_queue,
+        retry=procrastinate.RetryStrategy(max_attempts=3, wait=5),
+    )
+    async def reanalyze(first_id: int, last_id: int) -> int:
+        """Analyse stored messages ``first_id..last_id`` again (idempotent: a retry stores the same)."""
+        from execdesk.ingest.reanalyze import reanalyze_range
+
+        result = await asyncio.to_thread(reanalyze_range, store_for(settings), int(first_id), int(last_id))
+        return result.messages
