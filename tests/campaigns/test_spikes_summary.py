@@ -64,3 +64,13 @@ def test_summary_finds_the_trigger_link_and_form() -> None:
     assert [c for _, c in s.arrivals] == [3, 2]
     assert any("network was down" in p for p in s.shared_phrases)
     assert s.title.startswith("I read the post")
+
+
+def test_summary_arrivals_stay_small_when_a_member_has_an_absurd_date() -> None:
+    """Spam dated year 1 beside mail of today: hourly buckets between them would be ~18 million."""
+    text = "Please stop the pipeline expansion near the river, it will ruin the wetlands for good."
+    dates = [datetime(1, 1, 1, tzinfo=UTC), T0, T0 + timedelta(minutes=30), T0 + timedelta(hours=5)]
+    members = [CampaignDoc(f"k{i}", text, sender=f"p{i}@example.org", received_at=d) for i, d in enumerate(dates)]
+    s = summarise(members)
+    assert [c for _, c in s.arrivals] == [1, 2, 1]
+    assert s.arrivals[0][0].year == 1 and s.arrivals[-1][0] >= T0 + timedelta(hours=4)

@@ -118,14 +118,18 @@ def shared_phrases(members: Sequence[_Member], k: int = 3, share: float = 0.5, t
 
 
 def arrival_counts(members: Sequence[_Member], bucket: timedelta = timedelta(hours=1)) -> list[tuple[datetime, int]]:
-    """Members per time bucket (bucket start, count), empty buckets included, oldest first."""
+    """Members per time bucket (bucket start, count), oldest first; only buckets with members.
+
+    Sparse on purpose: one member with an absurd Date (spam dated 1970 or year 1) beside one of
+    today would otherwise be millions of empty hours — gigabytes in a worker and in the stored
+    record. Readers fill the gaps within the window they show (web ``growth_chart``)."""
     times = sorted(m.received_at for m in members if m.received_at is not None)
     if not times:
         return []
     secs = bucket.total_seconds()
     first = times[0]
     counts = Counter(int((t - first).total_seconds() // secs) for t in times)
-    return [(first + i * bucket, counts.get(i, 0)) for i in range(max(counts) + 1)]
+    return [(first + i * bucket, counts[i]) for i in sorted(counts)]
 
 
 def title(text: str, limit: int = 80) -> str:
