@@ -9,10 +9,14 @@ every approach must do anyway: clean + tokenise + shingle + MinHash (rensa). CPU
 (``time.process_time``) is printed next to wall time: on a shared machine only the CPU figures are
 comparable between blocks. ``--against REV`` also runs the detector of git revision REV on the same
 messages, alternating 1,000-message slices with the current one, so that machine load hits both alike
-(the speed-up column is the comparable figure on a shared machine).
+(the speed-up column is the comparable figure on a shared machine), and checks that both give the same
+``Assignment`` for every message, field for field (a speed-up must not change a decision).
+``--stream real`` replays real streams unchanged instead (regulations.gov floods shuffled, CFPB by date,
+SpamAssassin easy/hard ham through the parser, Enron executive mail) for the same A/B and check.
 
     nice .venv/bin/python benchmarks/bench_campaigns.py --n 1000000
     nice .venv/bin/python benchmarks/bench_campaigns.py --n 100000 --block 50000 --against 505c415
+    nice .venv/bin/python benchmarks/bench_campaigns.py --stream real --against 505c415
 """
 
 from __future__ import annotations
@@ -89,6 +93,51 @@ def baseline(docs: list[CampaignDoc], settings: CampaignSettings) -> tuple[float
     return time.perf_counter() - t, time.process_time() - c
 
 
+def real_stream() -> list[CampaignDoc]:
+    """Real texts as they come (no variation): the streams docs/QUALITY.md is measured on, one after another."""
+    from execdesk.campaigns import evaluate
+
+    docs = [d for d, _ in evaluate.flood_docs(evaluate.load_floods(), 7)]
+    docs += [
+        CampaignDoc(
+            "cfpb-" + r["Complaint ID"],
+            r["Consumer complaint narrative"],
+            sender=f"cfpb-{r['Complaint ID']}",
+            received_at=datetime.fromisoformat(r["Date received"]).replace(tzinfo=UTC),
+        )
+        for r in evaluate.load_cfpb()
+    ]
+    docs += evaluate.load_ham() + evaluate.load_ham(group="hard_ham") + evaluate.load_enron()
+    return docs
+
+
+def same(a: object, b: object) -> bool:
+    """Whether two assignments (of this tree's and of the reference package's class) agree field for field."""
+    return a.to_dict() == b.to_dict()  # type: ignore[attr-defined]
+
+
+def run_real(det: CampaignDetector, ref: CampaignDetector | None) -> None:
+    docs = real_stream()
+    c = rc = 0.0
+    mismatches = 0
+    for s in range(0, len(docs), 1000):
+        part = docs[s : s + 1000]
+        t = time.process_time()
+        mine = [det.assign(d) for d in part]
+        c += time.process_time() - t
+        if ref is not None:
+            t = time.process_time()
+            theirs = [ref.assign(d) for d in part]
+            rc += time.process_time() - t
+            mismatches += sum(1 for a, b in zip(mine, theirs, strict=True) if not same(a, b))
+    print(f"real streams: {len(docs):,} messages, {len(docs) / c:,.0f} per CPU-second ({c / len(docs) * 1e6:,.0f} us)")
+    if ref is not None:
+        print(
+            f"reference: {len(docs) / rc:,.0f} per CPU-second, speed-up {rc / c:.2f}x; "
+            f"assignments differing from the reference: {mismatches}"
+        )
+
+
 def reference_detector(rev: str, settings: CampaignSettings) -> CampaignDetector:
     """The campaign detector of git revision ``rev``, imported as package ``execdesk_ref`` (for A/B timing)."""
     root = Path(__file__).resolve().parents[1]
@@ -117,7 +166,12 @@ def main() -> None:
     ap.add_argument("--block", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--against", metavar="REV", help="also time the detector of this git revision (A/B)")
+    ap.add_argument("--stream", choices=["synthetic", "real"], default="synthetic", help="messages to replay")
     args = ap.parse_args()
+    if args.stream == "real":
+        settings = CampaignSettings()
+        run_real(CampaignDetector(settings), reference_detector(args.against, settings) if args.against else None)
+        return
     rng = random.Random(args.seed)
     bases = base_texts()
     vocab = sorted({w for b in bases for w in b})
@@ -135,7 +189,7 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if ref else ""))
     total_t = total_b = total_c = total_bc = total_r = 0.0
-    done = 0
+    done = mismatches = 0
     while done < args.n:
         n = min(args.block, args.n - done)
         docs = make_block(bases, vocab, n, done, rng)
@@ -145,14 +199,13 @@ def main() -> None:
         for s in range(0, n, 1000 if ref else n):
             part = docs[s : s + (1000 if ref else n)]
             t, c = time.perf_counter(), time.process_time()
-            for d in part:
-                det.assign(d)
+            mine = [det.assign(d) for d in part]
             dt, dc = dt + time.perf_counter() - t, dc + time.process_time() - c
             if ref is not None:
                 c = time.process_time()
-                for d in part:
-                    ref.assign(d)
+                theirs = [ref.assign(d) for d in part]
                 rc += time.process_time() - c
+                mismatches += sum(1 for a, b in zip(mine, theirs, strict=True) if not same(a, b))
         total_r += rc
         done += n
         total_t, total_b, total_c, total_bc = total_t + dt, total_b + b, total_c + dc, total_bc + bc
@@ -172,7 +225,12 @@ def main() -> None:
         f"{done / total_b:,.0f} msgs/s wall ({done / total_bc:,.0f} per CPU-second), "
         f"CPU ratio {total_c / total_bc:.2f}; RSS {proc.memory_info().rss / 2**20:,.0f} MB "
         f"(index arrays {idx.nbytes() / 2**20:,.0f} MB)"
-        + (f"; {args.against}: {done / total_r:,.0f} per CPU-second, speed-up {total_r / total_c:.2f}x" if ref else "")
+        + (
+            f"; {args.against}: {done / total_r:,.0f} per CPU-second, speed-up {total_r / total_c:.2f}x; "
+            f"assignments differing from {args.against}: {mismatches}"
+            if ref
+            else ""
+        )
     )
     path = Path("/tmp/bench_campaigns_snapshot.npz")
     t = time.perf_counter()

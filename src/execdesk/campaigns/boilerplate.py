@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from execdesk.campaigns.normalise import tokens
+from execdesk.campaigns.normalise import ascii_line_table, tokens
 
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", re.IGNORECASE)
 _ALL_WORDS = sys.maxsize  # line and subject keys use all their words (the same tokens as the shingles)
@@ -59,6 +59,31 @@ def line_key(line: str, min_words: int) -> int:
     return zlib.crc32(" ".join(words).encode("utf-8", "surrogatepass")) or 1
 
 
+_STR_ONLY_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e")  # str.splitlines splits here, bytes.splitlines not
+_LINE_TABLE = ascii_line_table()
+
+
+def line_keys(text: str, min_words: int) -> list[int]:
+    """:func:`line_key` of every line of ``text.splitlines()`` (0 for a blank line), in order.
+
+    ASCII text is translated once (the token table, line breaks kept) and cut with
+    ``bytes.splitlines``, which cuts where ``str.splitlines`` does when none of the
+    separators only ``str`` knows is present; each line's words are then joined and hashed as
+    bytes. Same keys as line by line, without a tokeniser call per line: a message has dozens of
+    lines and this runs on every one (docs/decisions/0308)."""
+    if not text.isascii() or any(c in text for c in _STR_ONLY_BREAKS):
+        return [line_key(line, min_words) if line.strip() else 0 for line in text.splitlines()]
+    b = text.encode("ascii").translate(_LINE_TABLE)
+    while b"00" in b:
+        b = b.replace(b"00", b"0")  # digit runs never cross a line break: the same as per line
+    keys = []
+    crc = zlib.crc32
+    for line in b.splitlines():
+        words = line.split()
+        keys.append(crc(b" ".join(words)) or 1 if len(words) >= min_words else 0)
+    return keys
+
+
 _KMV = 16  # smallest thread hashes kept per line: exact below 16 distinct subjects, estimated above
 
 
@@ -84,25 +109,22 @@ class BoilerplateModel:
         """Observe the message's lines, then return (text without boilerplate lines, lines dropped)."""
         if not self.s.enabled:
             return text, 0
-        raw = text.splitlines()
-        if len(raw) < 2:  # one-line text: a footer needs a body above it
+        if "\n" not in text and "\r" not in text and text.isascii() and not any(c in text for c in _STR_ONLY_BREAKS):
+            return text, 0  # one line (the common case of a short message): a footer needs a body above it
+        keys = line_keys(text, self.s.min_words)
+        if len(keys) < 2:  # one-line text: a footer needs a body above it
             return text, 0
         thread = (thread_key(subject) * 2654435761) & 0xFFFFFFFF
-        keep: list[str] = []
-        dropped = 0
+        dropped: list[int] = []
         table = self.lines
-        mw = self.s.min_words
         seen_here: set[int] = set()
-        for line in raw:
-            k = line_key(line, mw) if line.strip() else 0
+        for i, k in enumerate(keys):
             if k == 0 or k in seen_here:
-                keep.append(line)
                 continue
             seen_here.add(k)
             rec = table.get(k)
             if rec is None:
                 table[k] = [1, [thread] if thread else []]
-                keep.append(line)
                 continue
             rec[0] += 1
             kmv: list[int] = rec[1]
@@ -111,12 +133,13 @@ class BoilerplateModel:
                 kmv.sort()
                 del kmv[_KMV:]
             if self._judge(rec):
-                dropped += 1
-            else:
-                keep.append(line)
+                dropped.append(i)
         if len(table) > self.s.max_lines:
             self.lines = {k: r for k, r in table.items() if r[0] > 1}
-        return ("\n".join(keep), dropped) if dropped else (text, 0)
+        if not dropped:
+            return text, 0
+        gone = set(dropped)
+        return "\n".join(line for i, line in enumerate(text.splitlines()) if i not in gone), len(dropped)
 
     def is_boilerplate(self, line: str) -> bool:
         rec = self.lines.get(line_key(line, self.s.min_words))

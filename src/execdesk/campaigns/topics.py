@@ -136,9 +136,10 @@ class TriggerLinker:
         """Unit TF-IDF vector of a text's content words (first ``_VECTOR_WORDS``), (1 + log tf) x background IDF."""
         counts = Counter(words[:_VECTOR_WORDS] if len(words) > _VECTOR_WORDS else words)
         weight, log = self._weight, math.log
-        ws: list[float | None] = list(map(weight.get, counts))
-        if None in ws:
-            ws = [self._unseen(t) if w is None else w for t, w in zip(counts, ws, strict=True)]
+        if counts.keys() <= weight.keys():  # one C-level test instead of comparing every weight with None
+            ws = list(map(weight.__getitem__, counts))
+        else:
+            ws = [weight[t] if t in weight else self._unseen(t) for t in counts]
         vec: dict[str, float] = {
             t: (w if c == 1 else (1.0 + log(c)) * w) for t, c, w in zip(counts, counts.values(), ws, strict=True) if w
         }
