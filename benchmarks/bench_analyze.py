@@ -9,6 +9,14 @@ execdesk.parse (not timed). Timed, one core, one message at a time:
   batch     execdesk.analyze.analyze_batch on batches of --batch messages (what the ingest stage does)
 Prints msgs/s for each (wall clock, and CPU time of this process: steadier on a loaded machine),
 ratios to the baseline, and p50/p99 latency per message for analyze_message.
+
+    .venv/bin/python benchmarks/bench_analyze.py --against REV
+
+A/B instead: the analyze package of git revision REV (``git archive``, imported under another
+name; parse and the models' files are shared) and the working tree's, on the same messages in
+alternating slices (and alternating order per message for latency), CPU time: load on a shared
+machine hits both alike. Prints each side's msgs per CPU-second in batch, p50/p99 one at a time,
+and the speed-up.
 """
 
 from __future__ import annotations
@@ -17,10 +25,17 @@ import argparse
 import contextlib
 import email
 import email.policy
+import importlib
+import io
+import re
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -29,6 +44,7 @@ from execdesk.analyze import analyze_batch, analyze_message, default_config  # n
 from execdesk.analyze.models import load_models  # noqa: E402
 from execdesk.analyze.training.data import default_data_dir, spamassassin_members  # noqa: E402
 from execdesk.parse import ParseRefused, parse_message  # noqa: E402
+from execdesk.parse.model import ParsedMessage  # noqa: E402
 
 
 def _stdlib(raw: bytes) -> str:
@@ -40,11 +56,72 @@ def _stdlib(raw: bytes) -> str:
         return ""
 
 
+def _old_analyze(rev: str, into: Path) -> ModuleType:
+    """execdesk.analyze as of ``rev``, importable next to the current one (as ``analyze_<rev>``)."""
+    blob = subprocess.run(
+        ["git", "archive", rev, "src/execdesk/analyze"], cwd=ROOT, check=True, capture_output=True
+    ).stdout
+    name = "analyze_" + re.sub(r"\W", "_", rev)
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            fh = tar.extractfile(member)
+            assert fh is not None
+            data = fh.read()
+            rel = Path(member.name).relative_to("src/execdesk/analyze")
+            out = into / name / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if rel.suffix == ".py":
+                data = re.sub(rb"\bexecdesk\.analyze\b", name.encode(), data)
+            out.write_bytes(data)
+    sys.path.insert(0, str(into))
+    return importlib.import_module(name)
+
+
+def _against(rev: str, parsed: list[ParsedMessage], batch: int, rounds: int) -> None:
+    cpu = time.process_time
+    with tempfile.TemporaryDirectory() as tmp:
+        old = _old_analyze(rev, Path(tmp))
+        sides = {"old": (old, old.default_config()), "new": (sys.modules["execdesk.analyze"], default_config())}
+        for mod, cfg in sides.values():
+            mod.analyze_batch(parsed[:50], None, cfg)  # warm caches
+        spent = {"old": 0.0, "new": 0.0}
+        lat: dict[str, list[float]] = {"old": [], "new": []}
+        for r in range(rounds):
+            for k, i in enumerate(range(0, len(parsed), batch)):
+                for name in ("old", "new") if (k + r) % 2 else ("new", "old"):
+                    mod, cfg = sides[name]
+                    c0 = cpu()
+                    mod.analyze_batch(parsed[i : i + batch], None, cfg)
+                    spent[name] += cpu() - c0
+            for k, p in enumerate(parsed):
+                for name in ("old", "new") if (k + r) % 2 else ("new", "old"):
+                    mod, cfg = sides[name]
+                    c0 = cpu()
+                    mod.analyze_message(p, None, cfg)
+                    lat[name].append(cpu() - c0)
+    n = rounds * len(parsed)
+    print(
+        f"messages: {len(parsed)} real SpamAssassin messages, {rounds} rounds, CPU time, alternating slices of {batch}"
+    )
+    for name, label in (("old", rev), ("new", "working tree")):
+        ls = sorted(lat[name])
+        print(
+            f"{label:>14}: analyze_batch {n / spent[name]:6.0f} msgs/CPU-s; analyze_message p50 "
+            f"{statistics.median(ls) * 1000:.2f} ms, p99 {ls[int(0.99 * (len(ls) - 1))] * 1000:.2f} ms"
+        )
+    print(f"speed-up in batch: {spent['old'] / spent['new']:.2f}x")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1500)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--batch", type=int, default=500, help="messages per analyze_batch call")
+    ap.add_argument(
+        "--against", metavar="REV", help="A/B: the analyze package of this git revision vs the working tree"
+    )
     args = ap.parse_args()
     raws = []
     for _g, _name, raw in spamassassin_members(default_data_dir()):
@@ -56,6 +133,9 @@ def main() -> int:
             parsed.append(parse_message(r))
     cfg = default_config()
     load_models(cfg.models_dir)
+    if args.against:
+        _against(args.against, parsed, args.batch, args.rounds)
+        return 0
     for p in parsed[:50]:  # warm caches (lexicons, language model)
         analyze_message(p, None, cfg)
     inf = float("inf")

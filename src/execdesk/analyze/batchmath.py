@@ -119,15 +119,14 @@ class Scored:
         sp = self.sp
         if len(sp.idx):
             w = self.unit * m.coef[sp.idx, col_of[sp.seg]].astype(np.float64)
-            order = np.lexsort((-w, sp.seg))  # by message, strongest first; ties keep the terms' order
-            starts = np.searchsorted(sp.seg, np.arange(n)).tolist()
-            ends = [*starts[1:], len(order)]
-            seg_sorted = order.tolist()
-            wl = w.tolist()
-            il = sp.idx.tolist()
-            for i in range(n):
-                a, b = starts[i], min(ends[i], starts[i] + TOP_K)
-                out[i] = [(inv[il[j]], wl[j]) for j in seg_sorted[a:b] if wl[j] > 0]
+            pos = np.flatnonzero(w > 0)  # only terms that pushed the class up are listed
+            wp, seg = w[pos], sp.seg[pos]
+            order = np.lexsort((-wp, seg))  # by message, strongest first; ties keep the terms' order
+            seg_o = seg[order]
+            rank = np.arange(len(order)) - np.searchsorted(seg_o, seg_o)  # place within its message
+            top = pos[order[rank < TOP_K]]  # each message's TOP_K strongest, in that order
+            for i, j, wj in zip(sp.seg[top].tolist(), sp.idx[top].tolist(), w[top].tolist(), strict=True):
+                out[i].append((inv[j], wj))
         if self.dense is not None and self.dense.shape[1]:
             dcoef = m.coef[m.n_terms :].astype(np.float64)  # (n_dense, n_out)
             dw = self.dense * dcoef[:, col_of].T

@@ -46,10 +46,9 @@ def terms(text: str, bigrams: bool = True) -> Counter[str]:
 
 def counts_of(toks: list[str], bigrams: bool = True) -> Counter[str]:
     """Unigram and bigram counts of a token list (``terms`` without the tokenising)."""
-    c: Counter[str] = Counter(toks)
-    if bigrams:
-        c.update(map(" ".join, itertools.pairwise(toks)))
-    return c
+    if bigrams:  # one counting pass: unigrams first, then bigrams (which hold a space, so never equal one)
+        return Counter(itertools.chain(toks, map(" ".join, itertools.pairwise(toks))))
+    return Counter(toks)
 
 
 @lru_cache(maxsize=4096)

@@ -275,9 +275,14 @@ class Scan:
         memo = _memo[0]
         if len(memo) >= _MEMO_MAX:
             memo = _memo[0] = {}  # bounded memory on endless streams of new words
-        for key in set(keys).difference(memo):  # O(words): a dict argument is probed, not iterated
-            memo[key] = _ids_for(key)
-        idsl = list(map(memo.__getitem__, keys))
+        idsl = list(map(memo.get, keys))  # one probe per word; None for a key not seen before
+        if None in idsl:
+            for i in [i for i, ids in enumerate(idsl) if ids is None]:
+                key = keys[i]
+                ids = memo.get(key)
+                if ids is None:
+                    ids = memo[key] = _ids_for(key)
+                idsl[i] = ids
         # a word starts where the parts before it end
         starts = itertools.compress(itertools.islice(itertools.accumulate(map(len, parts)), 0, None, 2), idsl)
         for q, ids in zip(starts, filter(None, idsl), strict=False):  # only words some pattern may start at

@@ -18,6 +18,8 @@ from execdesk.analyze.model import Evidence, Sentiment
 from execdesk.analyze.scan import Scan, ascii_letter_counts, register
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*|!+")
+# the same tokens with the text between them: [gap, token, gap, token, ..., gap] (offsets without Match objects)
+_WORD_SPLIT = re.compile(r"([A-Za-z][A-Za-z'’]*|!+)")
 _NEG = {
     "not",
     "no",
@@ -66,7 +68,6 @@ def _lexicon() -> dict[str, float]:
 
 
 _FAST_ANGER = register(_ANGER)
-_START = re.Match.start
 _MAX_BANGS = 64
 
 
@@ -77,17 +78,22 @@ def _interesting() -> frozenset[str]:
 
 
 def _word_scores(text: str) -> tuple[float, list[tuple[float, int]], list[str]]:
-    """(sum of word valences, [(valence, token index)] in text order, tokens).
+    """(sum of word valences, [(valence, token index)] in text order, ``_WORD_SPLIT.split(text)``).
 
     VADER's rules, applied only to the tokens that matter: a negator negates a lexicon word
     when fewer than three other words (not counting '!' runs) stand between them; '!' runs
-    push the running total away from zero.
+    push the running total away from zero. Token k is ``parts[2k + 1]``; it starts at
+    ``sum(map(len, parts[: 2k + 1]))``.
     """
     lex = _lexicon()
-    toks = _WORD.findall(text)
-    lows = list(map(str.lower, toks))
-    if "’" in text:
-        lows = [w.replace("’", "'") for w in lows]
+    parts = _WORD_SPLIT.split(text)
+    toks = parts[1::2]  # what _WORD.findall(text) gives
+    # lower-cased, curly apostrophes straight: in one pass over the joined tokens (ASCII letters and
+    # quotes, so no "\0" inside one and each is lower-cased alone)
+    joined = "\0".join(toks).lower()
+    if "’" in joined:
+        joined = joined.replace("’", "'")
+    lows = joined.split("\0") if toks else []
     if "!" * (_MAX_BANGS + 1) in text:
         picked: Iterable[int] = range(len(toks))  # a very long '!' run: every token is looked at
     else:
@@ -115,7 +121,7 @@ def _word_scores(text: str) -> tuple[float, list[tuple[float, int]], list[str]]:
             v *= -0.74
         total += v
         strongest.append((v, k))
-    return total, strongest, toks
+    return total, strongest, parts
 
 
 def score(text: str, scan: Scan | None = None) -> Sentiment:
@@ -123,7 +129,7 @@ def score(text: str, scan: Scan | None = None) -> Sentiment:
 
     ``scan``: the text's shared word index (``TextView.scanner()``), when the caller has one.
     """
-    total, strongest, toks = _word_scores(text)
+    total, strongest, parts = _word_scores(text)
     compound = total / math.sqrt(total * total + 15.0) if total else 0.0
     anger_hits = scan.count(_FAST_ANGER) if scan is not None and scan.text == text else len(_ANGER.findall(text))
     letters, upper = ascii_letter_counts(text[:1500])
@@ -143,10 +149,8 @@ def score(text: str, scan: Scan | None = None) -> Sentiment:
     strongest.sort(key=lambda x: -abs(x[0]))
     top = [k for v, k in strongest[:3] if (v < 0) == (compound < 0)]
     ev: list[Evidence] = []
-    if top:
-        starts = list(map(_START, _WORD.finditer(text)))
-        for k in top:
-            s = starts[k]
-            e = s + len(toks[k])
-            ev.append(Evidence(text[s:e], s, e))
+    for k in top:
+        s = sum(map(len, parts[: 2 * k + 1]))
+        e = s + len(parts[2 * k + 1])
+        ev.append(Evidence(text[s:e], s, e))
     return Sentiment(score=compound, label=label, anger=anger, evidence=ev)

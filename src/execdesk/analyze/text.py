@@ -11,6 +11,8 @@ not fire inside them, but offsets stay those of the analysed text.
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -26,7 +28,9 @@ _FORWARD_MARK = re.compile(
     re.M | re.I,
 )
 _INLINE_QUOTE = re.compile(r"[\"“”]([^\"“”\n]{12,400})[\"“”]")
-_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")  # the definition; _breaks finds the same spans faster
+_NL_RUN = re.compile(r"\n\n*")  # = \n+, but a leading literal lets re skip to each "\n" in C
+_PUNCT_BREAK = re.compile(r"[.!?][\"')\]]*\s+")
 _ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Co|Corp|vs|etc|No|Rep|Sen|Gov|Sept?|[A-Z])\.$")
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:but|however|although|though|because|unless|if|and then)\s", re.I)
 
@@ -96,6 +100,57 @@ def body_of(parsed: ParsedMessage) -> str:
     return body
 
 
+def _sentences(text: str) -> tuple[list[int], list[int]]:
+    """(starts, ends) of the non-empty sentences: text between sentence breaks, abbreviations not breaking.
+
+    The breaks' spans are collected in C (no Python per break but the few after a "."); a
+    sentence runs from the end of one kept break to the start of the next.
+    """
+    spans = _breaks(text)
+    if "." in text:
+        abbrev = _ABBREV.search
+        spans = [
+            (a, b) for a, b in spans if not (a and text[a - 1] == "." and abbrev(text, max(0, a - 6), a))
+        ]  # fmt: skip
+    starts = [0, *map(_END, spans)]
+    ends = [*map(_START, spans), len(text)]
+    keep = list(map(operator.lt, starts, ends))  # empty sentences (two breaks in a row) are dropped
+    if all(keep):
+        return starts, ends
+    return list(itertools.compress(starts, keep)), list(itertools.compress(ends, keep))
+
+
+def _breaks(text: str) -> list[tuple[int, int]]:
+    """The spans ``_SENT_END.finditer(text)`` gives, from two scans that start with a literal (5x faster).
+
+    A break after [.!?] covers the whole whitespace run that follows it, so a newline run is
+    either inside such a break (dropped) or apart from all of them (kept); tested against
+    ``_SENT_END`` in tests/analyze/test_fast_paths.py.
+    """
+    nl = list(map(_SPAN, _NL_RUN.finditer(text))) if "\n" in text else []
+    if "." not in text and "!" not in text and "?" not in text:
+        return nl
+    pb = [(a + 1, b) for a, b in map(_SPAN, _PUNCT_BREAK.finditer(text))]
+    if not nl or not pb:
+        return nl or pb
+    out: list[tuple[int, int]] = []
+    j, n = 0, len(pb)
+    for a, b in nl:
+        while j < n and pb[j][1] <= a:
+            out.append(pb[j])
+            j += 1
+        if j < n and pb[j][0] <= a:
+            continue  # inside the punctuation break pb[j]
+        out.append((a, b))
+    out.extend(pb[j:])
+    return out
+
+
+_SPAN = re.Match.span
+_START = operator.itemgetter(0)
+_END = operator.itemgetter(1)
+
+
 def build_view(subject: str, body: str) -> TextView:
     """Assemble the analysed text and its scopes."""
     subject = (subject or "").replace("\n", " ").strip()
@@ -105,19 +160,7 @@ def build_view(subject: str, body: str) -> TextView:
         text = text[:MAX_ANALYSED_CHARS]
     body_start = len(subject) + 2
     view = TextView(text=text, body_start=body_start, lower=text.lower())
-    starts, ends = [], []
-    pos = 0
-    for m in _SENT_END.finditer(text):
-        if text[m.start() - 1 : m.start()] == "." and _ABBREV.search(text, max(0, m.start() - 6), m.start()):
-            continue
-        if m.start() > pos:
-            starts.append(pos)
-            ends.append(m.start())
-        pos = m.end()
-    if pos < len(text):
-        starts.append(pos)
-        ends.append(len(text))
-    view.sentence_starts, view.sentence_ends = starts, ends
+    view.sentence_starts, view.sentence_ends = _sentences(text)
     # each scan only when the characters a match needs are there (exact: a match cannot do without them)
     masked: list[tuple[int, int]] = []
     if ">" in text:
