@@ -282,3 +282,18 @@ def test_case_status_change_via_page_is_applied(desk: Desk) -> None:
         assert (
             conn.execute(select(table_of(Case).c.status).where(table_of(Case).c.id == case_id)).scalar() == "resolved"
         )
+
+
+def test_head_is_answered_like_get_without_a_body(desk: Desk) -> None:
+    """Uptime checks send HEAD: same status and headers as GET (security headers too), no body."""
+    c = desk.client()
+    for path in ("/healthz", "/login", "/queue", "/static/desk.css"):
+        got, head = c.get(path), c.head(path)
+        assert head.status_code == got.status_code != 405, path
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == got.headers.get("content-type"), path
+        assert head.headers.get("content-security-policy") == got.headers.get("content-security-policy"), path
+    assert c.head("/queue").headers["location"].startswith("/login?next=")
+    signed_in = desk.client("agent")
+    assert signed_in.head("/queue").status_code == 200 and signed_in.head("/queue").content == b""
+    assert signed_in.head("/no-such-page").status_code == 404

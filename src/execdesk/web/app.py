@@ -24,6 +24,7 @@ from execdesk.settings import Settings
 from execdesk.store import Store
 from execdesk.web import errors
 from execdesk.web.auth import csrf_token
+from execdesk.web.head import HeadAsGetMiddleware
 from execdesk.web.security import SecurityHeadersMiddleware, load_secret
 
 HERE = Path(__file__).parent
@@ -103,6 +104,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.secret = secret
     app.state.templates = make_templates()
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for name in ROUTERS:
