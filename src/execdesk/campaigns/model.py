@@ -85,7 +85,8 @@ class CampaignSettings(BaseModel):
     snapshot_interval_s: float = Field(
         default=60.0,
         ge=0.0,
-        description="Seconds between snapshots of the campaign index (a restart replays the messages after it).",
+        description="Least seconds between snapshots of the campaign index (a restart replays the messages after "
+        "it); a snapshot is also held back until the new messages are a tenth of the index.",
     )
     refresh_sizes: list[int] = Field(
         default=[3, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000],

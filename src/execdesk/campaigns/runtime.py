@@ -64,6 +64,13 @@ _REPLAY_COLUMNS = (
 )
 
 
+# A snapshot is the whole index (150 MB at 350,000 messages), so writing one every interval costs
+# more per message as the index grows: at 350,000 messages it was a quarter of a worker's time in the
+# load test (docs/decisions/1003). Waiting until the messages since the last one are this share of
+# the index keeps the cost per message flat, and bounds a restart's catch-up to that share.
+SNAPSHOT_GROWTH = 0.1
+
+
 class CampaignRuntime:
     """Detector + spike detector of one store, with the sequence number they cover."""
 
@@ -152,8 +159,11 @@ class CampaignRuntime:
         det = self.detector
         if det is None or self.seq == self.saved_seq:
             return
-        if not force and time.monotonic() - self.saved_at < self.settings.snapshot_interval_s:
-            return
+        if not force:
+            if time.monotonic() - self.saved_at < self.settings.snapshot_interval_s:
+                return
+            if self.seq - self.saved_seq < SNAPSHOT_GROWTH * self.seq:
+                return  # a snapshot costs the whole index: write one per SNAPSHOT_GROWTH of new messages
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             det.index.extra["seq"] = self.seq  # type: ignore[attr-defined]
