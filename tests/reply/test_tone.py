@@ -16,8 +16,9 @@ from execdesk.reply.tone import InboundContext, ToneConfigError, check_tone, loa
 FIXTURES = Path(__file__).with_name("fixtures")
 CASES = yaml.safe_load((FIXTURES / "tone_cases.yaml").read_text(encoding="utf-8"))
 EVAL = yaml.safe_load((FIXTURES / "tone_eval_set.yaml").read_text(encoding="utf-8"))
-# Batch 7 was written by another engineer who never saw the rules; it keeps its own file.
+# Batches 7 and 8 were written by engineers who never saw the rules; each keeps its own file.
 BATCH7 = yaml.safe_load((FIXTURES / "tone_eval_batch7.yaml").read_text(encoding="utf-8"))
+BATCH8 = yaml.safe_load((FIXTURES / "tone_eval_batch8.yaml").read_text(encoding="utf-8"))
 
 
 def _ctx(case: dict) -> InboundContext | None:  # type: ignore[type-arg]
@@ -170,10 +171,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     """Our own criticised/praised set (all batches; see the file's header): the issue's three targets."""
     from execdesk.reply.tone.evaluate import written_set
 
-    per_batch = written_set([FIXTURES / "tone_eval_set.yaml", FIXTURES / "tone_eval_batch7.yaml"])
-    assert len(per_batch) == 7 and per_batch["batch7"][1::2] == (28, 40, 40)
+    per_batch = written_set(
+        [FIXTURES / "tone_eval_set.yaml", FIXTURES / "tone_eval_batch7.yaml", FIXTURES / "tone_eval_batch8.yaml"]
+    )
+    assert len(per_batch) == 8 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert per_batch["batch8"][1::2] == (29, 40, 40)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 100 and crit >= 160 and praised >= 150
+    assert must >= 140 and crit >= 210 and praised >= 190
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -219,6 +223,7 @@ def test_gates_never_change_a_finding(shared_data: Path) -> None:
     texts = [c["text"] for k, v in CASES.items() for c in v]
     texts += [c["text"] for k, v in EVAL.items() for c in v]
     texts += [c["text"] for k, v in BATCH7.items() for c in v]
+    texts += [c["text"] for k, v in BATCH8.items() for c in v]
     with (shared_data / "twcs_customer_support" / "pairs.csv").open(encoding="utf-8") as fh:
         texts += [r["brand_text"] for r in csv.DictReader(fh)][:600]
     texts.append(_story_draft())
@@ -265,7 +270,7 @@ def test_eval_set_kinds_are_the_known_ones() -> None:
     """Every criticised case says what it must be (block/warn) and a known kind, in both files."""
     from execdesk.reply.tone.evaluate import KINDS
 
-    for data in (EVAL, BATCH7):
+    for data in (EVAL, BATCH7, BATCH8):
         for key, cases in data.items():
             if key.startswith("criticised"):
                 for c in cases:
@@ -321,4 +326,77 @@ def test_threat_families_block_in_new_wording(text: str) -> None:
     ],
 )
 def test_the_same_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+# Construction families generalised from batch 8's blind misses (decision 0611), in wording that is
+# in none of the fixtures (two probes, each written before the guard was run on it): interrogative
+# and nominalised threats, consequences aimed at the customer's family, employer, visa or credit
+# file, surveillance, cross-company lists, remedies withheld as leverage over a review, contact
+# shut out as a process.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is a courtroom really where you want this to end up?",
+        "Our advisers have told us that what you wrote about our chef could well be libellous.",
+        "Keep this up and your wife may find her own account with us getting a lot more scrutiny.",
+        "I understand your son works at one of our suppliers; it would be unfortunate if this spilled over onto him.",
+        "Since you've decided to go to the newspapers, we're reporting the arrears to the credit bureaus today.",
+        "We've been keeping an eye on your Facebook page and have saved every post you've made about us.",
+        "Your name is now on the no-booking list that all twelve of our partner resorts share.",
+        "The refund will be paid the day your TikTok video about us disappears.",
+        "Until the one-star rating is gone, your repair stays at the back of the queue.",
+        "Because of your posts, the extended guarantee on your car is void.",
+        "Your inbox address now bounces at our end, so don't bother writing.",
+        "From Monday your e-mails will go to an unattended folder that nobody checks.",
+        "Further negative comments about our staff will cost you your parking permit.",
+        "Anyone leaving malicious reviews will be charged a GBP 100 admin fee, "
+        "which has now been applied to your account.",
+        "Your visa sponsor may be interested to hear about your behaviour in our store.",
+        "What do you think your employer would say if they saw these e-mails?",
+        "The cost of the investigation your complaint has triggered will be recovered from you.",
+        "Our insurers will be looking to you for the cost of the cancelled event.",
+        "Remind me - does your manager at the council know how you spend your lunch breaks?",
+        "We will be telling the other landlords in the area about tenants like you.",
+        "As your review remains online, we are withholding the balance of your deposit.",
+        "Take the blog post down and the replacement ships tomorrow; leave it up and it doesn't.",
+        "Any more of these e-mails and we'll let your church group know what you've been writing.",
+        "Given your posts, your child's application for the summer camp has been set aside.",
+        "This is the last message from this address that our team will open.",
+        "Your number has been added to our barred-callers register.",
+        "Continue in this vein and your tenancy renewal will be looked at very differently.",
+        "It's your choice: withdraw the complaint, or we pass the file to our recovery agents.",
+        "Rest assured we have kept screenshots of everything you've posted, and so have our lawyers.",
+        "If I were you, I'd think about your kids before sending another e-mail like that.",
+        "Because of the comments you left, your loyalty points have been wiped.",
+        "Should the ombudsman complaint go ahead, we will seek our costs from you.",
+    ],
+)
+def test_batch8_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We have your home address on file, so the new card will be posted there on Monday.",
+        "Your credit file has been corrected following your complaint, and the default marker removed.",
+        "If your review was removed by the platform in error, tell us and we'll ask them to restore it.",
+        "Because of your feedback, we've extended your warranty by a year at no cost.",
+        "Please don't feel you need to write again - Sam will call you tomorrow with the result.",
+        "Your employer's HR team confirmed the benefit is active, so you'll see it on your next payslip.",
+        "Do you really want to wait until Monday? We can courier it tomorrow instead.",
+        "The court has approved the settlement, and the payment will reach you on Friday.",
+        "No action will be taken against you, and I'm sorry for the letter you received.",
+        "We monitor your account for suspicious activity, and we flagged these payments to protect you.",
+        "We know which branch you use, so I've asked the manager there, Ruth, to look after you personally.",
+        "The court date for the man who stole your bike has been set, and the police will keep you updated.",
+        "The deposit will be returned once the checkout inspection is complete on Friday.",
+        "Your e-mails will now go to Anna, our new account manager, who'll reply within a day.",
+        "Thanks - everything is sorted. You don't need to e-mail again: the engineer comes on Tuesday.",
+        "We'd be glad to send the kit to our Durban office for you instead.",
+        "I've made sure she and her manager both saw your message.",
+    ],
+)
+def test_batch8_words_in_a_helping_frame_do_not_block(text: str) -> None:
     assert check_tone(text).verdict != "block"

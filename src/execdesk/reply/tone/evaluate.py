@@ -9,8 +9,8 @@ Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N]
    (10 folds over both communities, each text scored by a model that never saw it), and
    also trained on one community and tested on the other.
 3. The story's draft and the executive one-liner.
-4. Our own written set of criticised and praised replies (tests/reply/fixtures/tone_eval_set.yaml
-   and tone_eval_batch7.yaml, in batches; NOT the held-out set the issue will use): block recall,
+4. Our own written set of criticised and praised replies (tests/reply/fixtures/tone_eval_set.yaml,
+   tone_eval_batch7.yaml and tone_eval_batch8.yaml, in batches; NOT the held-out set the issue will use): block recall,
    block-or-warn recall and false alarms on praised replies, per batch and overall, with the misses listed.
 """
 
@@ -114,9 +114,9 @@ def story() -> None:
 
 FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "reply" / "fixtures"
 EVAL_SET = FIXTURES / "tone_eval_set.yaml"
-# Each file holds `criticised[_batchN]` / `praised[_batchN]` lists; batch 7 was written by another
-# engineer who never saw the rules (its header says how), so it keeps a file of its own.
-EVAL_SETS = (EVAL_SET, FIXTURES / "tone_eval_batch7.yaml")
+# Each file holds `criticised[_batchN]` / `praised[_batchN]` lists; batches 7 and 8 were written by
+# engineers who never saw the rules (their headers say how), so each keeps a file of its own.
+EVAL_SETS = (EVAL_SET, FIXTURES / "tone_eval_batch7.yaml", FIXTURES / "tone_eval_batch8.yaml")
 # What makes a criticised case embarrassing (the fixtures' `kind`); batch 7 added the last three.
 KINDS = frozenset(
     {

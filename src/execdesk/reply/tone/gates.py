@@ -122,15 +122,39 @@ def open_gate(g: Gate, text: str) -> bool:
     return g is None or any(lit in text for lit in g)
 
 
-def gate_hits(g: Gate, whole: str, starts: list[int], everywhere: frozenset[int]) -> frozenset[int]:
+def _literal_hits(lit: str, whole: str, starts: list[int]) -> frozenset[int]:
+    hits: set[int] = set()
+    at = whole.find(lit)
+    while at != -1:
+        hits.add(bisect_right(starts, at) - 1)
+        at = whole.find(lit, at + 1)
+    return frozenset(hits)
+
+
+def gate_hits(
+    g: Gate,
+    whole: str,
+    starts: list[int],
+    everywhere: frozenset[int],
+    cache: dict[object, frozenset[int]] | None = None,
+) -> frozenset[int]:
     """Indices of the sentences (``whole`` = sentences joined by newlines, ``starts`` = their
-    offsets in it) that contain a literal of ``g``: the only sentences where the pattern can match."""
+    offsets in it) that contain a literal of ``g``: the only sentences where the pattern can match.
+
+    ``cache`` (one per checked text) keeps each literal's and each gate's hits: rules that share
+    word classes share gates and literals, so each is searched for once per text (decision 0611)."""
     if g is None:
         return everywhere
+    if cache is None:
+        return frozenset().union(*(_literal_hits(lit, whole, starts) for lit in g))
+    got = cache.get(g)
+    if got is not None:
+        return got
     hits: set[int] = set()
     for lit in g:
-        at = whole.find(lit)
-        while at != -1:
-            hits.add(bisect_right(starts, at) - 1)
-            at = whole.find(lit, at + 1)
-    return frozenset(hits)
+        h = cache.get(lit)
+        if h is None:
+            h = cache[lit] = _literal_hits(lit, whole, starts)
+        hits |= h
+    got = cache[g] = frozenset(hits)
+    return got

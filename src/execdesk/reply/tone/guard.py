@@ -19,7 +19,13 @@ from execdesk.reply.tone.politeness import PolitenessModel, default_model, expla
 # Negation words, but not inside hyphenated compounds ("a do-not-serve list" is no negation)
 # and not "will not hesitate to", which affirms.
 _NEG = re.compile(r"(?<!-)\b(?:not|never|no longer|cannot)\b(?!-)(?! hesitate)|n't\b(?! hesitate)")
-_YOUR_NEG = re.compile(r"\b(?:if|unless|should|when|once)\s+you\b")
+# A negation inside a condition ("if you do not stop", "if they aren't taken down") negates the
+# condition, not the consequence after it: a condition word with no clause break before the negation.
+_COND_CLAUSE = re.compile(
+    r"\b(?:if|unless|until|(?:when|once)\s+you|should\s+(?:you|it|this|that|they|these|those|the|such|any))\b[^,;:.!?]{0,50}$"
+)
+# "no further action", "no legal steps": a determiner negation right before the hit.
+_NO_DET = re.compile(r"\bno\s+(?:further\s+|more\s+|other\s+|additional\s+)?$")
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 
 _CONTEXT_RULES = {
@@ -77,17 +83,18 @@ def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> li
         starts.append(pos)
         pos += len(s.text) + 1
     everywhere = frozenset(range(len(sents)))
+    seen: dict[object, frozenset[int]] = {}
     for rule in cfg.rules:
         # Literal gates (gates.py): the sentences where each pattern can match at all.
         where = everywhere
         for g in rule.require_gates:
-            where = where & gate_hits(g, whole, starts, everywhere)
+            where = where & gate_hits(g, whole, starts, everywhere, seen)
         if not where:
             continue
         live = [
             (p, w)
             for p, g in zip(rule.patterns, rule.gates, strict=True)
-            if (w := gate_hits(g, whole, starts, everywhere) & where)
+            if (w := gate_hits(g, whole, starts, everywhere, seen) & where)
         ]
         for i, s in enumerate(sents):
             if i not in where:
@@ -100,12 +107,17 @@ def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> li
 
 
 def _negated(sentence: str, start: int, matched: str) -> bool:
-    """Negation inside the hit, or in the few words before it ("we will not take legal action"),
-    unless that negation is the customer's ("if you do not stop...")."""
+    """Negation inside the hit, or in the few words before it ("we will not take legal action",
+    "no further action"), unless that negation belongs to a condition ("if you do not stop...",
+    "if they aren't taken down, ...")."""
     if _NEG.search(matched):
         return True
-    prefix = sentence[max(0, start - 40) : start]
-    return bool(_NEG.search(prefix)) and not _YOUR_NEG.search(prefix)
+    lo = max(0, start - 40)
+    prefix = sentence[lo:start]
+    if _NO_DET.search(prefix):
+        return True
+    negs = list(_NEG.finditer(prefix))
+    return bool(negs) and not _COND_CLAUSE.search(sentence, 0, lo + negs[-1].start())
 
 
 def _first_hit(rule: Rule, s: T.Sentence, live: list[re.Pattern[str]]) -> tuple[int, int] | None:
