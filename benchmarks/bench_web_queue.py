@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,7 +54,10 @@ SCENARIOS = {
 }
 
 
-def fill(store: Store, n: int, seed: int = 7) -> None:
+def fill(
+    store: Store, n: int, seed: int = 7, message_extra: Callable[[int, random.Random], dict[str, Any]] | None = None
+) -> None:
+    """``message_extra(i, rnd)`` adds columns to case i's message (benchmarks/bench_web_pages.py: real bodies)."""
     rnd = random.Random(seed)
     now = datetime(2026, 11, 1, tzinfo=UTC)
     n_contacts = max(1, n * 6 // 10)
@@ -106,6 +110,8 @@ def fill(store: Store, n: int, seed: int = 7) -> None:
                 "sentiment": round(rnd.uniform(-1, 1), 3),
             }
         )
+        if message_extra is not None:
+            messages[-1].update(message_extra(i, rnd))
     with store.transaction() as conn:
         conn.execute(insert(table_of(Contact)), contacts)
         for start in range(0, n, 10_000):

@@ -209,6 +209,12 @@ class WebSettings(_Section):
         description="How often the outbox sender sends queued replies, in serve or as a worker task "
         "(only with reply.smtp_host).",
     )
+    dashboard_cache_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="Each web process keeps the dashboard's figures for a window this many seconds (0: none); "
+        "with 100,000 cases one computation takes up to a second (docs/decisions/1002).",
+    )
 
 
 class Settings(BaseSettings):

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, literal_column, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from execdesk.store.models import Campaign, CampaignMember, Case, Message, table_of
+from execdesk.store.models import MESSAGE_TIME, Campaign, CampaignMember, Case, Message, table_of
 
 _cases = table_of(Case)
 _messages = table_of(Message)
@@ -28,12 +28,18 @@ MAX_DAYS = 366
 #: Intents beyond this many (by volume) are summed as "other" in the by-day chart.
 TOP_INTENTS = 6
 TOP_CAMPAIGNS = 6
+#: On SQLite a window holding more than this share of the stored mail's time span is read by a scan.
+SCAN_FRACTION = 0.2
+#: A message with sentiment at or below this is "clearly negative" in the sentiment chart.
+NEGATIVE = -0.3
 
 
 @dataclass(frozen=True)
 class Window:
     start: datetime
     end: datetime
+    #: Read the window by scanning the tables rather than through the time indexes (SQLite, wide windows).
+    scan: bool = False
 
     @property
     def days(self) -> list[str]:
@@ -55,68 +61,107 @@ def window(conn: Connection, days: int = 30, *, end: datetime | None = None) -> 
         end = conn.execute(select(func.max(_cases.c.last_inbound_at))).scalar() or datetime.now(UTC)
     end = end if end.tzinfo else end.replace(tzinfo=UTC)
     start = datetime.combine(end.date() - timedelta(days=days - 1), datetime.min.time(), tzinfo=UTC)
-    return Window(start, end.replace(hour=23, minute=59, second=59, microsecond=0))
+    return Window(start, end.replace(hour=23, minute=59, second=59, microsecond=0), _scan(conn, start, end))
 
 
-def _when() -> Any:
-    return func.coalesce(_messages.c.date, _messages.c.received_at)
+def _scan(conn: Connection, start: datetime, end: datetime) -> bool:
+    """Whether the window holds so much of the stored mail that reading the tables beats the indexes.
+
+    PostgreSQL's planner knows from its statistics how many rows a time range holds; SQLite's does not
+    and always takes an index on a range: with wide message rows a row lookup per message of a 30-day
+    window out of 90 days cost 1.5x a scan, and 2.3x for the whole 90, while 7 days took half
+    (benchmarks/bench_web_pages.py --cpu). The first message's time is one probe of ix_messages_time.
+    """
+    if conn.dialect.name != "sqlite":
+        return False
+    first = conn.execute(select(func.min(MESSAGE_TIME))).scalar()
+    if first is None:
+        return False
+    first = first if first.tzinfo else first.replace(tzinfo=UTC)
+    stored = (end - first).total_seconds()
+    return stored <= 0 or (end - start).total_seconds() / stored > SCAN_FRACTION
 
 
-def _inbound(w: Window) -> Any:
-    when = _when()
+def _unindexed(conn: Connection, expr: Any) -> Any:
+    """``expr`` written so that SQLite will not use an index for it (unary ``+``, a no-op on any value)."""
+    return literal_column("+" + str(expr.compile(dialect=conn.dialect)), type_=expr.type)
+
+
+def _when(conn: Connection, w: Window) -> Any:
+    return _unindexed(conn, MESSAGE_TIME) if w.scan else MESSAGE_TIME  # the indexed expression (0009)
+
+
+def _opened(conn: Connection, w: Window) -> Any:
+    return _unindexed(conn, _cases.c.opened_at) if w.scan else _cases.c.opened_at
+
+
+def _inbound(conn: Connection, w: Window) -> Any:
+    when = _when(conn, w)
     return and_(_messages.c.direction == "in", _messages.c.machine_kind.is_(None), when >= w.start, when <= w.end)
 
 
-def volume(conn: Connection, w: Window) -> dict[str, Any]:
+def inbound_groups(conn: Connection, w: Window) -> list[Any]:
+    """Inbound messages of the window (machine mail left out) grouped by day, intent and topic, with
+    their sentiment count, sum and negatives: one pass over the window's rows (``ix_messages_time``)
+    feeds both :func:`volume` and :func:`sentiment`: the window's wide message rows are read once,
+    not three times (benchmarks/bench_web_pages.py)."""
+    m = _messages.c
+    day = _day(conn, _when(conn, w))
+    intent = func.coalesce(m.intent, "unknown")
+    topic = func.coalesce(m.topic, "unknown")
+    return list(
+        conn.execute(
+            select(
+                day.label("day"),
+                intent.label("intent"),
+                topic.label("topic"),
+                func.count().label("n"),
+                func.count(m.sentiment).label("scored"),
+                func.sum(m.sentiment).label("sentiment"),
+                func.sum(case((m.sentiment <= NEGATIVE, 1), else_=0)).label("negative"),
+            )
+            .where(_inbound(conn, w))
+            .group_by(day, intent, topic)
+        )
+    )
+
+
+def volume(conn: Connection, w: Window, groups: list[Any] | None = None) -> dict[str, Any]:
     """Inbound messages (machine mail left out) per day and intent, and totals by intent and topic."""
-    day = _day(conn, _when())
-    intent = func.coalesce(_messages.c.intent, "unknown")
-    rows = conn.execute(
-        select(day.label("day"), intent.label("intent"), func.count().label("n"))
-        .where(_inbound(w))
-        .group_by(day, intent)
-    ).all()
+    rows = inbound_groups(conn, w) if groups is None else groups
     by_intent: dict[str, int] = defaultdict(int)
+    by_topic: dict[str, int] = defaultdict(int)
     for r in rows:
         by_intent[r.intent] += int(r.n)
+        by_topic[r.topic] += int(r.n)
     top = [k for k, _ in sorted(by_intent.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_INTENTS]]
     grid: dict[str, dict[str, int]] = {k: defaultdict(int) for k in [*top, "other"]}
     for r in rows:
         grid[r.intent if r.intent in top else "other"][r.day] += int(r.n)
-    topic = func.coalesce(_messages.c.topic, "unknown")
-    topics = conn.execute(
-        select(topic.label("topic"), func.count().label("n")).where(_inbound(w)).group_by(topic)
-    ).all()
     return {
         "days": w.days,
         "total": sum(by_intent.values()),
         "by_day": {d: sum(grid[k].get(d, 0) for k in grid) for d in w.days},
         "by_day_intent": {k: [grid[k].get(d, 0) for d in w.days] for k in grid if any(grid[k].values())},
         "by_intent": dict(sorted(by_intent.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "by_topic": {r.topic: int(r.n) for r in sorted(topics, key=lambda r: (-r.n, r.topic))},
+        "by_topic": dict(sorted(by_topic.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
 
 
-def sentiment(conn: Connection, w: Window) -> dict[str, Any]:
+def sentiment(conn: Connection, w: Window, groups: list[Any] | None = None) -> dict[str, Any]:
     """Mean sentiment (-1..1) of inbound mail per day, and the share that is clearly negative."""
-    day = _day(conn, _when())
-    rows = conn.execute(
-        select(
-            day.label("day"),
-            func.avg(_messages.c.sentiment).label("mean"),
-            func.count(_messages.c.sentiment).label("n"),
-            func.sum(case((_messages.c.sentiment <= -0.3, 1), else_=0)).label("negative"),
-        )
-        .where(_inbound(w), _messages.c.sentiment.is_not(None))
-        .group_by(day)
-    ).all()
-    found = {r.day: r for r in rows}
+    rows = inbound_groups(conn, w) if groups is None else groups
+    scored: dict[str, int] = defaultdict(int)
+    total: dict[str, float] = defaultdict(float)
+    negative: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.scored:
+            scored[r.day] += int(r.scored)
+            total[r.day] += float(r.sentiment)
+            negative[r.day] += int(r.negative or 0)
     return {
-        "mean": [round(float(found[d].mean), 3) if d in found else None for d in w.days],
-        "negative_share": [
-            round(int(found[d].negative or 0) / int(found[d].n), 3) if d in found and found[d].n else None
-            for d in w.days
-        ],
+        "mean": [round(total[d] / scored[d], 3) if scored.get(d) else None for d in w.days],
+        "negative_share": [round(negative[d] / scored[d], 3) if scored.get(d) else None for d in w.days],
     }
 
 
@@ -127,11 +172,12 @@ def risk(conn: Connection, w: Window, high_risk_signals: list[str]) -> dict[str,
         elements = "json_array_elements_text(c.signals::json) AS s(value)"
     else:
         elements = "json_each(c.signals) AS s"
+    opened = "+c.opened_at" if w.scan else "c.opened_at"  # see _scan
     sql = text(
         f"SELECT s.value AS signal, count(*) AS n, "
         f"sum(CASE WHEN c.status IN ('open', 'pending') THEN 1 ELSE 0 END) AS open_now "
         f"FROM cases c, {elements} "
-        "WHERE c.opened_at >= :start AND c.opened_at <= :end AND c.machine = :no "
+        f"WHERE {opened} >= :start AND {opened} <= :end AND c.machine = :no "
         "GROUP BY s.value"
     )
     rows = conn.execute(sql, {"start": _bind(conn, w.start), "end": _bind(conn, w.end), "no": False}).all()
@@ -168,7 +214,7 @@ def sla(conn: Connection, w: Window) -> dict[str, Any]:
             func.sum(case((late, 1), else_=0)).label("late"),
             func.sum(case((c.sla_breached_at.is_not(None), 1), else_=0)).label("breached"),
         )
-        .where(c.opened_at >= w.start, c.opened_at <= w.end, c.sla_policy.is_not(None))
+        .where(_opened(conn, w) >= w.start, _opened(conn, w) <= w.end, c.sla_policy.is_not(None))
         .group_by(c.sla_policy)
     ).all()
     policies = []
@@ -221,10 +267,11 @@ def campaign_timeline(conn: Connection, w: Window) -> dict[str, Any]:
 def dashboard(conn: Connection, *, days: int = 30, high_risk_signals: list[str], end: datetime | None = None) -> Any:
     """Every figure of the dashboard for one window, as a JSON-ready dict."""
     w = window(conn, days, end=end)
+    groups = inbound_groups(conn, w)
     return {
         "window": {"start": w.start.isoformat(), "end": w.end.isoformat(), "days": w.days},
-        "volume": volume(conn, w),
-        "sentiment": sentiment(conn, w),
+        "volume": volume(conn, w, groups),
+        "sentiment": sentiment(conn, w, groups),
         "risk": risk(conn, w, high_risk_signals),
         "sla": sla(conn, w),
         "campaigns": campaign_timeline(conn, w),

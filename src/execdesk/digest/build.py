@@ -32,6 +32,7 @@ from execdesk.digest.model import (
 from execdesk.digest.period import Period
 from execdesk.settings import Settings
 from execdesk.store.models import (
+    MESSAGE_TIME,
     Alert,
     Campaign,
     CampaignMember,
@@ -51,7 +52,7 @@ _campaigns = table_of(Campaign)
 _members = table_of(CampaignMember)
 _alerts = table_of(Alert)
 _quarantine = table_of(QuarantineEntry)
-_WHEN = func.coalesce(_messages.c.date, _messages.c.received_at)
+_WHEN = MESSAGE_TIME  # the indexed expression (migration 0009)
 _CAMPAIGN_LEAD_MIN = 10  # a campaign this size in the period leads the briefing
 #: Cases the digest counts: people, not machines, and not the plain members a campaign stands for.
 _LISTED = and_(_cases.c.machine.is_(False), or_(_cases.c.campaign_role.is_(None), _cases.c.campaign_role != "member"))

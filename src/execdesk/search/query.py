@@ -17,11 +17,21 @@ from execdesk.cases.refs import case_ref
 from execdesk.search.parse import Query, parse, to_fts5, to_websearch
 from execdesk.search.schema import FTS_TABLE, PG_DOCUMENT
 from execdesk.search.snippet import Segments, as_text, snippet
-from execdesk.store.models import Case, Message, table_of
+from execdesk.store.models import MESSAGE_TIME, Case, Message, table_of
 
 _messages = table_of(Message)
 _cases = table_of(Case)
 MAX_LIMIT = 100
+
+
+def _order_time(dialect: str) -> Any:
+    """The message time spelled so that no index matches it. Ordering the matches by the indexed
+    MESSAGE_TIME let PostgreSQL walk ix_messages_time newest first and test every message against the
+    text query: over a minute for a rare word at 100,000 messages (decision 1002). PostgreSQL folds a
+    trailing NULL out of coalesce, so there the fence is adding a zero interval."""
+    if dialect == "postgresql":
+        return literal_column("coalesce(messages.date, messages.received_at) + interval '0 seconds'")
+    return func.coalesce(_messages.c.date, _messages.c.received_at, None)
 
 
 class SearchError(ValueError):
@@ -104,7 +114,7 @@ def search(conn: Connection, query_text: str, *, limit: int = 20, offset: int = 
     q = parse(query_text)
     if q.empty:
         return Results(query=query_text, offset=offset)
-    when = func.coalesce(_messages.c.date, _messages.c.received_at)
+    when = MESSAGE_TIME
     stmt = (
         select(
             _messages.c.id,
@@ -117,7 +127,7 @@ def search(conn: Connection, query_text: str, *, limit: int = 20, offset: int = 
             when.label("at"),
         )
         .where(_messages.c.case_id.is_not(None))
-        .order_by(when.desc(), _messages.c.id.desc())
+        .order_by(_order_time(conn.dialect.name).desc(), _messages.c.id.desc())
         .limit(limit + 1)
         .offset(offset)
     )

@@ -13,6 +13,9 @@ from typing import Any
 FTS_TABLE = "messages_fts"
 PG_INDEX = "ix_messages_search"
 SQLITE_TRIGGERS = ("messages_fts_insert", "messages_fts_update", "messages_fts_delete")
+#: Other indexes kept as migration DDL, not models: 0009's GIN over ``cases.signals::jsonb`` (PostgreSQL
+#: only; an operator-class expression index that autogenerate cannot compare).
+NON_MODEL_INDEXES = ("ix_cases_signals",)
 #: The body text indexed is capped (PostgreSQL refuses a tsvector over 1 MB; both index the same).
 BODY_CAP = 100_000
 #: The indexed document on PostgreSQL (the address split at "@" and "." as SQLite splits it).
@@ -35,5 +38,7 @@ def is_search_object(name: str | None, type_: str) -> bool:
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Alembic's ``include_object`` hook: leave the search index's objects out of autogenerate."""
-    return not (reflected and compare_to is None and is_search_object(name, type_))
+    """Alembic's ``include_object`` hook: leave the search index's objects (and the other indexes that
+    are no models) out of autogenerate."""
+    not_model = is_search_object(name, type_) or (type_ == "index" and name in NON_MODEL_INDEXES)
+    return not (reflected and compare_to is None and not_model)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Text, cast, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from execdesk.cases.queries import _case_row
 from execdesk.cases.service import OPEN_STATUSES, STATUSES
@@ -58,13 +59,16 @@ def queue_page(
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(offset, 0)
     statuses = flt.statuses()
+    dialect = conn.dialect.name
     if len(statuses) == 1:
-        rows = list(conn.execute(_filtered(flt, statuses[0], full=True).limit(limit + 1).offset(offset)))
+        rows = list(
+            conn.execute(_filtered(flt, statuses[0], full=True, dialect=dialect).limit(limit + 1).offset(offset))
+        )
     else:
         # Narrow rows (id and sort key) per status, merged; then the page's full rows by id.
         keys: list[Any] = []
         for status in statuses:
-            keys.extend(conn.execute(_filtered(flt, status, full=False).limit(offset + limit + 1)))
+            keys.extend(conn.execute(_filtered(flt, status, full=False, dialect=dialect).limit(offset + limit + 1)))
         keys.sort(key=_sort_key)
         ids = [k.id for k in keys[offset : offset + limit + 1]]
         full = {r.id: r for r in conn.execute(_select_full().where(_cases.c.id.in_(ids or [-1])))}
@@ -85,7 +89,7 @@ def _select_full() -> Any:
     )
 
 
-def _filtered(flt: QueueFilter, status: str, *, full: bool) -> Any:
+def _filtered(flt: QueueFilter, status: str, *, full: bool, dialect: str = "sqlite") -> Any:
     c = _cases.c
     order = [c.priority.desc(), c.last_inbound_at.desc(), c.id.desc()]
     base: Any = _select_full() if full else select(c.id, c.machine, c.priority, c.last_inbound_at)
@@ -108,9 +112,17 @@ def _filtered(flt: QueueFilter, status: str, *, full: bool) -> Any:
     if flt.sla:
         q = _sla_filter(q, flt.sla)
     if flt.signal:
-        # JSON list of names, stored as text on SQLite and json on PostgreSQL: a quoted-name match works on both.
-        q = q.where(cast(c.signals, Text).like(f'%"{_like_escape(flt.signal)}"%', escape="\\"))
+        q = q.where(_has_signal(flt.signal, dialect))
     return q
+
+
+def _has_signal(name: str, dialect: str) -> Any:
+    """Cases whose JSON list of signals holds ``name``. PostgreSQL: ``signals::jsonb @> '["name"]'``, the
+    expression of migration 0009's GIN index. SQLite (text, no such index): a quoted-name match."""
+    signals = _cases.c.signals
+    if dialect == "postgresql":
+        return cast(signals, JSONB).contains([name])
+    return cast(signals, Text).like(f'%"{_like_escape(name)}"%', escape="\\")
 
 
 SLA_STATES = ("breached", "paused", "running")

@@ -6,7 +6,10 @@ beside it carries the same numbers without JavaScript."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -21,9 +24,32 @@ Reader = Annotated[Principal, Depends(require_role(*READERS))]
 WINDOWS = (7, 30, 90, 365)
 
 
-def load(store: Any, days: int) -> dict[str, Any]:
+#: Per store: window (days) -> (monotonic expiry, figures). The figures are aggregates over days, so a
+#: few seconds of staleness is harmless, while computing them reads every message of the window
+#: (docs/decisions/1002-production-indexes.md). Callers must not change the dict they get.
+_CACHE: WeakKeyDictionary[Any, dict[int, tuple[float, dict[str, Any]]]] = WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def compute(store: Any, days: int) -> dict[str, Any]:
     with store.engine.connect() as conn:
         return figures.dashboard(conn, days=days, high_risk_signals=store.settings.routing.high_risk_signals)
+
+
+def load(store: Any, days: int) -> dict[str, Any]:
+    """The figures for a window, from this process's cache when younger than web.dashboard_cache_seconds."""
+    ttl = store.settings.web.dashboard_cache_seconds
+    if ttl <= 0:
+        return compute(store, days)
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(store, {}).get(days)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    data = compute(store, days)  # outside the lock: two first requests may both compute, neither waits
+    with _CACHE_LOCK:
+        _CACHE.setdefault(store, {})[days] = (now + ttl, data)
+    return data
 
 
 def _short(day: str) -> str:
