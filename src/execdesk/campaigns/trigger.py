@@ -30,7 +30,7 @@ from sqlalchemy import Connection, func, select
 from execdesk.campaigns.model import CampaignDoc, CampaignSettings
 from execdesk.campaigns.summary import CampaignSummary
 from execdesk.cases.refs import case_ref
-from execdesk.store.models import CampaignMember, Case, Contact, Message, table_of
+from execdesk.store.models import MESSAGE_TIME, CampaignMember, Case, Contact, Message, table_of
 
 _cases = table_of(Case)
 _contacts = table_of(Contact)
@@ -152,11 +152,11 @@ def _earlier_link(
             .where(
                 _messages.c.direction == "in",
                 _messages.c.case_id.is_not(None),
-                func.coalesce(_messages.c.date, _messages.c.received_at) < first_seen,
+                MESSAGE_TIME < first_seen,  # noqa: SIM300 (a column expression, not a constant)
                 _messages.c.new_text.contains(url, autoescape=True),
                 _messages.c.id.not_in(in_campaign),
             )
-            .order_by(func.coalesce(_messages.c.date, _messages.c.received_at))
+            .order_by(MESSAGE_TIME)
             .limit(1)
         ).first()
         if row is not None:

@@ -164,6 +164,8 @@ class Message(Base):
 #: indexes; a query that spells it differently cannot use the index.
 MESSAGE_TIME = func.coalesce(cast(Table, Message.__table__).c.date, cast(Table, Message.__table__).c.received_at)
 Index("ix_messages_time", MESSAGE_TIME)
+#: A campaign's trigger is found by the contact names its members mention (campaigns/trigger.py).
+Index("ix_contacts_display_name_lower", func.lower(cast(Table, Contact.__table__).c.display_name))
 
 
 class Arrival(Base):
