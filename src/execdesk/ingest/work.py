@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from execdesk.parse.identity import Identity
 from execdesk.parse.model import ParsedMessage
 
 MAX_FUTURE = timedelta(days=1)
+# Before this a Date is a forgery or a reset clock (spam dated 1 January 1970, or year 1), not a
+# historical import: e-mail as we know it (RFC 822) is from 1982.
+EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 def message_time(date: datetime | None, received_at: datetime) -> datetime:
     """When a message happened: its own Date when plausible (historical imports keep their dates),
     else when we received it. Stages and the campaign replay use this one rule."""
-    return date if date is not None and date <= received_at + MAX_FUTURE else received_at
+    if date is None or date > received_at + MAX_FUTURE:
+        return received_at
+    if (date if date.tzinfo is not None else date.replace(tzinfo=UTC)) < EARLIEST:
+        return received_at
+    return date
 
 
 @dataclass(frozen=True, slots=True)
