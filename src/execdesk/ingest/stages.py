@@ -23,6 +23,7 @@ from execdesk.analyze import AnalyzeConfig, analyze_batch, analyze_message
 from execdesk.campaigns.model import CampaignDoc
 from execdesk.campaigns.runtime import runtime_for
 from execdesk.campaigns.service import Arrived, Related, Weights, record_assignments
+from execdesk.campaigns.spikes import SpikeAlert
 from execdesk.cases import service
 from execdesk.cases.contacts import normalise_address
 from execdesk.cases.history import histories
@@ -158,7 +159,7 @@ def _message_values(work: MessageWork, address: str | None) -> dict[str, Any]:
         "topic": analysis.topic.label if analysis is not None else None,
         "sentiment": analysis.sentiment.score if analysis is not None else None,
         "priority": analysis.priority.score if analysis is not None else None,
-        "campaign_seq": work.extra.get("campaign_seq"),
+        "campaign_seq": decision.seq if (decision := work.extra.get("campaign")) is not None else None,
     }
 
 
@@ -229,7 +230,7 @@ def cases_batch(works: list[MessageWork], env: StageEnv) -> None:
                 "signals": [sig.name for sig in w.analysis.signals],
             }
             if previous is not None:  # two messages of one case in this batch: keep the riskier judgment
-                judgments[w.case_id] = _merge_judgment(previous, judgments[w.case_id])
+                judgments[w.case_id] = merge_judgment(previous, judgments[w.case_id])
     service.set_judgments(env.conn, _keep_thread_risk(env.conn, judgments))
 
 
@@ -252,11 +253,11 @@ def _keep_thread_risk(conn: Connection, judgments: dict[int, dict[str, Any]]) ->
             "topic": c.topic,
             "signals": c.signals or [],
         }
-        judgments[int(c.id)] = _merge_judgment(old, judgments[int(c.id)])
+        judgments[int(c.id)] = merge_judgment(old, judgments[int(c.id)])
     return list(judgments.values())
 
 
-def _merge_judgment(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def merge_judgment(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """The higher-priority judgment, with the signals of both."""
     out = dict(new)
     if float(old["priority"] or 0.0) > float(new["priority"] or 0.0):
@@ -308,6 +309,17 @@ def record_batch(works: list[MessageWork], env: StageEnv) -> None:
     service.record_audits(env.conn, [e for w in todo for e in w.extra.get("audit", [])])
 
 
+@dataclass(frozen=True, slots=True)
+class CampaignDecision:
+    """What ``campaign_assign`` decided for one message, kept for ``record`` (the sequence number goes
+    into the row) and ``campaigns`` (the rows it writes reference that row)."""
+
+    seq: int
+    arrived: Arrived
+    related: Related | None
+    spikes: list[SpikeAlert]
+
+
 def campaign_assign_batch(works: list[MessageWork], env: StageEnv) -> None:
     """Assign each new message to a campaign (or none) in arrival order, before its row is written.
 
@@ -343,11 +355,12 @@ def campaign_assign_batch(works: list[MessageWork], env: StageEnv) -> None:
                     )
                     assignment = dataclasses.replace(assignment, family_id=None, family_evidence="")
             topic = w.analysis.topic.label if w.analysis is not None else None
-            w.extra["campaign_seq"] = rt.next_seq()
-            w.extra["campaign"] = assignment
-            w.extra["campaign_related"] = related
-            w.extra["campaign_at"] = at
-            w.extra["spikes"] = rt.spikes.observe(at, topic)
+            w.extra["campaign"] = CampaignDecision(
+                seq=rt.next_seq(),
+                arrived=Arrived(w.message_pk, w.case_id, w.contact_id, at, assignment),
+                related=related,
+                spikes=rt.spikes.observe(at, topic),
+            )
 
 
 def campaigns_batch(works: list[MessageWork], env: StageEnv) -> None:
@@ -356,16 +369,12 @@ def campaigns_batch(works: list[MessageWork], env: StageEnv) -> None:
     cs = env.settings.campaigns
     if not cs.enabled:
         return
-    todo = [w for w in works if w.failure is None and "campaign" in w.extra]
-    arrived: list[Arrived] = []
-    related: list[Related] = []
-    spikes = []
-    for w in todo:
-        assert w.message_pk is not None
-        arrived.append(Arrived(w.message_pk, w.case_id, w.contact_id, w.extra["campaign_at"], w.extra["campaign"]))
-        if w.extra["campaign_related"] is not None:
-            related.append(w.extra["campaign_related"])
-        spikes.extend(w.extra["spikes"])
+    decisions: list[CampaignDecision] = [
+        w.extra["campaign"] for w in works if w.failure is None and "campaign" in w.extra
+    ]
+    arrived = [d.arrived for d in decisions]
+    related = [d.related for d in decisions if d.related is not None]
+    spikes = [s for d in decisions for s in d.spikes]
     weights = Weights.from_config(env.analyze_config.raw if env.analyze_config is not None else None)
     audits = record_assignments(
         env.conn,
