@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -119,26 +120,24 @@ def _supervisor(by: str) -> None:
 @hold_app.command("set")
 def hold_set(by: ByOpt, reason: ReasonOpt, case: CaseOpt = None, contact: ContactOpt = None) -> None:
     """Put a case or a contact on legal hold: retention and erasure leave it alone."""
-    from execdesk.ops.holds import HoldError, set_hold
-    from execdesk.store import Store
+    from execdesk.ops.holds import set_hold
 
-    _supervisor(by)
-    cid, addr = _target(case, contact)
-    store = Store.open(context.settings())
-    try:
-        with store.transaction() as conn:
-            hold_id = set_hold(conn, case_id=cid, address=addr, by=by, reason=reason)
-    except HoldError as exc:
-        fail(str(exc))
-    finally:
-        store.close()
+    hold_id = _change_hold(set_hold, by, reason, case, contact)
     typer.echo(f"legal hold {hold_id} set")
 
 
 @hold_app.command("release")
 def hold_release(by: ByOpt, reason: ReasonOpt, case: CaseOpt = None, contact: ContactOpt = None) -> None:
     """Release the legal hold on a case or a contact."""
-    from execdesk.ops.holds import HoldError, release_hold
+    from execdesk.ops.holds import release_hold
+
+    n = _change_hold(release_hold, by, reason, case, contact)
+    typer.echo(f"{n} legal hold(s) released")
+
+
+def _change_hold(change: Callable[..., int], by: str, reason: str, case: str | None, contact: str | None) -> int:
+    """Check the supervisor and the target, then set or release a hold in one transaction."""
+    from execdesk.ops.holds import HoldError
     from execdesk.store import Store
 
     _supervisor(by)
@@ -146,12 +145,11 @@ def hold_release(by: ByOpt, reason: ReasonOpt, case: CaseOpt = None, contact: Co
     store = Store.open(context.settings())
     try:
         with store.transaction() as conn:
-            n = release_hold(conn, case_id=cid, address=addr, by=by, reason=reason)
+            return change(conn, case_id=cid, address=addr, by=by, reason=reason)
     except HoldError as exc:
         fail(str(exc))
     finally:
         store.close()
-    typer.echo(f"{n} legal hold(s) released")
 
 
 @hold_app.command("list")
