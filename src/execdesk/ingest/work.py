@@ -18,11 +18,7 @@ EARLIEST = datetime(1980, 1, 1, tzinfo=UTC)
 def message_time(date: datetime | None, received_at: datetime) -> datetime:
     """When a message happened: its own Date when plausible (historical imports keep their dates),
     else when we received it. Stages and the campaign replay use this one rule."""
-    if date is None or date > received_at + MAX_FUTURE:
-        return received_at
-    if (date if date.tzinfo is not None else date.replace(tzinfo=UTC)) < EARLIEST:
-        return received_at
-    return date
+    return date if date is not None and EARLIEST <= date <= received_at + MAX_FUTURE else received_at
 
 
 @dataclass(frozen=True, slots=True)
