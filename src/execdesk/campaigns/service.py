@@ -156,7 +156,7 @@ def _mark_related(conn: Connection, related: Sequence[Related], merged: dict[str
         detail = f"about the same trigger as campaign {cid}, kept individual ({', '.join(r.signals)}): {r.evidence}"
         row = conn.execute(select(_messages.c.analysis).where(_messages.c.id == r.message_pk)).first()
         if row is not None and row.analysis:
-            analysis = _with_signal(row.analysis, "campaign_related", weights.related, detail, weights.levels)
+            analysis = with_signal(row.analysis, "campaign_related", weights.related, detail, weights.levels)
             conn.execute(
                 update(_messages)
                 .where(_messages.c.id == r.message_pk)
@@ -571,7 +571,7 @@ def _add_signal(
         if not analysis or any(s.get("name") == name for s in analysis.get("signals", [])):
             continue
         detail = detail_for(campaign_of.get(int(r.id), "?"))
-        analysis = _with_signal(analysis, name, weight, detail, levels)
+        analysis = with_signal(analysis, name, weight, detail, levels)
         updates.append({"pk": r.id, "analysis": analysis, "priority": analysis["priority"]["score"]})
         if r.case_id is not None:
             case_updates[int(r.case_id)] = detail
@@ -587,7 +587,7 @@ def _add_signal(
     )
 
 
-def _with_signal(
+def with_signal(
     analysis: dict[str, Any], name: str, weight: float, detail: str, levels: dict[str, float] | None
 ) -> dict[str, Any]:
     """The stored analysis with one computed signal added: the points are added as

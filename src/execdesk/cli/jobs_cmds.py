@@ -129,10 +129,10 @@ def reanalyze(
 
 def _enqueue(settings: Any, spans: list[tuple[int, int]]) -> int:
     from execdesk.workers.app import REANALYZE_TASK
-    from execdesk.workers.intake import _producer, close_producers
+    from execdesk.workers.intake import close_producers, producer
 
     try:
-        task = _producer(settings).configure_task(name=REANALYZE_TASK, queue=settings.queue.tasks_queue)
+        task = producer(settings).configure_task(name=REANALYZE_TASK, queue=settings.queue.tasks_queue)
         for lo, hi in spans:
             task.defer(first_id=lo, last_id=hi)
     finally:

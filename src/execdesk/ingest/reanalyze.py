@@ -32,8 +32,8 @@ from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from execdesk.analyze import AnalyzeConfig, analyze_batch, load_config, reprioritise
 from execdesk.analyze.model import SignalHit
-from execdesk.campaigns.service import _with_signal
-from execdesk.ingest.stages import _merge_judgment
+from execdesk.campaigns.service import with_signal
+from execdesk.ingest.stages import merge_judgment
 from execdesk.parse import ParseRefused, parse_message
 from execdesk.store.blobs import BlobNotFound
 from execdesk.store.db import Store
@@ -165,7 +165,7 @@ def _with_campaign_signals(new: dict[str, Any], stored: dict[str, Any] | None, c
     for s in stored.get("signals", []):
         if s.get("rule") == "campaigns" and s.get("name"):
             weight = points.get(f"signal:{s['name']}", 0.0)
-            new = _with_signal(new, str(s["name"]), weight, str(s.get("detail", "")), levels)
+            new = with_signal(new, str(s["name"]), weight, str(s.get("detail", "")), levels)
     return new
 
 
@@ -214,7 +214,7 @@ def _judgment(priority: float | None, analysis: dict[str, Any] | None, intent: A
 def _fold(judgments: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
     out = None
     for j in judgments:
-        out = j if out is None else _merge_judgment(out, j)
+        out = j if out is None else merge_judgment(out, j)
     return out
 
 

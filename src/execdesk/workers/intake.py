@@ -35,7 +35,7 @@ def queue_enabled(settings: Settings) -> bool:
     return settings.queue.backend != "none"
 
 
-def _producer(settings: Settings) -> procrastinate.App:
+def producer(settings: Settings) -> procrastinate.App:
     """One open, synchronous app per process and database (a connection pool, reused)."""
     from execdesk.workers.app import conninfo, ensure_schema, make_app
 
@@ -64,7 +64,7 @@ def enqueue_messages(store: Store, settings: Settings, items: Sequence[Item]) ->
     store.blobs.flush()  # durable before anyone is told about them
     from execdesk.workers.app import INGEST_TASK
 
-    app = _producer(settings)
+    app = producer(settings)
     payload: list[Any] = [q.to_json() for q in queued]
     app.configure_task(name=INGEST_TASK, queue=settings.queue.ingest_queue).defer(items=payload)
     return queued

@@ -118,9 +118,9 @@ def request_send(settings: Settings) -> bool:
     if settings.queue.backend == "none" or not settings.reply.smtp_host:
         return False
     try:
-        from execdesk.workers.intake import _producer
+        from execdesk.workers.intake import producer
 
-        _producer(settings).configure_task(name=SEND_TASK, queue=settings.queue.tasks_queue).defer()
+        producer(settings).configure_task(name=SEND_TASK, queue=settings.queue.tasks_queue).defer()
     except Exception:
         log.exception("could not defer the send task; the periodic send will pick the reply up")
         return False
