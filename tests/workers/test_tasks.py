@@ -13,9 +13,7 @@ import csv
 import gzip
 import json
 import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -43,9 +41,8 @@ from execdesk.workers.runner import run
 from execdesk.workers.tasks import close_stores
 from tests.mailfactory import make_mail
 from tests.reply.helpers import SmtpServer, smtp_server
-from tests.services import stop_pid
+from tests.workers.processes import start_worker, stop_workers
 
-EXECDESK = [sys.executable, "-m", "execdesk"]
 T0 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 runner = CliRunner()
 _outbox, _messages, _cases = table_of(OutboxEntry), table_of(Message), table_of(Case)
@@ -112,16 +109,7 @@ class Desk:
 
     def start_worker(self) -> None:
         log = self.home / f"worker-{len(self.workers)}.log"
-        with log.open("ab") as out:
-            self.workers.append(
-                subprocess.Popen(
-                    [*EXECDESK, "worker", "--concurrency", "2"],
-                    env=self.env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=out,
-                )
-            )
+        self.workers.append(start_worker(self.env, log))
         self.logs.append(log)
 
     def drain(self) -> None:
@@ -158,10 +146,7 @@ class Desk:
         pytest.fail(f"{what}: not within {timeout} s; jobs {self.jobs()[-10:]}\n{tails}")
 
     def stop(self) -> None:
-        for proc in self.workers:
-            if proc.poll() is None:
-                stop_pid(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+        stop_workers(self.workers)
         close_producers()
         close_stores()
         if self.store is not None:

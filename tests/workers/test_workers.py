@@ -12,7 +12,6 @@ import csv
 import os
 import signal
 import subprocess
-import sys
 import tarfile
 import time
 from collections.abc import Iterator
@@ -29,11 +28,10 @@ from execdesk.store import Store
 from execdesk.store.models import Arrival, CampaignMember, Message, OutboxEntry, QuarantineEntry, table_of
 from execdesk.workers.intake import close_producers, enqueue_messages
 from tests.mailfactory import make_mail
-from tests.services import stop_pid
+from tests.workers.processes import EXECDESK, start_worker, stop_workers
 
 DOCKET = "EPA-R05-OAR-2020-0055"
 T0 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
-EXECDESK = [sys.executable, "-m", "execdesk"]
 
 
 def _env(home: Path, db_url: str) -> dict[str, str]:
@@ -72,14 +70,7 @@ class Desk:
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         log = self.home / f"worker-{len(self.workers)}.log"
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [*EXECDESK, "worker", "--concurrency", "2"],
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=out,
-            )
+        proc = start_worker(self.env, log)
         self.workers.append(proc)
         self.logs.append(log)
         return proc
@@ -107,10 +98,7 @@ class Desk:
         pytest.fail(f"queue not drained in {timeout} s: {self.jobs()}\n{tails}")
 
     def stop(self) -> None:
-        for proc in self.workers:
-            if proc.poll() is None:
-                stop_pid(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+        stop_workers(self.workers)
         close_producers()
         self.store.close()
 
