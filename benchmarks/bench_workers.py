@@ -420,6 +420,13 @@ def main() -> None:
     ap.add_argument("--pg-url", help="an existing PostgreSQL server (postgresql+psycopg://user@host:port/db)")
     ap.add_argument("--work", type=Path, help="directory for the store home (default: a temporary one)")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument(
+        "--pg-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the throwaway PostgreSQL server, e.g. shared_buffers=2GB (repeatable)",
+    )
     args = ap.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="execdesk-load-"))
@@ -428,7 +435,9 @@ def main() -> None:
     corpus = Corpus.load()
     print(f"  {len(corpus.families)} flood families, {len(corpus.individual)} individual texts, {len(corpus.raw)} raw")
 
-    with postgres_server({"track_commit_timestamp": "on", "max_connections": "200"}) as pg:
+    pg_options = {"track_commit_timestamp": "on", "max_connections": "200"}
+    pg_options.update(dict(o.split("=", 1) for o in args.pg_option))
+    with postgres_server(pg_options) as pg:
         base_url = pg.create_database("baseline")
         base_rate = baseline(corpus, base_url, work / "baseline-home", args.baseline_n, args.per_task, args.batch)
         print(f"baseline (producer alone, no worker): {base_rate:,.0f} msgs/s", flush=True)
@@ -438,7 +447,13 @@ def main() -> None:
         db_url = args.pg_url or pg.create_database("load")
         desk = Desk(work / "home", db_url, args.batch)
         run = Run(args)
-        results: dict[str, Any] = {"n": args.n, "workers": args.workers, "per_task": args.per_task, "batch": args.batch}
+        results: dict[str, Any] = {
+            "n": args.n,
+            "workers": args.workers,
+            "per_task": args.per_task,
+            "batch": args.batch,
+            "pg_options": pg_options,
+        }
         try:
             from execdesk.workers.app import ensure_schema
 

@@ -8,7 +8,7 @@ per-group state an index stores; it is plain data (JSON-serialisable) so that a 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -198,8 +198,13 @@ class GroupState:
     version: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: that deep-copies every list, and a snapshot serialises every
+        # group (a third of a snapshot's time at 100,000 messages in the load test).
+        return {name: getattr(self, name) for name in _GROUP_FIELDS}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GroupState:
         return cls(**data)
+
+
+_GROUP_FIELDS = tuple(f.name for f in fields(GroupState))
