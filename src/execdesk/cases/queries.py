@@ -65,25 +65,38 @@ def queue(
 
     Cases of campaign members who only repeat the campaign's form are hidden unless asked for:
     the campaign stands for them (``execdesk campaigns``); members who wrote something of their
-    own and the campaign's trigger case are listed."""
-    q = (
-        select(_cases, _contacts.c.address, _contacts.c.display_name)
-        .select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
-        .where(_cases.c.status.in_(statuses))
-        .order_by(
-            _cases.c.machine.asc(),
-            _cases.c.priority.desc(),
-            _cases.c.last_inbound_at.desc(),
-            _cases.c.id.desc(),
+    own and the campaign's trigger case are listed.
+
+    One query per status, merged here (as the desk's queue does): ``status IN (a, b)`` makes the
+    database sort every matching case (0.47 s at 380,000 cases in the load test), while
+    ``status = a ORDER BY priority DESC`` walks the ``(status, priority)`` index and stops."""
+    rows: list[Any] = []
+    for status in dict.fromkeys(statuses):
+        q = queue_order(
+            select(_cases, _contacts.c.address, _contacts.c.display_name)
+            .select_from(_cases.outerjoin(_contacts, _cases.c.contact_id == _contacts.c.id))
+            .where(_cases.c.status == status),
+            include_machine=include_machine,
         )
-        .limit(limit)
-        .offset(offset)
-    )
-    if not include_machine:
-        q = q.where(_cases.c.machine.is_(False))
-    if not include_campaign_members:
-        q = q.where(_cases.c.campaign_role.is_(None) | (_cases.c.campaign_role != "member"))
-    return [_case_row(r) for r in conn.execute(q)]
+        if not include_campaign_members:
+            q = q.where(_cases.c.campaign_role.is_(None) | (_cases.c.campaign_role != "member"))
+        rows.extend(conn.execute(q.limit(offset + limit)))
+    rows.sort(key=queue_sort_key)
+    return [_case_row(r) for r in rows[offset : offset + limit]]
+
+
+def queue_order(q: Any, *, include_machine: bool) -> Any:
+    """The queue's ORDER BY for one status. Without machine mail the (then constant) machine column is
+    filtered, not sorted on, so the database takes the order from the ``(status, priority)`` index."""
+    c = _cases.c
+    order = [c.priority.desc(), c.last_inbound_at.desc(), c.id.desc()]
+    return q.order_by(c.machine.asc(), *order) if include_machine else q.where(c.machine.is_(False)).order_by(*order)
+
+
+def queue_sort_key(r: Any) -> tuple[Any, ...]:
+    """The queue's order in Python (the same as :func:`queue_order`), for merging per-status pages."""
+    at = r.last_inbound_at.timestamp() if r.last_inbound_at is not None else float("-inf")
+    return (bool(r.machine), -float(r.priority or 0.0), -at, -int(r.id))
 
 
 def _case_row(r: Any) -> dict[str, Any]:

@@ -166,6 +166,9 @@ MESSAGE_TIME = func.coalesce(cast(Table, Message.__table__).c.date, cast(Table, 
 Index("ix_messages_time", MESSAGE_TIME)
 #: A campaign's trigger is found by the contact names its members mention (campaigns/trigger.py).
 Index("ix_contacts_display_name_lower", func.lower(cast(Table, Contact.__table__).c.display_name))
+#: Our latest sent replies (campaigns/trigger.py), without walking every inbound message: migration 0010.
+_OUTBOUND = cast(Table, Message.__table__).c.direction == "out"
+Index("ix_messages_outbound", cast(Table, Message.__table__).c.id, sqlite_where=_OUTBOUND, postgresql_where=_OUTBOUND)
 
 
 class Arrival(Base):

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Text, cast, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
-from execdesk.cases.queries import _case_row
+from execdesk.cases.queries import _case_row, queue_order, queue_sort_key
 from execdesk.cases.service import OPEN_STATUSES, STATUSES
 from execdesk.store.models import Attachment, Case, Contact, Message, table_of
 
@@ -69,18 +69,12 @@ def queue_page(
         keys: list[Any] = []
         for status in statuses:
             keys.extend(conn.execute(_filtered(flt, status, full=False, dialect=dialect).limit(offset + limit + 1)))
-        keys.sort(key=_sort_key)
+        keys.sort(key=queue_sort_key)
         ids = [k.id for k in keys[offset : offset + limit + 1]]
         full = {r.id: r for r in conn.execute(_select_full().where(_cases.c.id.in_(ids or [-1])))}
         rows = [full[i] for i in ids if i in full]
     out = [_case_row(r) | _extra(r) for r in rows]
     return out[:limit], len(out) > limit
-
-
-def _sort_key(r: Any) -> tuple[Any, ...]:
-    """The queue's order in Python (the same as the SQL ORDER BY), for merging per-status pages."""
-    at = r.last_inbound_at.timestamp() if r.last_inbound_at is not None else float("-inf")
-    return (bool(r.machine), -float(r.priority or 0.0), -at, -int(r.id))
 
 
 def _select_full() -> Any:
@@ -91,12 +85,8 @@ def _select_full() -> Any:
 
 def _filtered(flt: QueueFilter, status: str, *, full: bool, dialect: str = "sqlite") -> Any:
     c = _cases.c
-    order = [c.priority.desc(), c.last_inbound_at.desc(), c.id.desc()]
     base: Any = _select_full() if full else select(c.id, c.machine, c.priority, c.last_inbound_at)
-    q: Any = base.where(c.status == status)
-    # Without machine mail, ordering by the (then constant) machine column would keep the
-    # database from taking the order from the (status, priority) index.
-    q = q.order_by(c.machine.asc(), *order) if flt.include_machine else q.where(c.machine.is_(False)).order_by(*order)
+    q: Any = queue_order(base.where(c.status == status), include_machine=flt.include_machine)
     if flt.campaign:
         q = q.where(c.campaign_id == flt.campaign)
     elif not flt.include_members:
