@@ -22,13 +22,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select
 
 from execdesk.digest.build import build_digest
 from execdesk.digest.model import Digest
 from execdesk.digest.period import Period, parse_duration
 from execdesk.digest.render import build_mail
-from execdesk.ingest.core import read_checkpoint
+from execdesk.ingest.core import read_checkpoint, write_checkpoint
 from execdesk.reply.send import Deliver, PermanentSendError, TransientSendError, smtp_deliver
 from execdesk.settings import Settings
 from execdesk.store.db import Store
@@ -117,12 +117,7 @@ def send_digest(
 
 
 def _write_checkpoint(conn: Connection, value: dict[str, Any], now: datetime) -> None:
-    if conn.execute(select(_checkpoints.c.key).where(_checkpoints.c.key == CHECKPOINT_KEY)).first() is None:
-        conn.execute(insert(_checkpoints).values(key=CHECKPOINT_KEY, value=value, updated_at=now))
-    else:
-        conn.execute(
-            update(_checkpoints).where(_checkpoints.c.key == CHECKPOINT_KEY).values(value=value, updated_at=now)
-        )
+    write_checkpoint(conn, CHECKPOINT_KEY, value, now)
 
 
 def _claim(store: Store, settings: Settings, slot: datetime, now: datetime) -> str | None:

@@ -64,6 +64,15 @@ def read_checkpoint(conn: Connection, key: str) -> dict[str, Any] | None:
     return dict(row.value) if row is not None else None
 
 
+def write_checkpoint(conn: Connection, key: str, value: dict[str, Any], now: datetime | None = None) -> None:
+    """Set a checkpoint (insert or replace) in the caller's transaction."""
+    at = now or utcnow()
+    if conn.execute(select(_checkpoints.c.key).where(_checkpoints.c.key == key)).first() is None:
+        conn.execute(insert(_checkpoints).values(key=key, value=value, updated_at=at))
+    else:
+        conn.execute(update(_checkpoints).where(_checkpoints.c.key == key).values(value=value, updated_at=at))
+
+
 class IngestSession:
     """One unit of work over the store. Use as a context manager: commits on success."""
 
@@ -143,11 +152,7 @@ class IngestSession:
         return read_checkpoint(self.conn, key)
 
     def set_checkpoint(self, key: str, value: dict[str, Any]) -> None:
-        conn = self.conn
-        if conn.execute(select(_checkpoints.c.key).where(_checkpoints.c.key == key)).first() is None:
-            conn.execute(insert(_checkpoints).values(key=key, value=value, updated_at=utcnow()))
-        else:
-            conn.execute(update(_checkpoints).where(_checkpoints.c.key == key).values(value=value, updated_at=utcnow()))
+        write_checkpoint(self.conn, key, value)
 
     # -- the core --------------------------------------------------------------
     def process_message(self, raw: bytes, source: SourceRef, *, received_at: datetime | None = None) -> IngestResult:

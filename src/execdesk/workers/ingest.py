@@ -46,7 +46,7 @@ _ALREADY = (
 )
 
 
-def _lock_key(value: str) -> int:
+def lock_key(value: str) -> int:
     """A signed 64-bit advisory lock key from any string."""
     return int.from_bytes(hashlib.sha256(value.encode("utf-8", "replace")).digest()[:8], "big", signed=True)
 
@@ -76,8 +76,8 @@ def ingest_queued(store: Store, items: list[QueuedMessage], *, pipeline: Pipelin
         conn = session.conn
         loaded = [(item, store.blobs.get(item.sha256)) for item in items]
         if conn.dialect.name == "postgresql":
-            keys = {_lock_key("sha:" + item.sha256) for item in items}
-            keys |= {_lock_key("mid:" + mid) for _, raw in loaded if (mid := identify(raw).message_id)}
+            keys = {lock_key("sha:" + item.sha256) for item in items}
+            keys |= {lock_key("mid:" + mid) for _, raw in loaded if (mid := identify(raw).message_id)}
             # One statement, keys in one order for everyone (no deadlock between batches); the
             # lock function is volatile, so PostgreSQL calls it after the sort, row by row.
             conn.execute(_LOCK_ALL, {"keys": sorted(keys)})
