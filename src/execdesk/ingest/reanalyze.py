@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, text, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from execdesk.analyze import AnalyzeConfig, analyze_batch, load_config, reprioritise
 from execdesk.analyze.model import SignalHit
@@ -36,7 +36,7 @@ from execdesk.campaigns.service import with_signal
 from execdesk.ingest.stages import merge_judgment
 from execdesk.parse import ParseRefused, parse_message
 from execdesk.store.blobs import BlobNotFound
-from execdesk.store.db import Store
+from execdesk.store.db import Store, lock_case_writes
 from execdesk.store.models import Case, Correction, Message, table_of
 
 log = logging.getLogger("execdesk.reanalyze")
@@ -137,10 +137,8 @@ def reanalyze_range(
         done = ReanalyzeResult(first_id, last_id)
         analysed = _analyse(store, rows, cfg, done)
         with store.transaction() as conn:
-            if lock and conn.dialect.name == "postgresql":
-                from execdesk.workers.ingest import WRITE_LOCK
-
-                conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+            if lock:
+                lock_case_writes(conn)
             _store(conn, analysed, done)
         total.add(done)
     log.info("reanalysed messages %d..%d: %s", first_id, last_id, total.to_dict())

@@ -23,7 +23,7 @@ from execdesk.cases.service import record_audits
 from execdesk.notify.alerts import raise_alerts
 from execdesk.routing.sla import OPEN, Clock, Late
 from execdesk.settings import Settings
-from execdesk.store.db import Store, utcnow
+from execdesk.store.db import Store, lock_case_writes, utcnow
 from execdesk.store.models import Case, table_of
 
 log = logging.getLogger("execdesk.sla")
@@ -161,6 +161,7 @@ def check_breaches(
     now = now or utcnow()
     max_age = timedelta(hours=settings.sla.breach_alert_max_age_hours)
     with store.transaction() as conn:
+        lock_case_writes(conn)  # not interleaved with ingest's case writes (a deadlock otherwise)
         result = sweep(conn, now, alert_max_age=max_age)
     if deliver and settings.webhooks.enabled:
         from execdesk.notify.webhooks import dispatch

@@ -17,6 +17,17 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest Alembic revision. Checked on every start without importing Alembic (it costs
 #: seconds of start-up); a test keeps it equal to the migration scripts' head.
 SCHEMA_HEAD = "0010"
+#: PostgreSQL advisory lock of everything that writes cases in bulk: ingest's cases..commit section
+#: (several workers), re-analysis and the SLA breach sweep. One at a time, so their row locks never
+#: interleave: the load test saw ingest and a concurrent sweep deadlock on two cases.
+CASE_WRITE_LOCK = 0x6578_6563_7772_6974  # "execwrit"
+
+
+def lock_case_writes(conn: Connection) -> None:
+    """Take :data:`CASE_WRITE_LOCK` for this transaction (PostgreSQL; SQLite has one writer anyway)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": CASE_WRITE_LOCK})
+
 
 if TYPE_CHECKING:
     from alembic.config import Config

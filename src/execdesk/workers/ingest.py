@@ -20,14 +20,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import bindparam, select, text
 
 from execdesk.ingest.core import IngestSession
 from execdesk.ingest.stages import default_pipeline
 from execdesk.ingest.work import IngestResult, SourceRef
 from execdesk.parse.identity import identify
 from execdesk.pipeline import Pipeline, Stage
-from execdesk.store.db import Store
+from execdesk.store.db import Store, lock_case_writes
 from execdesk.store.models import Arrival, Message, table_of
 from execdesk.workers.message import REF_LIMIT, QueuedMessage
 
@@ -35,7 +35,6 @@ log = logging.getLogger("execdesk.workers")
 
 _messages = table_of(Message)
 _arrivals = table_of(Arrival)
-WRITE_LOCK = 0x6578_6563_7772_6974  # "execwrit": the cases/record stages of one store, one batch at a time
 _LOCK_ALL = text(
     "select pg_advisory_xact_lock(k) from unnest(cast(:keys as bigint[])) with ordinality as t(k, n) order by n"
 )
@@ -52,9 +51,7 @@ def lock_key(value: str) -> int:
 
 
 def _serialise(works: list[Any], env: Any) -> None:
-    conn: Connection = env.conn
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+    lock_case_writes(env.conn)
 
 
 def worker_pipeline() -> Pipeline:
