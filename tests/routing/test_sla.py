@@ -173,3 +173,40 @@ def test_the_queue_filter_and_the_state_agree(store) -> None:  # type: ignore[no
         assert sum(len(v) for v in by_state.values()) == len(rows)  # each case in exactly one state
     assert {sla_state(r, T0 + timedelta(days=9)) for r in rows} == {"breached", "paused"}
     assert Clock.of(rows[0]).policy == "high-risk"
+
+
+def test_a_backlog_of_breaches_is_swept_a_chunk_per_transaction(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A flood past its SLA: the sweep commits chunk by chunk (each under the case-writing lock, so
+    ingest goes on between chunks) and still finds every breach once."""
+    from execdesk.routing import breaches
+
+    monkeypatch.setattr(breaches, "SWEEP_CHUNK", 2)
+    stories = [  # five different complaints (near-identical ones would become a campaign, without SLAs)
+        "My router has dropped the connection every evening since the upgrade and nobody calls back.",
+        "You billed my late mother's account for three months after we closed it, twice.",
+        "The technician never came on Tuesday, I took a day off work for nothing.",
+        "Your shop sold me a phone that was locked to another network and refuses a refund.",
+        "I was promised a discount on the phone by your agent and the invoice shows the full price.",
+    ]
+    ids = ingest(
+        store,
+        *[
+            make_mail(when=T0, body=story + "\n" + LEGAL, subject=f"Complaint {i}", sender=f"c{i}@example.org")
+            for i, story in enumerate(stories)
+        ],
+    )
+    transactions = []
+    real = store.transaction
+
+    def counted():  # type: ignore[no-untyped-def]
+        transactions.append(1)
+        return real()
+
+    monkeypatch.setattr(store, "transaction", counted)
+    result = check_breaches(store, T0 + timedelta(hours=3), deliver=False)
+    assert len(set(ids)) == 5, ids
+    assert (result.checked, result.breaches, result.alerts) == (5, 5, 5), (result, len(transactions))
+    assert len(transactions) == 3  # chunks of 2, 2 and 1
+    assert all(_case(store, i).sla_breached_at == T0 + timedelta(hours=1) for i in ids)
+    again = check_breaches(store, T0 + timedelta(hours=4), deliver=False)
+    assert (again.checked, again.breaches) == (0, 0)

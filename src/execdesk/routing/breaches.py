@@ -117,10 +117,14 @@ def _already_audited(conn: Connection, keys: list[tuple[int, str, str]]) -> set[
     return {(r.case_id, r.details.get("target"), r.details.get("due")) for r in rows}
 
 
-def sweep(conn: Connection, now: datetime, *, alert_max_age: timedelta | None = None) -> SweepResult:
-    """One pass over the cases whose next deadline has passed (see the module's docstring)."""
-    checked = breaches = alerts = 0
-    while True:
+def sweep(
+    conn: Connection, now: datetime, *, alert_max_age: timedelta | None = None, chunks: int | None = None
+) -> SweepResult:
+    """One pass over the cases whose next deadline has passed (see the module's docstring); at most
+    ``chunks`` chunks of ``SWEEP_CHUNK`` cases when given (the caller commits and goes on)."""
+    checked = breaches = alerts = done = 0
+    while chunks is None or done < chunks:
+        done += 1
         rows = conn.execute(
             select(_cases)
             .where(_cases.c.status.in_(OPEN), _cases.c.sla_paused_at.is_(None), _cases.c.sla_due_at <= now)
@@ -160,9 +164,15 @@ def check_breaches(
     settings = settings or store.settings
     now = now or utcnow()
     max_age = timedelta(hours=settings.sla.breach_alert_max_age_hours)
-    with store.transaction() as conn:
-        lock_case_writes(conn)  # not interleaved with ingest's case writes (a deadlock otherwise)
-        result = sweep(conn, now, alert_max_age=max_age)
+    checked = breaches = alerts = 0
+    while True:  # a transaction per chunk: a backlog of breaches (a flood past its SLA) never holds ingest up long
+        with store.transaction() as conn:
+            lock_case_writes(conn)  # not interleaved with ingest's case writes (a deadlock otherwise)
+            part = sweep(conn, now, alert_max_age=max_age, chunks=1)
+        checked, breaches, alerts = checked + part.checked, breaches + part.breaches, alerts + part.alerts
+        if part.checked < SWEEP_CHUNK:
+            break
+    result = SweepResult(checked, breaches, alerts)
     if deliver and settings.webhooks.enabled:
         from execdesk.notify.webhooks import dispatch
 
