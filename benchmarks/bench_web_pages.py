@@ -36,7 +36,6 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_web_queue import fill as fill_cases  # noqa: E402
-from benchmarks.bench_web_queue import signed_in  # noqa: E402
+from benchmarks.bench_web_queue import on_throwaway_postgres, signed_in  # noqa: E402
 from benchmarks.corpus import SHARED  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
@@ -392,19 +391,7 @@ def main() -> int:
         run("SQLite", None, args, texts)
     if args.no_postgres:
         return 0
-    with ExitStack() as stack:
-        try:
-            from tests.services import ServiceUnavailable, postgres_server
-
-            server = stack.enter_context(postgres_server())
-        except (ImportError, ServiceUnavailable) as exc:
-            print(f"\n[PostgreSQL] skipped: {exc}")
-            return 0
-        url = server.create_database("bench")
-        try:
-            run("PostgreSQL", url, args, texts)
-        finally:
-            server.drop_database(url)
+    on_throwaway_postgres(lambda url: run("PostgreSQL", url, args, texts))
     return 0
 
 

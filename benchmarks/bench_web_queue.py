@@ -187,6 +187,24 @@ def run(label: str, database_url: str | None, n_cases: int, n_requests: int) -> 
         store.close()
 
 
+def on_throwaway_postgres(bench: Callable[[str], Any]) -> None:
+    """Run ``bench(url)`` on a fresh database of a throwaway PostgreSQL (skipped, with a line, when
+    PostgreSQL cannot be started here)."""
+    with ExitStack() as stack:
+        try:
+            from tests.services import ServiceUnavailable, postgres_server
+
+            server = stack.enter_context(postgres_server())
+        except (ImportError, ServiceUnavailable) as exc:
+            print(f"\n[PostgreSQL] skipped: {exc}")
+            return
+        url = server.create_database("bench")
+        try:
+            bench(url)
+        finally:
+            server.drop_database(url)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=100_000)
@@ -196,19 +214,7 @@ def main() -> int:
     run("SQLite", None, args.cases, args.requests)
     if args.no_postgres:
         return 0
-    with ExitStack() as stack:
-        try:
-            from tests.services import ServiceUnavailable, postgres_server
-
-            server = stack.enter_context(postgres_server())
-        except (ImportError, ServiceUnavailable) as exc:
-            print(f"\n[PostgreSQL] skipped: {exc}")
-            return 0
-        url = server.create_database("bench")
-        try:
-            run("PostgreSQL", url, args.cases, args.requests)
-        finally:
-            server.drop_database(url)
+    on_throwaway_postgres(lambda url: run("PostgreSQL", url, args.cases, args.requests))
     return 0
 
 
