@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, literal_column, select
+from sqlalchemy import Connection, func, select
 
 from execdesk.campaigns.model import CampaignDoc, CampaignSettings
 from execdesk.campaigns.summary import CampaignSummary
 from execdesk.cases.refs import case_ref
-from execdesk.store.models import MESSAGE_TIME, CampaignMember, Case, Contact, Message, table_of
+from execdesk.store.models import MESSAGE_TIME, OUTBOUND, CampaignMember, Case, Contact, Message, table_of
 
 _cases = table_of(Case)
 _contacts = table_of(Contact)
@@ -40,10 +40,6 @@ _members = table_of(CampaignMember)
 _NAME = re.compile(r"\b([A-Z][a-z]+(?:[ \t]+[A-Z][a-z][\w'-]*){1,2})\b")
 _MIN_PHRASE_WORDS = 8
 _RECENT_REPLIES = 2000
-# Written out, not a bound parameter: the partial index ``ix_messages_outbound`` (migration 0010) can
-# serve only a query whose predicate is this literal. PostgreSQL plans a prepared statement once
-# for any parameter value after a few executions, and that generic plan walked every inbound message.
-_OUTBOUND = _messages.c.direction == literal_column("'out'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +120,7 @@ def _quoted_reply(conn: Connection, summary: CampaignSummary) -> TriggerMatch | 
         return None
     rows = conn.execute(
         select(_messages.c.case_id, _messages.c.new_text)
-        .where(_OUTBOUND, _messages.c.case_id.is_not(None))
+        .where(OUTBOUND, _messages.c.case_id.is_not(None))
         .order_by(_messages.c.id.desc())
         .limit(_RECENT_REPLIES)
     ).all()

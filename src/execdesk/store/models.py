@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    literal_column,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -166,9 +167,12 @@ MESSAGE_TIME = func.coalesce(cast(Table, Message.__table__).c.date, cast(Table, 
 Index("ix_messages_time", MESSAGE_TIME)
 #: A campaign's trigger is found by the contact names its members mention (campaigns/trigger.py).
 Index("ix_contacts_display_name_lower", func.lower(cast(Table, Contact.__table__).c.display_name))
-#: Our latest sent replies (campaigns/trigger.py), without walking every inbound message: migration 0010.
-_OUTBOUND = cast(Table, Message.__table__).c.direction == "out"
-Index("ix_messages_outbound", cast(Table, Message.__table__).c.id, sqlite_where=_OUTBOUND, postgresql_where=_OUTBOUND)
+#: Outbound messages, the predicate of migration 0010's partial index (campaigns/trigger.py reads our
+#: latest replies through it). Written out, not a bound parameter: PostgreSQL plans a prepared
+#: statement once for any parameter value after a few executions, and that generic plan cannot use a
+#: partial index (it walked every inbound message).
+OUTBOUND = cast(Table, Message.__table__).c.direction == literal_column("'out'")
+Index("ix_messages_outbound", cast(Table, Message.__table__).c.id, sqlite_where=OUTBOUND, postgresql_where=OUTBOUND)
 
 
 class Arrival(Base):
