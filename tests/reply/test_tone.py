@@ -400,3 +400,63 @@ def test_batch8_families_block_in_new_wording(text: str) -> None:
 )
 def test_batch8_words_in_a_helping_frame_do_not_block(text: str) -> None:
     assert check_tone(text).verdict != "block"
+
+
+# Families from batch 9 (decision 0612), each probed in new wording, not the batch's sentences.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We'd rather settle this without getting our lawyers involved, but that now depends on you.",
+        "Comments which we deem misleading incur an admin fee of $300, payable within 14 days.",
+        "If you keep posting about this bill, we will have to consider whether we can keep supplying your home.",
+        "Your address is now in our junk filter, so anything further from you will not reach us.",
+        "Further e-mails from you will no longer reach our office.",
+    ],
+)
+def test_batch9_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That text message was a phishing attempt. We have passed it to the police and our fraud team.",
+        "I asked our legal team and you are right, so the fee has been refunded today.",
+        "If you are still unhappy, you have the right to report your complaint to the ombudsman.",
+    ],
+)
+def test_batch9_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+def test_reporting_the_customer_still_blocks_after_a_neutral_sentence() -> None:
+    """``unless_before`` reads only a third party's wrongdoing, not any sentence before."""
+    text = "Thank you for your e-mail. We have reported your posts to the police."
+    assert check_tone(text).verdict == "block"
+
+
+def test_a_negated_guarantee_and_a_refund_done_are_not_overpromises() -> None:
+    for text in (
+        "We can't guarantee the parcel arrives before Friday, but I'll chase the courier at 9am tomorrow.",
+        "I've issued a full refund of 89.99 today, and I'm sorry it took a second e-mail.",
+    ):
+        assert "overpromise" not in {f.rule for f in check_tone(text).findings}, text
+    assert "overpromise" in {f.rule for f in check_tone("We guarantee a full refund, whatever happens.").findings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh dear, a whole five minutes in a queue. However did you cope? \U0001f644",
+        "Not every gym suits everyone; you might be happier elsewhere.",
+        "We can't please everybody, and we're not the right fit for you.",
+    ],
+)
+def test_batch9_sarcasm_and_dismissal_warn(text: str) -> None:
+    assert check_tone(text).verdict == "warn"
+
+
+def test_hyphenated_done_actions_count_as_a_next_step() -> None:
+    ctx = InboundContext(intent="complaint", sentiment=-1)
+    report = check_tone("I'm sorry about the price drop. I've e-mailed you a prepaid return label.", inbound=ctx)
+    assert "no_next_step" not in {f.rule for f in report.findings}

@@ -40,6 +40,9 @@ class Rule:
     suggestion: str
     patterns: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...] = ()
+    # ``unless_before`` cancels a hit when it matches the sentence just before: the thing acted on
+    # is often named there ("That site is a scam. We've reported it to the police.").
+    unless_before: tuple[re.Pattern[str], ...] = ()
     skip_negated: bool = False
     requires: tuple[re.Pattern[str], ...] = ()
     # Literal gates of ``patterns`` and ``requires`` (see gates.py), derived when compiled.
@@ -122,6 +125,9 @@ def build_config(raw: dict[str, Any]) -> ToneConfig:
                 suggestion=str(r.get("suggestion", "")),
                 patterns=patterns,
                 unless=tuple(_compile(p, lex_src, f"rule {rid} unless") for p in r.get("unless") or []),
+                unless_before=tuple(
+                    _compile(p, lex_src, f"rule {rid} unless_before") for p in r.get("unless_before") or []
+                ),
                 skip_negated=r.get("negation") == "skip",
                 requires=requires,
                 gates=tuple(gate(p) for p in patterns),

@@ -99,7 +99,7 @@ def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> li
         for i, s in enumerate(sents):
             if i not in where:
                 continue
-            hit = _first_hit(rule, s, [p for p, w in live if i in w])
+            hit = _first_hit(rule, s, [p for p, w in live if i in w], sents[i - 1].text if i else "")
             if hit is not None:
                 a, b = s.start + hit[0], s.start + hit[1]
                 out.append(Finding(rule.id, rule.severity, a, b, text[a:b], rule.why, rule.suggestion))
@@ -120,14 +120,14 @@ def _negated(sentence: str, start: int, matched: str) -> bool:
     return bool(negs) and not _COND_CLAUSE.search(sentence, 0, lo + negs[-1].start())
 
 
-def _first_hit(rule: Rule, s: T.Sentence, live: list[re.Pattern[str]]) -> tuple[int, int] | None:
+def _first_hit(rule: Rule, s: T.Sentence, live: list[re.Pattern[str]], before: str) -> tuple[int, int] | None:
     if not live or (rule.requires and not all(r.search(s.text) for r in rule.requires)):
         return None
     for p in live:
         for m in p.finditer(s.text):
             if rule.skip_negated and _negated(s.text, m.start(), m.group(0)):
                 continue
-            if any(u.search(s.text) for u in rule.unless):
+            if any(u.search(s.text) for u in rule.unless) or any(u.search(before) for u in rule.unless_before):
                 return None
             return m.start(), m.end()
     return None
