@@ -172,12 +172,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import written_set
 
     per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", FIXTURES / "tone_eval_batch7.yaml", FIXTURES / "tone_eval_batch8.yaml"]
+        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (7, 8, 9, 10))]
     )
-    assert len(per_batch) == 8 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 10 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
+    assert per_batch["batch9"][1::2] == per_batch["batch10"][1::2] == (30, 40, 40)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 140 and crit >= 210 and praised >= 190
+    assert must >= 200 and crit >= 290 and praised >= 270
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -460,3 +461,48 @@ def test_hyphenated_done_actions_count_as_a_next_step() -> None:
     ctx = InboundContext(intent="complaint", sentiment=-1)
     report = check_tone("I'm sorry about the price drop. I've e-mailed you a prepaid return label.", inbound=ctx)
     assert "no_next_step" not in {f.rule for f in report.findings}
+
+
+# Families from batch 10 (decision 0612), each probed in new wording, not the batch's sentences.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the housing ombudsman gets involved, I'll be serving you a section 21 notice.",
+        "Ask yourself whether this is really worth the trouble.",
+        "The company reserves the right to pursue whatever remedies it sees fit.",
+        "Our solicitors have been made aware of your review.",
+        "We would hate for this to go any further, so please take the video down.",
+        "It would be best for all concerned if the review came down this week.",
+        "Your manager at the bakery would be very interested to read what you wrote.",
+        "Due to offensive messages, your membership has been banned for a year.",
+        "The society has decided to end its relationship with you, following your conduct at the AGM.",
+        "Your comments on the noticeboard have been logged and passed to the police.",
+        "You will be removed from our client register immediately.",
+        "Unless the chargeback is withdrawn by Friday, the account goes to collections.",
+        "@kaytee remove it or you'll hear from our lawyers",
+        "We will not be shipping to your address again.",
+        "I've told you everything I'm going to say.",
+        "Muted.",
+        "Please not call to this office anymore.",
+        "Lose our e-mail address.",
+    ],
+)
+def test_batch10_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The tribunal ruled in your favour, so we are paying your legal costs in full this week.",
+        "If that player messages you again, just type /report and our safety team will see it at once.",
+        "Should I remove it or leave it up until the fix ships?",
+        "The boiler we fitted for you should not have failed so soon, and the engineer comes on Monday.",
+    ],
+)
+def test_batch10_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+def test_as_explained_three_times_is_condescending() -> None:
+    assert "condescending" in {f.rule for f in check_tone("As we've explained twice now, the fee is fixed.").findings}
