@@ -172,13 +172,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import written_set
 
     per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (7, 8, 9, 10))]
+        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (7, 8, 9, 10, 11))]
     )
-    assert len(per_batch) == 10 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 11 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert per_batch["batch9"][1::2] == per_batch["batch10"][1::2] == (30, 40, 40)
+    assert per_batch["batch9"][1::2] == per_batch["batch10"][1::2] == per_batch["batch11"][1::2] == (30, 40, 40)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 200 and crit >= 290 and praised >= 270
+    assert must >= 230 and crit >= 330 and praised >= 310
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -506,3 +506,45 @@ def test_batch10_words_in_a_helping_frame_do_not_block(text: str) -> None:
 
 def test_as_explained_three_times_is_condescending() -> None:
     assert "condescending" in {f.rule for f in check_tone("As we've explained twice now, the fee is fixed.").findings}
+
+
+# Families from batch 11 (decision 0612), each probed in new wording, not the batch's sentences.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the post isn't removed by Monday, we will keep your deposit.",
+        "Your comments have been forwarded to our group security office.",
+        "Continued criticism of our staff may result in the cancellation of your loyalty card.",
+        "Because you've chosen to complain on Facebook, we are terminating your gym and spa memberships.",
+        "If the dispute isn't dropped, we'll hand the balance to our recovery agents.",
+        "Given the language, we are cancelling your annual subscription today.",
+        "The company reserves the right to pass your details to the police.",
+        "We reserve the right to cancel the policy and seek recovery of the claim paid.",
+        "Any further tickets about this refund will be closed without reply.",
+        "We have decided to block your phone number from our help line.",
+        "Our drivers have been told not to speak with you about the parcel.",
+        "We're asking that you no longer telephone the surgery about this.",
+        "Your account may be suspended while our fraud & risk team reviews your posts.",
+    ],
+)
+def test_batch11_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our moderation system banned you by mistake, and the ban has been lifted.",
+        "The seller who sent you the fake watch has been banned, and we passed his details to the police.",
+        "Our solicitor, who confirmed you are owed the full deposit, has arranged for it to be back in your account "
+        "by Friday.",
+        "We've frozen the card and told our fraud team, who will refund the two payments tomorrow.",
+    ],
+)
+def test_batch11_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+def test_mock_gratitude_for_lost_custom_is_condescending() -> None:
+    text = "Perhaps the chain store is more your speed. We'll struggle on without your custom."
+    assert "condescending" in {f.rule for f in check_tone(text).findings}
