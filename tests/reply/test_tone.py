@@ -172,13 +172,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import written_set
 
     per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (7, 8, 9, 10, 11))]
+        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (7, 8, 9, 10, 11, 12))]
     )
-    assert len(per_batch) == 11 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 12 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert per_batch["batch9"][1::2] == per_batch["batch10"][1::2] == per_batch["batch11"][1::2] == (30, 40, 40)
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (9, 10, 11, 12))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 230 and crit >= 330 and praised >= 310
+    assert must >= 260 and crit >= 370 and praised >= 350
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -548,3 +548,56 @@ def test_batch11_words_in_a_helping_frame_do_not_block(text: str) -> None:
 def test_mock_gratitude_for_lost_custom_is_condescending() -> None:
     text = "Perhaps the chain store is more your speed. We'll struggle on without your custom."
     assert "condescending" in {f.rule for f in check_tone(text).findings}
+
+
+# Families from batch 12 (decision 0612), each probed in new wording, not the batch's sentences.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Should the video stay online, we will close your account.",
+        "We wouldn't want your reviews to count against your membership renewal.",
+        "A place on the course is a privilege, not a right.",
+        "Misconduct findings may be disclosed in references to prospective employers.",
+        "Your e-mails may be referred to the staff conduct panel.",
+        "We would ask you to think carefully before filing that chargeback.",
+        "Your posts about our driver on Facebook and TikTok have been recorded and reported to the police.",
+        "Your correspondence with the trust will now be limited to one caseworker.",
+        "Letters sent to any other department will not be answered.",
+        "Calls from your number will be diverted to our automated line.",
+        "Any further enquiries about the refund will not be actioned.",
+    ],
+)
+def test_batch12_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our solicitor has agreed to release your deposit today, and it will reach you by Thursday.",
+        "I've asked our lawyer to simplify the terms, and your renewal has been refunded.",
+        "We've blocked that profile and reported it to our safety team; please call the police if you feel unsafe.",
+    ],
+)
+def test_batch12_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("If the pin on your map is off, that's something you need to fix before ordering.", "blame"),
+        ("It's a bloody stout, so maybe stick to lager.", "abusive"),
+    ],
+)
+def test_batch12_warn_families(text: str, rule: str) -> None:
+    rules = {f.rule for f in check_tone(text).findings}
+    assert any(r.startswith(rule) for r in rules), rules
+
+
+def test_a_ready_prescription_and_care_given_are_not_disclosures() -> None:
+    for text in (
+        "Your prescription is ready and we can deliver it tomorrow morning.",
+        "Looking after Pepper through her surgery was a privilege.",
+    ):
+        assert "disclosure.medical" not in {f.rule for f in check_tone(text).findings}, text
