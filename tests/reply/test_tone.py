@@ -172,13 +172,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import written_set
 
     per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (7, 8, 9, 10, 11, 12))]
+        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (7, 8, 9, 10, 11, 12, 13))]
     )
-    assert len(per_batch) == 12 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 13 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (9, 10, 11, 12))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (9, 10, 11, 12, 13))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 260 and crit >= 370 and praised >= 350
+    assert must >= 290 and crit >= 410 and praised >= 390
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -601,3 +601,53 @@ def test_a_ready_prescription_and_care_given_are_not_disclosures() -> None:
         "Looking after Pepper through her surgery was a privilege.",
     ):
         assert "disclosure.medical" not in {f.rule for f in check_tone(text).findings}, text
+
+
+# Families from batch 13 (decision 0612), each probed in new wording, not the batch's sentences.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unless the balance is paid by Monday, the account will be passed to collections.",
+        "Any arrears will be listed with the credit bureaus.",
+        "Carrying on like this could affect your ability to get a mortgage.",
+        "I will be writing to your university's accommodation office about these reviews.",
+        "We wouldn't want your letters to the council to cause problems for your tenancy.",
+        "Please bear that in mind before you contact the newspaper again.",
+        "Following your posts, the club has decided to end its playing relationship with you.",
+        "We regard the case as closed and will not reply further.",
+        "We trust that this will be the end of the matter.",
+        "We would not expect to hear from you again about this.",
+    ],
+)
+def test_batch13_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If you have not yet filed a police report, the crime number will help us refund you faster.",
+        "The tribunal adjourned your hearing to May, and we should have told you sooner.",
+    ],
+)
+def test_batch13_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+def test_a_refund_owed_or_issued_with_its_amount_is_no_overpromise() -> None:
+    for text in (
+        "If you can't make Sunday, you can get a full refund from your booking page.",
+        "Your full refund of 138 pounds, including booking fees, was issued this morning.",
+    ):
+        assert "overpromise" not in {f.rule for f in check_tone(text).findings}, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for the 1 star! We'll be sure to hire a second chef just for you.",
+        "As stated previously, the router has to be plugged in. If this is still too complicated, ask a neighbour.",
+    ],
+)
+def test_batch13_sarcasm_is_condescending(text: str) -> None:
+    assert "condescending" in {f.rule for f in check_tone(text).findings}
