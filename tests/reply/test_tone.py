@@ -172,13 +172,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import written_set
 
     per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (7, 8, 9, 10, 11, 12, 13))]
+        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 15))]
     )
-    assert len(per_batch) == 13 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 14 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (9, 10, 11, 12, 13))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 15))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 290 and crit >= 410 and praised >= 390
+    assert must >= 320 and crit >= 450 and praised >= 430
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -651,3 +651,49 @@ def test_a_refund_owed_or_issued_with_its_amount_is_no_overpromise() -> None:
 )
 def test_batch13_sarcasm_is_condescending(text: str) -> None:
     assert "condescending" in {f.rule for f in check_tone(text).findings}
+
+
+# Families from batch 14 (decision 0612), each probed in new wording, not the batch's sentences.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the reviews continue, we will reconsider whether we can go ahead with your kitchen installation.",
+        "Your booking has been placed under review following your public comments about our staff.",
+        "We may close accounts at our discretion. Please consider this before posting again.",
+        "We will inform your employer unless a written apology is received this week.",
+        "Should this carry on, we will have to review whether we can keep offering Sam a place.",
+        "We may feel obliged to raise our concerns about your household with social services.",
+        "We have written to your GP surgery about your behaviour at the counter.",
+        "I'd hate for your landlord to hear about any of this.",
+        "I would strongly advise you to withdraw your complaint to the ombudsman.",
+        "Do not contact us about this order through any other channel.",
+        "Your account has been barred from raising new support tickets for a month.",
+    ],
+)
+def test_batch14_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+def test_reassurance_about_collections_does_not_block() -> None:
+    text = "We've written off the balance, so you won't hear from the agency again, and nothing will be reported."
+    assert check_tone(text).verdict != "block"
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("Returning the parcel is the buyer's responsibility, and you chose not to buy the returns cover.", "blame"),
+        ("A cold croissant, truly the scandal of the age.", "condescending"),
+        ("We do not enter into correspondence about parking fines by e-mail.", "dismissive"),
+    ],
+)
+def test_batch14_warn_families(text: str, rule: str) -> None:
+    rules = {f.rule for f in check_tone(text).findings}
+    assert any(r.startswith(rule) for r in rules), rules
+
+
+def test_an_offered_full_refund_is_no_overpromise_but_a_guaranteed_one_is() -> None:
+    offered = "If it's still not right, we'll take it back for a full refund."
+    assert "overpromise" not in {f.rule for f in check_tone(offered).findings}
+    guaranteed = "A full refund, guaranteed, no matter what happens."
+    assert "overpromise" in {f.rule for f in check_tone(guaranteed).findings}
