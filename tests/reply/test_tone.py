@@ -172,13 +172,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import written_set
 
     per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 15))]
+        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 16))]
     )
-    assert len(per_batch) == 14 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 15 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 15))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 16))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 320 and crit >= 450 and praised >= 430
+    assert must >= 350 and crit >= 490 and praised >= 470
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -697,3 +697,60 @@ def test_an_offered_full_refund_is_no_overpromise_but_a_guaranteed_one_is() -> N
     assert "overpromise" not in {f.rule for f in check_tone(offered).findings}
     guaranteed = "A full refund, guaranteed, no matter what happens."
     assert "overpromise" in {f.rule for f in check_tone(guaranteed).findings}
+
+
+# Families from batch 15 (executive correspondence; decision 0612), probed in new wording.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The tone of your letters to the chairman has been noted, and we will act accordingly.",
+        "The airline has decided to refuse you travel on its routes.",
+        "As a result, we are closing your family's savings accounts at the end of the month.",
+        "Further calls to the director's home may be treated as a breach of your lease.",
+        "Letters like this could put your tenancy at risk.",
+        "We would be obliged to share the file with the insurance fraud register.",
+        "You may wish to reconsider your position.",
+        "With effect from Monday, the depot will no longer accept parcels for your address.",
+        "If you don't delete the review, my lawyer will call you.",
+        "I will go straight to the police with your messages.",
+        "Following the nature of your calls, your accounts are now under review.",
+        "Our partner garages are not obliged to service your car.",
+        "I have forwarded your posts to your college.",
+        "The chief executive does not wish to receive any further letters from you.",
+        "Your calls have been logged under our unreasonable customer behaviour policy.",
+        "You may contact the society in writing only.",
+        "Calls from your number will not be put through.",
+        "Visits to our head office will not be permitted.",
+    ],
+)
+def test_batch15_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've asked our legal team to rewrite that clause, and the fee is gone from your bill.",
+        "The reminder from our collections partner should never have been sent, and the file is closed.",
+    ],
+)
+def test_batch15_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("Sorry the wine list fell short of your clearly very refined tastes.", "condescending"),
+        ("Perhaps you'd enjoy the match more from the stands than from the keyboard.", "condescending"),
+        ("Your comments about the waiting list have been noted.", "dismissive"),
+    ],
+)
+def test_batch15_warn_families(text: str, rule: str) -> None:
+    rules = {f.rule for f in check_tone(text).findings}
+    assert any(r.startswith(rule) for r in rules), rules
+
+
+def test_a_named_refund_from_the_executive_office_is_no_overpromise() -> None:
+    text = "We will refund the full 2,870 pounds you paid the dealer within seven days."
+    assert "overpromise" not in {f.rule for f in check_tone(text).findings}
