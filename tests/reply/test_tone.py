@@ -172,13 +172,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import written_set
 
     per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 16))]
+        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 17))]
     )
-    assert len(per_batch) == 15 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 16 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 16))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 17))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 350 and crit >= 490 and praised >= 470
+    assert must >= 380 and crit >= 530 and praised >= 510
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -754,3 +754,49 @@ def test_batch15_warn_families(text: str, rule: str) -> None:
 def test_a_named_refund_from_the_executive_office_is_no_overpromise() -> None:
     text = "We will refund the full 2,870 pounds you paid the dealer within seven days."
     assert "overpromise" not in {f.rule for f in check_tone(text).findings}
+
+
+# Families from batch 16 (executive correspondence; decision 0612), probed in new wording.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Given the number of complaints you have sent, we may have to review whether we can keep supplying you.",
+        "The society reserves its position on the article you wrote.",
+        "Carry on like this and I'll make sure everybody at the trade fair hears about it.",
+        "Good luck finding a landlord after this.",
+        "Following your posts, the working relationship has broken down.",
+    ],
+)
+def test_batch16_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've asked our legal team to simplify the renewal terms before the summer.",
+        "We can put you in touch with a local solicitor who will check the will for free.",
+        "I'm sorry you had to threaten court action before we listened; the refund went out today.",
+        "If it would help, our fraud team can walk you through how to spot these texts.",
+    ],
+)
+def test_batch16_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block"
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("If the buzzer code was left out, that's down to you; please check your details next time.", "blame"),
+        ("The dean does not handle timetables, which I would have thought was obvious.", "condescending"),
+    ],
+)
+def test_batch16_warn_families(text: str, rule: str) -> None:
+    rules = {f.rule for f in check_tone(text).findings}
+    assert any(r.startswith(rule) for r in rules), rules
+
+
+def test_our_own_repeated_failure_is_not_condescending() -> None:
+    text = "I'm sorry the pipe burst for the second time this year; the engineer comes on Monday."
+    assert "condescending" not in {f.rule for f in check_tone(text).findings}
+    assert "condescending" in {f.rule for f in check_tone("For the third time, the fee is not refundable.").findings}
