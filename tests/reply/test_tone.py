@@ -172,13 +172,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import written_set
 
     per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 17))]
+        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 18))]
     )
-    assert len(per_batch) == 16 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 17 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 17))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 18))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 380 and crit >= 530 and praised >= 510
+    assert must >= 410 and crit >= 570 and praised >= 550
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -800,3 +800,42 @@ def test_our_own_repeated_failure_is_not_condescending() -> None:
     text = "I'm sorry the pipe burst for the second time this year; the engineer comes on Monday."
     assert "condescending" not in {f.rule for f in check_tone(text).findings}
     assert "condescending" in {f.rule for f in check_tone("For the third time, the fee is not refundable.").findings}
+
+
+# Families from batch 17 (decision 0612), probed in new wording.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Having considered the tone of your letters, we have decided to withdraw our services from you.",
+        "We've forwarded your comments to their human resources department.",
+        "We have decided to refer your review to the nursing regulator.",
+        "You wouldn't want this to affect your daughter's internship, so we suggest you let it drop.",
+        "As you're clearly unhappy, I've closed your team workspace.",
+        "Repeated complaints like these mean we must review whether Mia's place on the squad remains appropriate.",
+        "We may void the policy and recover what we have paid.",
+        "We've banned you from the group chat.",
+        "We have placed a communication restriction on your account.",
+        "Please direct any further correspondence to our solicitors.",
+        "Our team will not accept any more calls from you.",
+        "Letters sent to this office will be filed unread.",
+    ],
+)
+def test_batch17_families_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+def test_sharing_a_customer_photo_with_permission_does_not_block() -> None:
+    text = "We'd love to share your photo on our page if you're happy for us to."
+    assert check_tone(text).verdict != "block"
+
+
+@pytest.mark.parametrize(
+    "text, rule",
+    [
+        ("Our washing guide clearly says not to tumble-dry wool.", "blame"),
+        ("Best of luck elsewhere.", "dismissive"),
+    ],
+)
+def test_batch17_warn_families(text: str, rule: str) -> None:
+    rules = {f.rule for f in check_tone(text).findings}
+    assert any(r.startswith(rule) for r in rules), rules
