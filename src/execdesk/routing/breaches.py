@@ -117,44 +117,35 @@ def _already_audited(conn: Connection, keys: list[tuple[int, str, str]]) -> set[
     return {(r.case_id, r.details.get("target"), r.details.get("due")) for r in rows}
 
 
-def sweep(
-    conn: Connection, now: datetime, *, alert_max_age: timedelta | None = None, chunks: int | None = None
-) -> SweepResult:
-    """One pass over the cases whose next deadline has passed (see the module's docstring); at most
-    ``chunks`` chunks of ``SWEEP_CHUNK`` cases when given (the caller commits and goes on)."""
-    checked = breaches = alerts = done = 0
-    while chunks is None or done < chunks:
-        done += 1
-        rows = conn.execute(
-            select(_cases)
-            .where(_cases.c.status.in_(OPEN), _cases.c.sla_paused_at.is_(None), _cases.c.sla_due_at <= now)
-            .order_by(_cases.c.sla_due_at, _cases.c.id)
-            .limit(SWEEP_CHUNK)
-        ).all()
-        if not rows:
-            break
-        items: list[tuple[Any, Clock, Late]] = []
-        updates = []
-        for row in rows:
-            clock = Clock.of(row)
-            active = clock.active()
-            checked_before = row.sla_due_at  # deadlines before it were looked at by an earlier pass
-            late: Late = sorted(((t, d) for t, d in active.items() if checked_before <= d <= now), key=lambda td: td[1])
-            for _t, due in late:
-                clock.mark_breached(due)
-            ahead = [d for d in active.values() if d > now]
-            updates.append(
-                {"case_id": row.id, "due_at": min(ahead) if ahead else None, "breached_at": clock.breached_at}
-            )
-            if late:
-                items.append((row, clock, late))
-                breaches += len(late)
-        conn.execute(_SET_DUE, updates)
-        alerts += record_breaches(conn, items, now, alert_max_age=alert_max_age)
-        checked += len(rows)
-        if len(rows) < SWEEP_CHUNK:
-            break
-    return SweepResult(checked, breaches, alerts)
+def sweep(conn: Connection, now: datetime, *, alert_max_age: timedelta | None = None) -> SweepResult:
+    """One chunk of the sweep (see the module's docstring): at most ``SWEEP_CHUNK`` cases whose next
+    deadline has passed, earliest first. Each case's ``sla_due_at`` moves past ``now``, so the next
+    call takes the next chunk; fewer than ``SWEEP_CHUNK`` checked means the sweep is done."""
+    rows = conn.execute(
+        select(_cases)
+        .where(_cases.c.status.in_(OPEN), _cases.c.sla_paused_at.is_(None), _cases.c.sla_due_at <= now)
+        .order_by(_cases.c.sla_due_at, _cases.c.id)
+        .limit(SWEEP_CHUNK)
+    ).all()
+    if not rows:
+        return SweepResult(0, 0, 0)
+    items: list[tuple[Any, Clock, Late]] = []
+    updates = []
+    breaches = 0
+    for row in rows:
+        clock = Clock.of(row)
+        active = clock.active()
+        checked_before = row.sla_due_at  # deadlines before it were looked at by an earlier pass
+        late: Late = sorted(((t, d) for t, d in active.items() if checked_before <= d <= now), key=lambda td: td[1])
+        for _t, due in late:
+            clock.mark_breached(due)
+        ahead = [d for d in active.values() if d > now]
+        updates.append({"case_id": row.id, "due_at": min(ahead) if ahead else None, "breached_at": clock.breached_at})
+        if late:
+            items.append((row, clock, late))
+            breaches += len(late)
+    conn.execute(_SET_DUE, updates)
+    return SweepResult(len(rows), breaches, record_breaches(conn, items, now, alert_max_age=alert_max_age))
 
 
 def check_breaches(
@@ -168,7 +159,7 @@ def check_breaches(
     while True:  # a transaction per chunk: a backlog of breaches (a flood past its SLA) never holds ingest up long
         with store.transaction() as conn:
             lock_case_writes(conn)  # not interleaved with ingest's case writes (a deadlock otherwise)
-            part = sweep(conn, now, alert_max_age=max_age, chunks=1)
+            part = sweep(conn, now, alert_max_age=max_age)
         checked, breaches, alerts = checked + part.checked, breaches + part.breaches, alerts + part.alerts
         if part.checked < SWEEP_CHUNK:
             break
