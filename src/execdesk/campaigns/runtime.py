@@ -24,12 +24,13 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
 from execdesk.campaigns.detector import CampaignDetector
 from execdesk.campaigns.model import CampaignDoc, CampaignSettings
 from execdesk.campaigns.spikes import SpikeDetector, SpikeSettings
 from execdesk.ingest.work import message_time
+from execdesk.store.db import advisory_xact_lock
 from execdesk.store.models import Message, table_of
 
 log = logging.getLogger("execdesk.campaigns")
@@ -94,8 +95,7 @@ class CampaignRuntime:
 
     def ensure(self, conn: Connection) -> CampaignDetector:
         """The detector, caught up with every message applied to this store so far."""
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        advisory_xact_lock(conn, LOCK_KEY)
         if self.detector is None:
             self._load(conn)
         assert self.detector is not None

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from execdesk.digest.build import build_digest
 from execdesk.digest.model import Digest
@@ -116,10 +116,6 @@ def send_digest(
     return DigestSendResult("sent", period.end.isoformat(), to, str(msg["Message-ID"]))
 
 
-def _write_checkpoint(conn: Connection, value: dict[str, Any], now: datetime) -> None:
-    write_checkpoint(conn, CHECKPOINT_KEY, value, now)
-
-
 def _claim(store: Store, settings: Settings, slot: datetime, now: datetime) -> str | None:
     """Claim the slot for this process; the reason it is not ours otherwise."""
     lease = timedelta(seconds=settings.digest.send_lease_seconds)
@@ -135,8 +131,11 @@ def _claim(store: Store, settings: Settings, slot: datetime, now: datetime) -> s
                 return "being sent by another process"
         elif state.get("slot") and datetime.fromisoformat(state["slot"]) > slot:
             return "a later digest was already sent"
-        _write_checkpoint(
-            conn, {**state, "slot": slot.isoformat(), "state": "sending", "claimed_at": now.isoformat()}, now
+        write_checkpoint(
+            conn,
+            CHECKPOINT_KEY,
+            {**state, "slot": slot.isoformat(), "state": "sending", "claimed_at": now.isoformat()},
+            now,
         )
     return None
 
@@ -158,11 +157,12 @@ def send_due_digests(
     except (TransientSendError, PermanentSendError, DigestConfigError, OSError) as exc:
         with store.transaction() as conn:
             state = read_checkpoint(conn, CHECKPOINT_KEY) or {}
-            _write_checkpoint(conn, {**state, "state": "failed", "error": str(exc)[:500]}, now)
+            write_checkpoint(conn, CHECKPOINT_KEY, {**state, "state": "failed", "error": str(exc)[:500]}, now)
         return [DigestSendResult("failed", slot.isoformat(), list(d.recipients), reason=str(exc))]
     with store.transaction() as conn:
-        _write_checkpoint(
+        write_checkpoint(
             conn,
+            CHECKPOINT_KEY,
             {
                 "slot": slot.isoformat(),
                 "state": "sent",

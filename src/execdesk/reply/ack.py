@@ -18,13 +18,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
 from execdesk.cases.service import record_audits
 from execdesk.reply.drafting import Template, case_context, compose, get_template, render, variables_for
 from execdesk.reply.outbox import create_draft, queue
 from execdesk.settings import Settings
-from execdesk.store.db import Store, utcnow
+from execdesk.store.db import Store, advisory_xact_lock, utcnow
 from execdesk.store.models import Message, OutboxEntry, table_of
 
 _messages = table_of(Message)
@@ -144,8 +144,7 @@ def auto_acknowledge(
     decisions: list[AckDecision] = []
     skipped: list[dict[str, Any]] = []
     with store.transaction() as conn:
-        if conn.dialect.name == "postgresql":  # workers decide one at a time: the window and the cap hold
-            conn.execute(text("select pg_advisory_xact_lock(:key)"), {"key": _ACK_LOCK})
+        advisory_xact_lock(conn, _ACK_LOCK)  # workers decide one at a time: the window and the cap hold
         rows = {
             m.id: m
             for m in conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,10 +24,20 @@ SCHEMA_HEAD = "0010"
 CASE_WRITE_LOCK = 0x6578_6563_7772_6974  # "execwrit"
 
 
-def lock_case_writes(conn: Connection) -> None:
-    """Take :data:`CASE_WRITE_LOCK` for this transaction (PostgreSQL; SQLite has one writer anyway)."""
+def lock_key(name: str) -> int:
+    """A signed 64-bit advisory lock key from any string (a message's hash, a periodic task's name)."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8", "replace")).digest()[:8], "big", signed=True)
+
+
+def advisory_xact_lock(conn: Connection, key: int) -> None:
+    """Take a PostgreSQL advisory lock until this transaction ends (SQLite has one writer at a time already)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": CASE_WRITE_LOCK})
+        conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def lock_case_writes(conn: Connection) -> None:
+    """Take :data:`CASE_WRITE_LOCK` for this transaction."""
+    advisory_xact_lock(conn, CASE_WRITE_LOCK)
 
 
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ arrival). Two more things make it safe with several workers on one PostgreSQL st
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime
 from typing import Any
@@ -27,7 +26,7 @@ from execdesk.ingest.stages import default_pipeline
 from execdesk.ingest.work import IngestResult, SourceRef
 from execdesk.parse.identity import identify
 from execdesk.pipeline import Pipeline, Stage
-from execdesk.store.db import Store, lock_case_writes
+from execdesk.store.db import Store, lock_case_writes, lock_key
 from execdesk.store.models import Arrival, Message, table_of
 from execdesk.workers.message import REF_LIMIT, QueuedMessage
 
@@ -43,11 +42,6 @@ _ALREADY = (
     .select_from(_arrivals.join(_messages, _arrivals.c.message_pk == _messages.c.id))
     .where(_messages.c.raw_sha256.in_(bindparam("shas", expanding=True)))
 )
-
-
-def lock_key(value: str) -> int:
-    """A signed 64-bit advisory lock key from any string."""
-    return int.from_bytes(hashlib.sha256(value.encode("utf-8", "replace")).digest()[:8], "big", signed=True)
 
 
 def _serialise(works: list[Any], env: Any) -> None:

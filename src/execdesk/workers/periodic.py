@@ -66,15 +66,12 @@ def claim_tick(store: Store, task: str, timestamp: int) -> bool:
 
     The last tick that ran is a checkpoint (``periodic:<task>``), read and written under a
     transaction-scoped advisory lock, so two workers cannot both claim one tick."""
-    from sqlalchemy import text
-
     from execdesk.ingest.core import read_checkpoint, write_checkpoint
-    from execdesk.workers.ingest import lock_key
+    from execdesk.store.db import advisory_xact_lock, lock_key
 
     key = f"periodic:{task}"
     with store.transaction() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": lock_key(key)})
+        advisory_xact_lock(conn, lock_key(key))
         last = (read_checkpoint(conn, key) or {}).get("timestamp")
         if last is not None and int(last) >= timestamp:
             return False
