@@ -169,11 +169,9 @@ def test_inbound_eml_gives_context(tmp_path: Path, home: Path) -> None:
 
 def test_written_eval_set_meets_the_issue_targets() -> None:
     """Our own criticised/praised set (all batches; see the file's header): the issue's three targets."""
-    from execdesk.reply.tone.evaluate import written_set
+    from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
-    per_batch = written_set(
-        [FIXTURES / "tone_eval_set.yaml", *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 18))]
-    )
+    per_batch = written_set(EVAL_SETS)
     assert len(per_batch) == 17 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
     assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 18))
@@ -403,31 +401,211 @@ def test_batch8_words_in_a_helping_frame_do_not_block(text: str) -> None:
     assert check_tone(text).verdict != "block"
 
 
-# Families from batch 9 (decision 0612), each probed in new wording, not the batch's sentences.
-@pytest.mark.parametrize(
-    "text",
-    [
+# Families of batches 9-17 (decision 0612), each probed in new wording, not the batch's sentences,
+# by the batch that taught them: threats that must block, the same words in a helping frame that must
+# not, and warn-level families (the text and the rule it must raise).
+NEW_WORDING_THREATS: dict[int, list[str]] = {
+    9: [
         "We'd rather settle this without getting our lawyers involved, but that now depends on you.",
         "Comments which we deem misleading incur an admin fee of $300, payable within 14 days.",
         "If you keep posting about this bill, we will have to consider whether we can keep supplying your home.",
         "Your address is now in our junk filter, so anything further from you will not reach us.",
         "Further e-mails from you will no longer reach our office.",
     ],
-)
-def test_batch9_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
+    10: [
+        "If the housing ombudsman gets involved, I'll be serving you a section 21 notice.",
+        "Ask yourself whether this is really worth the trouble.",
+        "The company reserves the right to pursue whatever remedies it sees fit.",
+        "Our solicitors have been made aware of your review.",
+        "We would hate for this to go any further, so please take the video down.",
+        "It would be best for all concerned if the review came down this week.",
+        "Your manager at the bakery would be very interested to read what you wrote.",
+        "Due to offensive messages, your membership has been banned for a year.",
+        "The society has decided to end its relationship with you, following your conduct at the AGM.",
+        "Your comments on the noticeboard have been logged and passed to the police.",
+        "You will be removed from our client register immediately.",
+        "Unless the chargeback is withdrawn by Friday, the account goes to collections.",
+        "@kaytee remove it or you'll hear from our lawyers",
+        "We will not be shipping to your address again.",
+        "I've told you everything I'm going to say.",
+        "Muted.",
+        "Please not call to this office anymore.",
+        "Lose our e-mail address.",
+    ],
+    11: [
+        "If the post isn't removed by Monday, we will keep your deposit.",
+        "Your comments have been forwarded to our group security office.",
+        "Continued criticism of our staff may result in the cancellation of your loyalty card.",
+        "Because you've chosen to complain on Facebook, we are terminating your gym and spa memberships.",
+        "If the dispute isn't dropped, we'll hand the balance to our recovery agents.",
+        "Given the language, we are cancelling your annual subscription today.",
+        "The company reserves the right to pass your details to the police.",
+        "We reserve the right to cancel the policy and seek recovery of the claim paid.",
+        "Any further tickets about this refund will be closed without reply.",
+        "We have decided to block your phone number from our help line.",
+        "Our drivers have been told not to speak with you about the parcel.",
+        "We're asking that you no longer telephone the surgery about this.",
+        "Your account may be suspended while our fraud & risk team reviews your posts.",
+    ],
+    12: [
+        "Should the video stay online, we will close your account.",
+        "We wouldn't want your reviews to count against your membership renewal.",
+        "A place on the course is a privilege, not a right.",
+        "Misconduct findings may be disclosed in references to prospective employers.",
+        "Your e-mails may be referred to the staff conduct panel.",
+        "We would ask you to think carefully before filing that chargeback.",
+        "Your posts about our driver on Facebook and TikTok have been recorded and reported to the police.",
+        "Your correspondence with the trust will now be limited to one caseworker.",
+        "Letters sent to any other department will not be answered.",
+        "Calls from your number will be diverted to our automated line.",
+        "Any further enquiries about the refund will not be actioned.",
+    ],
+    13: [
+        "Unless the balance is paid by Monday, the account will be passed to collections.",
+        "Any arrears will be listed with the credit bureaus.",
+        "Carrying on like this could affect your ability to get a mortgage.",
+        "I will be writing to your university's accommodation office about these reviews.",
+        "We wouldn't want your letters to the council to cause problems for your tenancy.",
+        "Please bear that in mind before you contact the newspaper again.",
+        "Following your posts, the club has decided to end its playing relationship with you.",
+        "We regard the case as closed and will not reply further.",
+        "We trust that this will be the end of the matter.",
+        "We would not expect to hear from you again about this.",
+    ],
+    14: [
+        "If the reviews continue, we will reconsider whether we can go ahead with your kitchen installation.",
+        "Your booking has been placed under review following your public comments about our staff.",
+        "We may close accounts at our discretion. Please consider this before posting again.",
+        "We will inform your employer unless a written apology is received this week.",
+        "Should this carry on, we will have to review whether we can keep offering Sam a place.",
+        "We may feel obliged to raise our concerns about your household with social services.",
+        "We have written to your GP surgery about your behaviour at the counter.",
+        "I'd hate for your landlord to hear about any of this.",
+        "I would strongly advise you to withdraw your complaint to the ombudsman.",
+        "Do not contact us about this order through any other channel.",
+        "Your account has been barred from raising new support tickets for a month.",
+    ],
+    15: [
+        "The tone of your letters to the chairman has been noted, and we will act accordingly.",
+        "The airline has decided to refuse you travel on its routes.",
+        "As a result, we are closing your family's savings accounts at the end of the month.",
+        "Further calls to the director's home may be treated as a breach of your lease.",
+        "Letters like this could put your tenancy at risk.",
+        "We would be obliged to share the file with the insurance fraud register.",
+        "You may wish to reconsider your position.",
+        "With effect from Monday, the depot will no longer accept parcels for your address.",
+        "If you don't delete the review, my lawyer will call you.",
+        "I will go straight to the police with your messages.",
+        "Following the nature of your calls, your accounts are now under review.",
+        "Our partner garages are not obliged to service your car.",
+        "I have forwarded your posts to your college.",
+        "The chief executive does not wish to receive any further letters from you.",
+        "Your calls have been logged under our unreasonable customer behaviour policy.",
+        "You may contact the society in writing only.",
+        "Calls from your number will not be put through.",
+        "Visits to our head office will not be permitted.",
+    ],
+    16: [
+        "Given the number of complaints you have sent, we may have to review whether we can keep supplying you.",
+        "The society reserves its position on the article you wrote.",
+        "Carry on like this and I'll make sure everybody at the trade fair hears about it.",
+        "Good luck finding a landlord after this.",
+        "Following your posts, the working relationship has broken down.",
+    ],
+    17: [
+        "Having considered the tone of your letters, we have decided to withdraw our services from you.",
+        "We've forwarded your comments to their human resources department.",
+        "We have decided to refer your review to the nursing regulator.",
+        "You wouldn't want this to affect your daughter's internship, so we suggest you let it drop.",
+        "As you're clearly unhappy, I've closed your team workspace.",
+        "Repeated complaints like these mean we must review whether Mia's place on the squad remains appropriate.",
+        "We may void the policy and recover what we have paid.",
+        "We've banned you from the group chat.",
+        "We have placed a communication restriction on your account.",
+        "Please direct any further correspondence to our solicitors.",
+        "Our team will not accept any more calls from you.",
+        "Letters sent to this office will be filed unread.",
+    ],
+}
 
-
-@pytest.mark.parametrize(
-    "text",
-    [
+HELPING_FRAMES: dict[int, list[str]] = {
+    9: [
         "That text message was a phishing attempt. We have passed it to the police and our fraud team.",
         "I asked our legal team and you are right, so the fee has been refunded today.",
         "If you are still unhappy, you have the right to report your complaint to the ombudsman.",
     ],
-)
-def test_batch9_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    10: [
+        "The tribunal ruled in your favour, so we are paying your legal costs in full this week.",
+        "If that player messages you again, just type /report and our safety team will see it at once.",
+        "Should I remove it or leave it up until the fix ships?",
+        "The boiler we fitted for you should not have failed so soon, and the engineer comes on Monday.",
+    ],
+    11: [
+        "Our moderation system banned you by mistake, and the ban has been lifted.",
+        "The seller who sent you the fake watch has been banned, and we passed his details to the police.",
+        "Our solicitor, who confirmed you are owed the full deposit, has arranged for it to be back in your account "
+        "by Friday.",
+        "We've frozen the card and told our fraud team, who will refund the two payments tomorrow.",
+    ],
+    12: [
+        "Our solicitor has agreed to release your deposit today, and it will reach you by Thursday.",
+        "I've asked our lawyer to simplify the terms, and your renewal has been refunded.",
+        "We've blocked that profile and reported it to our safety team; please call the police if you feel unsafe.",
+    ],
+    13: [
+        "If you have not yet filed a police report, the crime number will help us refund you faster.",
+        "The tribunal adjourned your hearing to May, and we should have told you sooner.",
+    ],
+    15: [
+        "I've asked our legal team to rewrite that clause, and the fee is gone from your bill.",
+        "The reminder from our collections partner should never have been sent, and the file is closed.",
+    ],
+    16: [
+        "I've asked our legal team to simplify the renewal terms before the summer.",
+        "We can put you in touch with a local solicitor who will check the will for free.",
+        "I'm sorry you had to threaten court action before we listened; the refund went out today.",
+        "If it would help, our fraud team can walk you through how to spot these texts.",
+    ],
+}
+
+WARN_FAMILIES: list[tuple[int, str, str]] = [
+    (10, "As we've explained twice now, the fee is fixed.", "condescending"),
+    (11, "Perhaps the chain store is more your speed. We'll struggle on without your custom.", "condescending"),
+    (12, "If the pin on your map is off, that's something you need to fix before ordering.", "blame"),
+    (12, "It's a bloody stout, so maybe stick to lager.", "abusive"),
+    (13, "Thanks for the 1 star! We'll be sure to hire a second chef just for you.", "condescending"),
+    (
+        13,
+        "As stated previously, the router has to be plugged in. If this is still too complicated, ask a neighbour.",
+        "condescending",
+    ),
+    (14, "Returning the parcel is the buyer's responsibility, and you chose not to buy the returns cover.", "blame"),
+    (14, "A cold croissant, truly the scandal of the age.", "condescending"),
+    (14, "We do not enter into correspondence about parking fines by e-mail.", "dismissive"),
+    (15, "Sorry the wine list fell short of your clearly very refined tastes.", "condescending"),
+    (15, "Perhaps you'd enjoy the match more from the stands than from the keyboard.", "condescending"),
+    (15, "Your comments about the waiting list have been noted.", "dismissive"),
+    (16, "If the buzzer code was left out, that's down to you; please check your details next time.", "blame"),
+    (16, "The dean does not handle timetables, which I would have thought was obvious.", "condescending"),
+    (17, "Our washing guide clearly says not to tumble-dry wool.", "blame"),
+    (17, "Best of luck elsewhere.", "dismissive"),
+]
+
+
+@pytest.mark.parametrize("text", [t for texts in NEW_WORDING_THREATS.values() for t in texts])
+def test_families_of_later_batches_block_in_new_wording(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize("text", [t for texts in HELPING_FRAMES.values() for t in texts])
+def test_their_words_in_a_helping_frame_do_not_block(text: str) -> None:
     assert check_tone(text).verdict != "block"
+
+
+@pytest.mark.parametrize("batch, text, rule", WARN_FAMILIES)
+def test_warn_families_of_later_batches(batch: int, text: str, rule: str) -> None:
+    rules = {f.rule for f in check_tone(text).findings}
+    assert any(r.startswith(rule) for r in rules), (batch, rules)
 
 
 def test_reporting_the_customer_still_blocks_after_a_neutral_sentence() -> None:
@@ -463,175 +641,12 @@ def test_hyphenated_done_actions_count_as_a_next_step() -> None:
     assert "no_next_step" not in {f.rule for f in report.findings}
 
 
-# Families from batch 10 (decision 0612), each probed in new wording, not the batch's sentences.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "If the housing ombudsman gets involved, I'll be serving you a section 21 notice.",
-        "Ask yourself whether this is really worth the trouble.",
-        "The company reserves the right to pursue whatever remedies it sees fit.",
-        "Our solicitors have been made aware of your review.",
-        "We would hate for this to go any further, so please take the video down.",
-        "It would be best for all concerned if the review came down this week.",
-        "Your manager at the bakery would be very interested to read what you wrote.",
-        "Due to offensive messages, your membership has been banned for a year.",
-        "The society has decided to end its relationship with you, following your conduct at the AGM.",
-        "Your comments on the noticeboard have been logged and passed to the police.",
-        "You will be removed from our client register immediately.",
-        "Unless the chargeback is withdrawn by Friday, the account goes to collections.",
-        "@kaytee remove it or you'll hear from our lawyers",
-        "We will not be shipping to your address again.",
-        "I've told you everything I'm going to say.",
-        "Muted.",
-        "Please not call to this office anymore.",
-        "Lose our e-mail address.",
-    ],
-)
-def test_batch10_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The tribunal ruled in your favour, so we are paying your legal costs in full this week.",
-        "If that player messages you again, just type /report and our safety team will see it at once.",
-        "Should I remove it or leave it up until the fix ships?",
-        "The boiler we fitted for you should not have failed so soon, and the engineer comes on Monday.",
-    ],
-)
-def test_batch10_words_in_a_helping_frame_do_not_block(text: str) -> None:
-    assert check_tone(text).verdict != "block"
-
-
-def test_as_explained_three_times_is_condescending() -> None:
-    assert "condescending" in {f.rule for f in check_tone("As we've explained twice now, the fee is fixed.").findings}
-
-
-# Families from batch 11 (decision 0612), each probed in new wording, not the batch's sentences.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "If the post isn't removed by Monday, we will keep your deposit.",
-        "Your comments have been forwarded to our group security office.",
-        "Continued criticism of our staff may result in the cancellation of your loyalty card.",
-        "Because you've chosen to complain on Facebook, we are terminating your gym and spa memberships.",
-        "If the dispute isn't dropped, we'll hand the balance to our recovery agents.",
-        "Given the language, we are cancelling your annual subscription today.",
-        "The company reserves the right to pass your details to the police.",
-        "We reserve the right to cancel the policy and seek recovery of the claim paid.",
-        "Any further tickets about this refund will be closed without reply.",
-        "We have decided to block your phone number from our help line.",
-        "Our drivers have been told not to speak with you about the parcel.",
-        "We're asking that you no longer telephone the surgery about this.",
-        "Your account may be suspended while our fraud & risk team reviews your posts.",
-    ],
-)
-def test_batch11_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Our moderation system banned you by mistake, and the ban has been lifted.",
-        "The seller who sent you the fake watch has been banned, and we passed his details to the police.",
-        "Our solicitor, who confirmed you are owed the full deposit, has arranged for it to be back in your account "
-        "by Friday.",
-        "We've frozen the card and told our fraud team, who will refund the two payments tomorrow.",
-    ],
-)
-def test_batch11_words_in_a_helping_frame_do_not_block(text: str) -> None:
-    assert check_tone(text).verdict != "block"
-
-
-def test_mock_gratitude_for_lost_custom_is_condescending() -> None:
-    text = "Perhaps the chain store is more your speed. We'll struggle on without your custom."
-    assert "condescending" in {f.rule for f in check_tone(text).findings}
-
-
-# Families from batch 12 (decision 0612), each probed in new wording, not the batch's sentences.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Should the video stay online, we will close your account.",
-        "We wouldn't want your reviews to count against your membership renewal.",
-        "A place on the course is a privilege, not a right.",
-        "Misconduct findings may be disclosed in references to prospective employers.",
-        "Your e-mails may be referred to the staff conduct panel.",
-        "We would ask you to think carefully before filing that chargeback.",
-        "Your posts about our driver on Facebook and TikTok have been recorded and reported to the police.",
-        "Your correspondence with the trust will now be limited to one caseworker.",
-        "Letters sent to any other department will not be answered.",
-        "Calls from your number will be diverted to our automated line.",
-        "Any further enquiries about the refund will not be actioned.",
-    ],
-)
-def test_batch12_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Our solicitor has agreed to release your deposit today, and it will reach you by Thursday.",
-        "I've asked our lawyer to simplify the terms, and your renewal has been refunded.",
-        "We've blocked that profile and reported it to our safety team; please call the police if you feel unsafe.",
-    ],
-)
-def test_batch12_words_in_a_helping_frame_do_not_block(text: str) -> None:
-    assert check_tone(text).verdict != "block"
-
-
-@pytest.mark.parametrize(
-    "text, rule",
-    [
-        ("If the pin on your map is off, that's something you need to fix before ordering.", "blame"),
-        ("It's a bloody stout, so maybe stick to lager.", "abusive"),
-    ],
-)
-def test_batch12_warn_families(text: str, rule: str) -> None:
-    rules = {f.rule for f in check_tone(text).findings}
-    assert any(r.startswith(rule) for r in rules), rules
-
-
 def test_a_ready_prescription_and_care_given_are_not_disclosures() -> None:
     for text in (
         "Your prescription is ready and we can deliver it tomorrow morning.",
         "Looking after Pepper through her surgery was a privilege.",
     ):
         assert "disclosure.medical" not in {f.rule for f in check_tone(text).findings}, text
-
-
-# Families from batch 13 (decision 0612), each probed in new wording, not the batch's sentences.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Unless the balance is paid by Monday, the account will be passed to collections.",
-        "Any arrears will be listed with the credit bureaus.",
-        "Carrying on like this could affect your ability to get a mortgage.",
-        "I will be writing to your university's accommodation office about these reviews.",
-        "We wouldn't want your letters to the council to cause problems for your tenancy.",
-        "Please bear that in mind before you contact the newspaper again.",
-        "Following your posts, the club has decided to end its playing relationship with you.",
-        "We regard the case as closed and will not reply further.",
-        "We trust that this will be the end of the matter.",
-        "We would not expect to hear from you again about this.",
-    ],
-)
-def test_batch13_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "If you have not yet filed a police report, the crime number will help us refund you faster.",
-        "The tribunal adjourned your hearing to May, and we should have told you sooner.",
-    ],
-)
-def test_batch13_words_in_a_helping_frame_do_not_block(text: str) -> None:
-    assert check_tone(text).verdict != "block"
 
 
 def test_a_refund_owed_or_issued_with_its_amount_is_no_overpromise() -> None:
@@ -642,54 +657,9 @@ def test_a_refund_owed_or_issued_with_its_amount_is_no_overpromise() -> None:
         assert "overpromise" not in {f.rule for f in check_tone(text).findings}, text
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Thanks for the 1 star! We'll be sure to hire a second chef just for you.",
-        "As stated previously, the router has to be plugged in. If this is still too complicated, ask a neighbour.",
-    ],
-)
-def test_batch13_sarcasm_is_condescending(text: str) -> None:
-    assert "condescending" in {f.rule for f in check_tone(text).findings}
-
-
-# Families from batch 14 (decision 0612), each probed in new wording, not the batch's sentences.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "If the reviews continue, we will reconsider whether we can go ahead with your kitchen installation.",
-        "Your booking has been placed under review following your public comments about our staff.",
-        "We may close accounts at our discretion. Please consider this before posting again.",
-        "We will inform your employer unless a written apology is received this week.",
-        "Should this carry on, we will have to review whether we can keep offering Sam a place.",
-        "We may feel obliged to raise our concerns about your household with social services.",
-        "We have written to your GP surgery about your behaviour at the counter.",
-        "I'd hate for your landlord to hear about any of this.",
-        "I would strongly advise you to withdraw your complaint to the ombudsman.",
-        "Do not contact us about this order through any other channel.",
-        "Your account has been barred from raising new support tickets for a month.",
-    ],
-)
-def test_batch14_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
-
-
 def test_reassurance_about_collections_does_not_block() -> None:
     text = "We've written off the balance, so you won't hear from the agency again, and nothing will be reported."
     assert check_tone(text).verdict != "block"
-
-
-@pytest.mark.parametrize(
-    "text, rule",
-    [
-        ("Returning the parcel is the buyer's responsibility, and you chose not to buy the returns cover.", "blame"),
-        ("A cold croissant, truly the scandal of the age.", "condescending"),
-        ("We do not enter into correspondence about parking fines by e-mail.", "dismissive"),
-    ],
-)
-def test_batch14_warn_families(text: str, rule: str) -> None:
-    rules = {f.rule for f in check_tone(text).findings}
-    assert any(r.startswith(rule) for r in rules), rules
 
 
 def test_an_offered_full_refund_is_no_overpromise_but_a_guaranteed_one_is() -> None:
@@ -699,101 +669,9 @@ def test_an_offered_full_refund_is_no_overpromise_but_a_guaranteed_one_is() -> N
     assert "overpromise" in {f.rule for f in check_tone(guaranteed).findings}
 
 
-# Families from batch 15 (executive correspondence; decision 0612), probed in new wording.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The tone of your letters to the chairman has been noted, and we will act accordingly.",
-        "The airline has decided to refuse you travel on its routes.",
-        "As a result, we are closing your family's savings accounts at the end of the month.",
-        "Further calls to the director's home may be treated as a breach of your lease.",
-        "Letters like this could put your tenancy at risk.",
-        "We would be obliged to share the file with the insurance fraud register.",
-        "You may wish to reconsider your position.",
-        "With effect from Monday, the depot will no longer accept parcels for your address.",
-        "If you don't delete the review, my lawyer will call you.",
-        "I will go straight to the police with your messages.",
-        "Following the nature of your calls, your accounts are now under review.",
-        "Our partner garages are not obliged to service your car.",
-        "I have forwarded your posts to your college.",
-        "The chief executive does not wish to receive any further letters from you.",
-        "Your calls have been logged under our unreasonable customer behaviour policy.",
-        "You may contact the society in writing only.",
-        "Calls from your number will not be put through.",
-        "Visits to our head office will not be permitted.",
-    ],
-)
-def test_batch15_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I've asked our legal team to rewrite that clause, and the fee is gone from your bill.",
-        "The reminder from our collections partner should never have been sent, and the file is closed.",
-    ],
-)
-def test_batch15_words_in_a_helping_frame_do_not_block(text: str) -> None:
-    assert check_tone(text).verdict != "block"
-
-
-@pytest.mark.parametrize(
-    "text, rule",
-    [
-        ("Sorry the wine list fell short of your clearly very refined tastes.", "condescending"),
-        ("Perhaps you'd enjoy the match more from the stands than from the keyboard.", "condescending"),
-        ("Your comments about the waiting list have been noted.", "dismissive"),
-    ],
-)
-def test_batch15_warn_families(text: str, rule: str) -> None:
-    rules = {f.rule for f in check_tone(text).findings}
-    assert any(r.startswith(rule) for r in rules), rules
-
-
 def test_a_named_refund_from_the_executive_office_is_no_overpromise() -> None:
     text = "We will refund the full 2,870 pounds you paid the dealer within seven days."
     assert "overpromise" not in {f.rule for f in check_tone(text).findings}
-
-
-# Families from batch 16 (executive correspondence; decision 0612), probed in new wording.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Given the number of complaints you have sent, we may have to review whether we can keep supplying you.",
-        "The society reserves its position on the article you wrote.",
-        "Carry on like this and I'll make sure everybody at the trade fair hears about it.",
-        "Good luck finding a landlord after this.",
-        "Following your posts, the working relationship has broken down.",
-    ],
-)
-def test_batch16_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I've asked our legal team to simplify the renewal terms before the summer.",
-        "We can put you in touch with a local solicitor who will check the will for free.",
-        "I'm sorry you had to threaten court action before we listened; the refund went out today.",
-        "If it would help, our fraud team can walk you through how to spot these texts.",
-    ],
-)
-def test_batch16_words_in_a_helping_frame_do_not_block(text: str) -> None:
-    assert check_tone(text).verdict != "block"
-
-
-@pytest.mark.parametrize(
-    "text, rule",
-    [
-        ("If the buzzer code was left out, that's down to you; please check your details next time.", "blame"),
-        ("The dean does not handle timetables, which I would have thought was obvious.", "condescending"),
-    ],
-)
-def test_batch16_warn_families(text: str, rule: str) -> None:
-    rules = {f.rule for f in check_tone(text).findings}
-    assert any(r.startswith(rule) for r in rules), rules
 
 
 def test_our_own_repeated_failure_is_not_condescending() -> None:
@@ -802,40 +680,6 @@ def test_our_own_repeated_failure_is_not_condescending() -> None:
     assert "condescending" in {f.rule for f in check_tone("For the third time, the fee is not refundable.").findings}
 
 
-# Families from batch 17 (decision 0612), probed in new wording.
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Having considered the tone of your letters, we have decided to withdraw our services from you.",
-        "We've forwarded your comments to their human resources department.",
-        "We have decided to refer your review to the nursing regulator.",
-        "You wouldn't want this to affect your daughter's internship, so we suggest you let it drop.",
-        "As you're clearly unhappy, I've closed your team workspace.",
-        "Repeated complaints like these mean we must review whether Mia's place on the squad remains appropriate.",
-        "We may void the policy and recover what we have paid.",
-        "We've banned you from the group chat.",
-        "We have placed a communication restriction on your account.",
-        "Please direct any further correspondence to our solicitors.",
-        "Our team will not accept any more calls from you.",
-        "Letters sent to this office will be filed unread.",
-    ],
-)
-def test_batch17_families_block_in_new_wording(text: str) -> None:
-    assert check_tone(text).verdict == "block"
-
-
 def test_sharing_a_customer_photo_with_permission_does_not_block() -> None:
     text = "We'd love to share your photo on our page if you're happy for us to."
     assert check_tone(text).verdict != "block"
-
-
-@pytest.mark.parametrize(
-    "text, rule",
-    [
-        ("Our washing guide clearly says not to tumble-dry wool.", "blame"),
-        ("Best of luck elsewhere.", "dismissive"),
-    ],
-)
-def test_batch17_warn_families(text: str, rule: str) -> None:
-    rules = {f.rule for f in check_tone(text).findings}
-    assert any(r.startswith(rule) for r in rules), rules

@@ -114,8 +114,10 @@ def story() -> None:
 
 FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "reply" / "fixtures"
 EVAL_SET = FIXTURES / "tone_eval_set.yaml"
-# Each file holds `criticised[_batchN]` / `praised[_batchN]` lists; batches 7 and 8 were written by
-# engineers who never saw the rules (their headers say how), so each keeps a file of its own.
+# Each file holds `criticised[_batchN]` / `praised[_batchN]` lists; batches 7 on were each written by
+# someone who never saw the rules (their headers say how, and what they scored blind), so each keeps a
+# file of its own. A batch joins this list once rules were written from it: batch 18 is the next
+# round's blind baseline (decision 0612).
 EVAL_SETS = (EVAL_SET, *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 18)))
 # What makes a criticised case embarrassing (the fixtures' `kind`); batch 7 added the last three.
 KINDS = frozenset(
