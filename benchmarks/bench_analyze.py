@@ -25,20 +25,16 @@ import argparse
 import contextlib
 import email
 import email.policy
-import importlib
-import io
-import re
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from revision import package_at  # noqa: E402
 
 from execdesk.analyze import analyze_batch, analyze_message, default_config  # noqa: E402
 from execdesk.analyze.models import load_models  # noqa: E402
@@ -56,33 +52,10 @@ def _stdlib(raw: bytes) -> str:
         return ""
 
 
-def _old_analyze(rev: str, into: Path) -> ModuleType:
-    """execdesk.analyze as of ``rev``, importable next to the current one (as ``analyze_<rev>``)."""
-    blob = subprocess.run(
-        ["git", "archive", rev, "src/execdesk/analyze"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    name = "analyze_" + re.sub(r"\W", "_", rev)
-    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
-        for member in tar.getmembers():
-            if not member.isfile():
-                continue
-            fh = tar.extractfile(member)
-            assert fh is not None
-            data = fh.read()
-            rel = Path(member.name).relative_to("src/execdesk/analyze")
-            out = into / name / rel
-            out.parent.mkdir(parents=True, exist_ok=True)
-            if rel.suffix == ".py":
-                data = re.sub(rb"\bexecdesk\.analyze\b", name.encode(), data)
-            out.write_bytes(data)
-    sys.path.insert(0, str(into))
-    return importlib.import_module(name)
-
-
 def _against(rev: str, parsed: list[ParsedMessage], batch: int, rounds: int) -> None:
     cpu = time.process_time
     with tempfile.TemporaryDirectory() as tmp:
-        old = _old_analyze(rev, Path(tmp))
+        old = package_at(rev, "analyze", Path(tmp))
         sides = {"old": (old, old.default_config()), "new": (sys.modules["execdesk.analyze"], default_config())}
         for mod, cfg in sides.values():
             mod.analyze_batch(parsed[:50], None, cfg)  # warm caches

@@ -22,23 +22,17 @@ SpamAssassin easy/hard ham through the parser, Enron executive mail) for the sam
 from __future__ import annotations
 
 import argparse
-import atexit
 import csv
 import gzip
 import importlib
-import io
 import json
 import random
-import shutil
-import subprocess
-import sys
-import tarfile
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
+from revision import package_at
 
 from execdesk.campaigns import CampaignDetector, CampaignDoc, CampaignSettings
 from execdesk.campaigns.index import InMemoryCampaignIndex
@@ -139,25 +133,11 @@ def run_real(det: CampaignDetector, ref: CampaignDetector | None) -> None:
 
 
 def reference_detector(rev: str, settings: CampaignSettings) -> CampaignDetector:
-    """The campaign detector of git revision ``rev``, imported as package ``execdesk_ref`` (for A/B timing)."""
-    root = Path(__file__).resolve().parents[1]
-    blob = subprocess.run(
-        ["git", "archive", rev, "src/execdesk/campaigns"], cwd=root, check=True, capture_output=True
-    ).stdout
-    tmp = Path(tempfile.mkdtemp(prefix="bench_ref_"))
-    atexit.register(shutil.rmtree, tmp, True)
-    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
-        tar.extractall(tmp, filter="data")
-    pkg = tmp / "execdesk_ref"
-    (tmp / "src" / "execdesk").rename(pkg)
-    (pkg / "__init__.py").write_text("")
-    (pkg / "campaigns" / "__init__.py").write_text("")  # only the detector's modules are needed
-    for f in (pkg / "campaigns").glob("*.py"):
-        f.write_text(f.read_text().replace("execdesk.campaigns", "execdesk_ref.campaigns"))
-    sys.path.insert(0, str(tmp))
-    module = importlib.import_module("execdesk_ref.campaigns.detector")
-    ref_settings = importlib.import_module("execdesk_ref.campaigns.model").CampaignSettings()
-    return module.CampaignDetector(ref_settings)  # type: ignore[no-any-return]
+    """The campaign detector of git revision ``rev``, imported next to the current one (for A/B timing)."""
+    pkg = package_at(rev, "campaigns")
+    detector = importlib.import_module(pkg.__name__ + ".detector")
+    ref_settings = importlib.import_module(pkg.__name__ + ".model").CampaignSettings()
+    return detector.CampaignDetector(ref_settings)
 
 
 def main() -> None:

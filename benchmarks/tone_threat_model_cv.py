@@ -168,25 +168,9 @@ def _tally(test: list[tuple[str, str, Any]], verdicts: list[str], hits: list[boo
 
 def _blind_verdicts(rev: str, test: list[tuple[str, str, Any]]) -> list[str]:
     """Verdicts of the tone package of git revision ``rev`` (imported under another name)."""
-    import importlib
-    import io
-    import subprocess
-    import tarfile
-    import tempfile
+    from revision import package_at
 
-    blob = subprocess.run(
-        ["git", "archive", rev, "src/execdesk/reply/tone"], cwd=ROOT, check=True, capture_output=True
-    ).stdout
-    tmp = Path(tempfile.mkdtemp(prefix="tone_blind_"))
-    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
-        tar.extractall(tmp, filter="data")
-    name = f"tone_rules_{rev}"
-    pkg = tmp / name
-    (tmp / "src" / "execdesk" / "reply" / "tone").rename(pkg)
-    for f in pkg.glob("*.py"):
-        f.write_text(f.read_text(encoding="utf-8").replace("execdesk.reply.tone", name), encoding="utf-8")
-    sys.path.insert(0, str(tmp))
-    mod = importlib.import_module(name)
+    mod = package_at(rev, "reply.tone")
     out = []
     for _, text, inbound in test:
         ctx = mod.InboundContext(**inbound) if inbound else None
