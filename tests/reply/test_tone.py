@@ -205,6 +205,32 @@ def test_literal_gates_are_necessary_literals() -> None:
     assert open_gate(g, "we will call the police") and not open_gate(g, "we will call you")
 
 
+def test_literal_index_finds_what_searching_each_literal_finds() -> None:
+    """One automaton pass equals a ``str.find`` loop per literal: overlapping literals
+    ("sue" inside "pursue"), a literal at a sentence's first and last character, emoji."""
+    from bisect import bisect_right
+
+    from execdesk.reply.tone.gates import LiteralIndex
+
+    gates = [frozenset({"sue", "pursue"}), frozenset({"sue"}), frozenset({"🙄", "ban"}), frozenset({"x y"}), None]
+    sents = ["we will pursue it", "sue", "🙄 banned", "nothing here", "ban", "x y z", "ooh 🙄"]
+    whole = "\n".join(sents)
+    starts = [sum(len(s) + 1 for s in sents[:i]) for i in range(len(sents))]
+    got = LiteralIndex(gates).sentence_sets(whole, starts)
+    for g in gates:
+        if g is None:
+            continue
+        want = set()
+        for lit in g:
+            at = whole.find(lit)
+            while at != -1:
+                want.add(bisect_right(starts, at) - 1)
+                at = whole.find(lit, at + 1)
+        assert got.get(g, set()) == want, (g, got.get(g), want)
+    assert got[frozenset({"sue", "pursue"})] == {0, 1} and got[frozenset({"🙄", "ban"})] == {2, 4, 6}
+    assert LiteralIndex(()).sentence_sets(whole, starts) == {}
+
+
 def test_gates_never_change_a_finding(shared_data: Path) -> None:
     """The literal gates are a speed-up only: with them switched off every finding is the same."""
     import dataclasses

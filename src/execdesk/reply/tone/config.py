@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from execdesk.reply.tone.gates import Gate, gate
+from execdesk.reply.tone.gates import Gate, LiteralIndex, gate
 from execdesk.reply.tone.model import Severity
 
 _MACRO = re.compile(r"\{([a-z_]+)\}")
@@ -58,6 +58,8 @@ class ToneConfig:
     score: dict[str, Any]
     allow: re.Pattern[str] | None = None
     disabled: frozenset[str] = field(default_factory=frozenset)
+    # One automaton over every rule's gate literals, built with the rules (gates.py).
+    literals: LiteralIndex = field(default_factory=lambda: LiteralIndex(()))
 
     def enabled(self, rule_id: str) -> bool:
         return rule_id not in self.disabled
@@ -145,6 +147,7 @@ def build_config(raw: dict[str, Any]) -> ToneConfig:
         score=dict(raw.get("score") or {}),
         allow=re.compile("|".join(allow), re.I) if allow else None,
         disabled=frozenset(disabled),
+        literals=LiteralIndex(g for r in rules for g in (*r.gates, *r.require_gates)),
     )
 
 

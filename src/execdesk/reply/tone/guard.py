@@ -12,7 +12,7 @@ import re
 
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.config import Rule, ToneConfig, default_config
-from execdesk.reply.tone.gates import gate_hits
+from execdesk.reply.tone.gates import Gate
 from execdesk.reply.tone.model import Finding, InboundContext, ToneReport, Verdict
 from execdesk.reply.tone.politeness import PolitenessModel, default_model, explain, features
 
@@ -82,23 +82,23 @@ def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> li
     for s in sents:
         starts.append(pos)
         pos += len(s.text) + 1
-    everywhere = frozenset(range(len(sents)))
-    seen: dict[object, frozenset[int]] = {}
+    everywhere = set(range(len(sents)))
+    # Literal gates (gates.py): the sentences where each pattern can match at all.
+    gated = cfg.literals.sentence_sets(whole, starts)
+    nowhere: set[int] = set()
+
+    def where_of(g: Gate) -> set[int]:
+        return everywhere if g is None else gated.get(g, nowhere)
+
     for rule in cfg.rules:
-        # Literal gates (gates.py): the sentences where each pattern can match at all.
         where = everywhere
         for g in rule.require_gates:
-            where = where & gate_hits(g, whole, starts, everywhere, seen)
+            where = where & where_of(g)
         if not where:
             continue
-        live = [
-            (p, w)
-            for p, g in zip(rule.patterns, rule.gates, strict=True)
-            if (w := gate_hits(g, whole, starts, everywhere, seen) & where)
-        ]
-        for i, s in enumerate(sents):
-            if i not in where:
-                continue
+        live = [(p, w) for p, g in zip(rule.patterns, rule.gates, strict=True) if (w := where_of(g) & where)]
+        for i in sorted(set().union(*(w for _, w in live))):
+            s = sents[i]
             hit = _first_hit(rule, s, [p for p, w in live if i in w], sents[i - 1].text if i else "")
             if hit is not None:
                 a, b = s.start + hit[0], s.start + hit[1]
