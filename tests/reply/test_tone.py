@@ -172,11 +172,11 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 17 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 19 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 18))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 20))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 410 and crit >= 570 and praised >= 550
+    assert must >= 470 and crit >= 650 and praised >= 630
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -552,6 +552,29 @@ NEW_WORDING_THREATS: dict[int, list[str]] = {
         "Our team will not accept any more calls from you.",
         "Letters sent to this office will be filed unread.",
     ],
+    18: [
+        "Residents who complain to the newspaper may find this is taken into account at the next review.",
+        "Members who criticise the club online rarely keep their priority booking.",
+        "Guests who post negative reviews may be refused future reservations.",
+        "Such posts are grounds for closure of your account.",
+        "Our solicitors have read your blog and you will be hearing from them about libel.",
+        "We intend to file a lawsuit if the comments stay up.",
+        "As you disputed the payment with your card issuer, an administration fee now applies.",
+        "Unpaid sums are passed to our debt recovery partner and may be reported to the credit bureaus.",
+        "We have taken the liberty of sending your messages to your line manager.",
+        "We have lodged a report with our security team about your visits.",
+        "Further claims from you will be considered fraudulent.",
+        "She knows who you are and where you work.",
+        "Ask yourself whether continuing this campaign is really in your own interests.",
+        "The matter has been passed to our compliance team for consideration.",
+    ],
+    19: [
+        "Our reception staff have been told never to answer calls from you.",
+        "You have been deemed a vexatious complainant.",
+        "Correspondence from you will now receive no reply unless it raises something new.",
+        "Let us know once the video is down.",
+        "Any repeat of your remarks to the press may result in a decision to end your membership.",
+    ],
 }
 
 HELPING_FRAMES: dict[int, list[str]] = {
@@ -592,6 +615,19 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "I'm sorry you had to threaten court action before we listened; the refund went out today.",
         "If it would help, our fraud team can walk you through how to spot these texts.",
     ],
+    18: [
+        "We take every complaint into account when we train new staff.",
+        "Nothing will be passed to a debt collector while the complaint is open.",
+        "We have reported that fake website to the police; you did nothing wrong.",
+        "These payments were not made by you, so we passed the details to our fraud team.",
+        "Customers who complain help us improve, and your renewal price stays the same.",
+        "We reported the marker to the credit reference agencies in error and it has now been removed.",
+    ],
+    19: [
+        "As you asked, I have told our staff not to call you about upgrades.",
+        "Thank you for your lovely letter about Priya.",
+        "We'd love to see you again - just ask for Sam at the desk.",
+    ],
 }
 
 WARN_FAMILIES: list[tuple[int, str, str]] = [
@@ -615,6 +651,8 @@ WARN_FAMILIES: list[tuple[int, str, str]] = [
     (16, "The dean does not handle timetables, which I would have thought was obvious.", "condescending"),
     (17, "Our washing guide clearly says not to tumble-dry wool.", "blame"),
     (17, "Best of luck elsewhere.", "dismissive"),
+    (18, "The chairman receives thousands of letters and is unable to reply to each one.", "dismissive"),
+    (19, "Our founder is not able to respond to individual e-mails.", "dismissive"),
 ]
 
 

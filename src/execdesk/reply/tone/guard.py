@@ -18,14 +18,21 @@ from execdesk.reply.tone.politeness import PolitenessModel, default_model, expla
 
 # Negation words, but not inside hyphenated compounds ("a do-not-serve list" is no negation)
 # and not "will not hesitate to", which affirms.
-_NEG = re.compile(r"(?<!-)\b(?:not|never|no longer|cannot)\b(?!-)(?! hesitate)|n't\b(?! hesitate)")
+# "Nothing will be passed to ..." negates what follows as well.
+_NEG = re.compile(
+    r"(?<!-)\b(?:not|never|no longer|cannot)\b(?!-)(?! hesitate)|n't\b(?! hesitate)"
+    r"|\bnothing (?:will|shall|would|is going to|gets?|has been|is being)\b"
+)
 # A negation inside a condition ("if you do not stop", "if they aren't taken down") negates the
 # condition, not the consequence after it: a condition word with no clause break before the negation.
 _COND_CLAUSE = re.compile(
     r"\b(?:if|unless|until|(?:when|once)\s+you|should\s+(?:you|it|this|that|they|these|those|the|such|any))\b[^,;:.!?]{0,50}$"
 )
-# "no further action", "no legal steps": a determiner negation right before the hit.
-_NO_DET = re.compile(r"\bno\s+(?:further\s+|more\s+|other\s+|additional\s+)?$")
+# "no further action", "no legal steps", "nothing will be passed to...": a negation right before the hit.
+_NO_DET = re.compile(
+    r"\bno\s+(?:further\s+|more\s+|other\s+|additional\s+)?$"
+    r"|\bnothing\s+(?:will|shall|would|is going to|gets?|is|has)\s+(?:ever\s+)?(?:be\s+|been\s+|get\s+)?$"
+)
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 
 _CONTEXT_RULES = {
