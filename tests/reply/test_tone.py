@@ -172,11 +172,11 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 19 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 20 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 20))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 21))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 470 and crit >= 650 and praised >= 630
+    assert must >= 500 and crit >= 690 and praised >= 670
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -575,6 +575,23 @@ NEW_WORDING_THREATS: dict[int, list[str]] = {
         "Let us know once the video is down.",
         "Any repeat of your remarks to the press may result in a decision to end your membership.",
     ],
+    20: [
+        "Your comments in the group chat about Mr Lee have been passed to the Office of Staff Conduct.",
+        "Any repetition may jeopardise your place on the course.",
+        "As you have repeatedly threatened to go to the papers, we have decided to close your account.",
+        "Tenants in breach may face a rent review.",
+        "Your line manager, whose name is on your profile, would no doubt be curious to read this.",
+        "We have saved screenshots of every post.",
+        "Passes may be revoked for comments that damage the gym's reputation.",
+        "Our directors have sought advice about libel.",
+        "I'd advise you to get legal advice before you publish the video.",
+        "One more review like that and the footage goes to the cops.",
+        "Further breaches may lead to possession proceedings.",
+        "The voucher is subject to the removal of your post.",
+        "You are politely asked not to ring the head office again.",
+        "We reserve the right not to reply to further e-mails.",
+        "Messages sent to the board will be redirected to the complaints queue and will not be read.",
+    ],
 }
 
 HELPING_FRAMES: dict[int, list[str]] = {
@@ -628,6 +645,13 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "Thank you for your lovely letter about Priya.",
         "We'd love to see you again - just ask for Sam at the desk.",
     ],
+    20: [
+        "We reported the breach to the regulator ourselves, as we should.",
+        "We should have dealt with your leak in March, and the plumber comes on Monday.",
+        "The default we wrongly reported to the credit agencies has been removed.",
+        "Your review will have no bearing on your tenancy.",
+        "We have kept copies of everything you sent, so your claim will be simple.",
+    ],
 }
 
 WARN_FAMILIES: list[tuple[int, str, str]] = [
@@ -653,6 +677,12 @@ WARN_FAMILIES: list[tuple[int, str, str]] = [
     (17, "Best of luck elsewhere.", "dismissive"),
     (18, "The chairman receives thousands of letters and is unable to reply to each one.", "dismissive"),
     (19, "Our founder is not able to respond to individual e-mails.", "dismissive"),
+    (
+        20,
+        "Insurance can seem complicated to people outside the industry, so let me put it in plain English.",
+        "condescending",
+    ),
+    (20, "It's printed on the receipt. Perhaps give it a read next time.", "condescending"),
 ]
 
 
