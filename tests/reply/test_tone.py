@@ -172,11 +172,11 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 20 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 21 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 21))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 22))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 500 and crit >= 690 and praised >= 670
+    assert must >= 530 and crit >= 730 and praised >= 710
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -592,6 +592,19 @@ NEW_WORDING_THREATS: dict[int, list[str]] = {
         "We reserve the right not to reply to further e-mails.",
         "Messages sent to the board will be redirected to the complaints queue and will not be read.",
     ],
+    21: [
+        "We saw your comments on Facebook. The loyalty discount on your account has now been withdrawn.",
+        "We have read your blog. Your listing is under review.",
+        "Worth bearing in mind that your lease comes up for renewal next month.",
+        "Your fundraiser is under review given your public comments about our fees.",
+        "We will be raising your posts with the General Medical Council.",
+        "We have referred your comments to your professional body.",
+        "The academy may request the withdrawal of your son if this continues.",
+        "A complaint to the ombudsman may have implications for your renewal premium.",
+        "We'd hate for this review to follow you to your next job.",
+        "We have muted your account.",
+        "We will no longer be responding further on this matter.",
+    ],
 }
 
 HELPING_FRAMES: dict[int, list[str]] = {
@@ -652,6 +665,12 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "Your review will have no bearing on your tenancy.",
         "We have kept copies of everything you sent, so your claim will be simple.",
     ],
+    21: [
+        "We saw your lovely post. Your account has been reinstated and the discount restored.",
+        "We note the review you left, and we are sorry. The charge has been reversed today.",
+        "Complaining to the ombudsman will have no implications for your renewal.",
+        "I was mortified to read your letter; the refund went out this morning.",
+    ],
 }
 
 WARN_FAMILIES: list[tuple[int, str, str]] = [
@@ -683,6 +702,11 @@ WARN_FAMILIES: list[tuple[int, str, str]] = [
         "condescending",
     ),
     (20, "It's printed on the receipt. Perhaps give it a read next time.", "condescending"),
+    (
+        21,
+        "The reset is in the FAQ, which I'd encourage you to read; it's really simple once you look.",
+        "condescending",
+    ),
 ]
 
 
@@ -700,6 +724,27 @@ def test_their_words_in_a_helping_frame_do_not_block(text: str) -> None:
 def test_warn_families_of_later_batches(batch: int, text: str, rule: str) -> None:
     rules = {f.rule for f in check_tone(text).findings}
     assert any(r.startswith(rule) for r in rules), (batch, rules)
+
+
+def test_requires_in_sentence_or_previous_reads_one_sentence_back(tmp_path: Path) -> None:
+    """A rule may take its cause from the sentence before; two sentences back is too far, and the
+    same rule with ``requires_in: sentence`` needs the cause in the sentence itself."""
+    notice, sanction = "We note the review you left.", "Your discount has now been withdrawn."
+    assert check_tone(f"{notice} {sanction}").verdict == "block"
+    assert check_tone(f"{notice} Thank you for your order. {sanction}").verdict != "block"
+    assert check_tone(sanction).verdict != "block"
+    override = tmp_path / "rules.yaml"
+    override.write_text(
+        "rules:\n"
+        + "".join(f"  - id: {r}\n    requires_in: sentence\n" for r in ("threat.withholding", "threat.standing")),
+        encoding="utf-8",
+    )
+    from execdesk.reply.tone.config import load_config
+
+    assert check_tone(f"{notice} {sanction}", config=load_config(override)).verdict != "block"
+    override.write_text("rules:\n  - id: threat.withholding\n    requires_in: paragraph\n", encoding="utf-8")
+    with pytest.raises(ToneConfigError, match="requires_in"):
+        load_config(override)
 
 
 def test_reporting_the_customer_still_blocks_after_a_neutral_sentence() -> None:

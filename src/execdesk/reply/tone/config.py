@@ -45,6 +45,9 @@ class Rule:
     unless_before: tuple[re.Pattern[str], ...] = ()
     skip_negated: bool = False
     requires: tuple[re.Pattern[str], ...] = ()
+    # ``requires_in: sentence_or_previous``: each ``requires`` pattern may match the sentence or the one
+    # before it. The cause often comes first: "We note your review. Your discount has been withdrawn."
+    requires_previous: bool = False
     # Literal gates of ``patterns`` and ``requires`` (see gates.py), derived when compiled.
     gates: tuple[Gate, ...] = ()
     require_gates: tuple[Gate, ...] = ()
@@ -115,6 +118,9 @@ def build_config(raw: dict[str, Any]) -> ToneConfig:
             disabled.add(rid)
             continue
         sev = r.get("severity")
+        scope = r.get("requires_in", "sentence")
+        if scope not in ("sentence", "sentence_or_previous"):
+            raise ToneConfigError(f"rule {rid}: requires_in must be sentence or sentence_or_previous, not {scope!r}")
         if sev not in ("block", "warn"):
             raise ToneConfigError(f"rule {rid}: severity must be block or warn, not {sev!r}")
         patterns = tuple(_compile(p, lex_src, f"rule {rid}") for p in r.get("patterns") or [])
@@ -132,6 +138,7 @@ def build_config(raw: dict[str, Any]) -> ToneConfig:
                 ),
                 skip_negated=r.get("negation") == "skip",
                 requires=requires,
+                requires_previous=scope == "sentence_or_previous",
                 gates=tuple(gate(p) for p in patterns),
                 require_gates=tuple(gate(p) for p in requires),
             )

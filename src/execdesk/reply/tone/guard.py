@@ -100,7 +100,10 @@ def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> li
     for rule in cfg.rules:
         where = everywhere
         for g in rule.require_gates:
-            where = where & where_of(g)
+            w = where_of(g)
+            if rule.requires_previous and w is not everywhere:
+                w = w | {i + 1 for i in w if i + 1 < len(sents)}
+            where = where & w
         if not where:
             continue
         live = [(p, w) for p, g in zip(rule.patterns, rule.gates, strict=True) if (w := where_of(g) & where)]
@@ -128,7 +131,12 @@ def _negated(sentence: str, start: int, matched: str) -> bool:
 
 
 def _first_hit(rule: Rule, s: T.Sentence, live: list[re.Pattern[str]], before: str) -> tuple[int, int] | None:
-    if not live or (rule.requires and not all(r.search(s.text) for r in rule.requires)):
+    if not live:
+        return None
+    if rule.requires_previous:
+        if not all(r.search(s.text) or r.search(before) for r in rule.requires):
+            return None
+    elif rule.requires and not all(r.search(s.text) for r in rule.requires):
         return None
     for p in live:
         for m in p.finditer(s.text):
