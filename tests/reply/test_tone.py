@@ -172,11 +172,11 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 21 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 22 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 22))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 23))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 530 and crit >= 730 and praised >= 710
+    assert must >= 560 and crit >= 770 and praised >= 750
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -605,6 +605,20 @@ NEW_WORDING_THREATS: dict[int, list[str]] = {
         "We have muted your account.",
         "We will no longer be responding further on this matter.",
     ],
+    22: [
+        "Further posts may result in you being refused entry to our venues.",
+        "We would urge you to reconsider your review.",
+        "We know that you work at the council.",
+        "Delete it and we'll say no more.",
+        "Your manager wouldn't enjoy reading what you wrote about our staff.",
+        "We will be bringing your behaviour to the attention of your regulator.",
+        "If you go to the ombudsman, we will issue proceedings for the balance.",
+        "Your message has been passed to our abuse team.",
+        "Accounts linked with chargebacks may be restricted.",
+        "One more comment like that and your booking gets cancelled.",
+        "After your review we have reconsidered our willingness to continue insuring the car.",
+        "Your children will be removed from the register at the end of term.",
+    ],
 }
 
 HELPING_FRAMES: dict[int, list[str]] = {
@@ -671,6 +685,13 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "Complaining to the ombudsman will have no implications for your renewal.",
         "I was mortified to read your letter; the refund went out this morning.",
     ],
+    22: [
+        "The guest who harassed you has had his booking cancelled and is banned from the hotel.",
+        "We have asked the court for an injunction against the neighbour concerned.",
+        "We are sharing all the footage with the police.",
+        "Nothing will be reported to the credit agencies while we sort this out.",
+        "She cried when she read it (happy tears, I promise).",
+    ],
 }
 
 WARN_FAMILIES: list[tuple[int, str, str]] = [
@@ -707,6 +728,9 @@ WARN_FAMILIES: list[tuple[int, str, str]] = [
         "The reset is in the FAQ, which I'd encourage you to read; it's really simple once you look.",
         "condescending",
     ),
+    (22, "Pensions can be confusing for people who have never saved before.", "condescending"),
+    (22, "Sorry the view wasn't perfect enough for you 🙃", "condescending"),
+    (22, "Every road has potholes and yours is no different.", "dismissive"),
 ]
 
 
