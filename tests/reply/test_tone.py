@@ -172,11 +172,11 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 22 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 23 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 23))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 24))
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 560 and crit >= 770 and praised >= 750
+    assert must >= 590 and crit >= 810 and praised >= 790
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -619,6 +619,22 @@ NEW_WORDING_THREATS: dict[int, list[str]] = {
         "After your review we have reconsidered our willingness to continue insuring the car.",
         "Your children will be removed from the register at the end of term.",
     ],
+    23: [
+        "Guests who insult our staff online can be refused rooms at any of our hotels.",
+        "Have a good think before you post again.",
+        "As you left that review, we no longer feel obliged to repair the boiler.",
+        "To get the voucher back, just edit your review.",
+        "If you drop the complaint we can reconsider the refund.",
+        "We'd hate for the GMC to read your posts.",
+        "Members writing to the papers about the club may be suspended.",
+        "The board may expel any member who brings the club into disrepute.",
+        "Landlords in the area all talk to each other.",
+        "Given your public comments about our staff, we will be unable to continue with your booking.",
+        "Your remarks have been recorded on file in case we need them later.",
+        "You've been blocked on WhatsApp.",
+        "Reception has been told not to put through any calls from you.",
+        "Further letters will be acknowledged but not answered.",
+    ],
 }
 
 HELPING_FRAMES: dict[int, list[str]] = {
@@ -692,6 +708,11 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "Nothing will be reported to the credit agencies while we sort this out.",
         "She cried when she read it (happy tears, I promise).",
     ],
+    23: [
+        "Sorry, you were blocked by our spam filter by mistake; it's fixed.",
+        "We have recalled the account from the collections agency and it is closed.",
+        "The customer who insulted you at the till has been banned from the store.",
+    ],
 }
 
 WARN_FAMILIES: list[tuple[int, str, str]] = [
@@ -731,6 +752,7 @@ WARN_FAMILIES: list[tuple[int, str, str]] = [
     (22, "Pensions can be confusing for people who have never saved before.", "condescending"),
     (22, "Sorry the view wasn't perfect enough for you 🙃", "condescending"),
     (22, "Every road has potholes and yours is no different.", "dismissive"),
+    (23, "It may help to understand that a theatre is not a cinema.", "condescending"),
 ]
 
 
