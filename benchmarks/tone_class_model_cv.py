@@ -1,7 +1,7 @@
 """A threat model over the tone guard's own word classes, measured blind per batch (NOT shipped code).
 
-Usage: ``nice -n 19 .venv/bin/python benchmarks/tone_class_model_cv.py [--inbound] [--semantic-only] [--show]
-[--jobs N]``.
+Usage: ``nice -n 19 .venv/bin/python benchmarks/tone_class_model_cv.py [--inbound] [--semantic-only] [--gate]
+[--show] [--jobs N]``.
 
 The answer, with batches 1-25 at e978c7b: blind block recall over batches 9-23 rises from 0.700
 (rules) to 0.887 (rules OR model), praised false alarms from 0.095 to 0.108, twcs blocks 2/2441;
@@ -42,6 +42,20 @@ verdicts), the model alone, rules OR model; the held-out twcs and politeness blo
 model trained on everything with the current rules scores the hand-written probes of
 tests/reply/test_tone.py (benign ones must not block; threats in new wording) and its strongest
 features are printed.
+
+``--gate`` (decision 0615's next step) also reports a *gated* model, in the same run: it may block
+a reply only where its probability reaches its threshold and the reply has a **free hit** of a
+block-severity rule: in some sentence, a pattern of the rule matches at a match that is not negated
+(the guard's ``_negated``, for every rule, whether or not it has ``negation: skip``), and none of
+the rule's ``unless`` patterns match that sentence nor its ``unless_before`` patterns the sentence
+before; ``requires`` is ignored (that is what the model supplies). Free hits come from each fold's
+blind revision, as the features do. The model is fitted as before; C and the threshold are chosen
+again with the gate applied to the out-of-fold scores (at most ``MAX_PRAISED_FA`` of the training
+praised replies blocked by the gated model). The free-hit sets are cached next to the features.
+The answer: recall over batches 9-23 0.700 -> 0.818 (rules OR gated model), praised false alarms
+0.095 -> 0.105, twcs blocks 1/2441, but 10/92 benign probes still blocked: ``threat.conditional.after``
+(pattern ``{consequence}``, all the work in ``requires``) has a free hit in 31 % of praised replies and
+in every blocked probe, and the gated threshold falls (0.29 on everything, against 0.63 ungated).
 
 Features are cached per revision under benchmarks/out/tone_class_features/ (ignored by git); the
 first run extracts them for 17 rule sets (~10 minutes on two cores), later runs take about three.
@@ -94,6 +108,7 @@ CRITERION_BATCHES = frozenset(f"batch{n}" for n in range(9, 24))
 WORKTREE = "worktree"
 CACHE = ROOT / "benchmarks" / "out" / "tone_class_features"
 FEATURE_VERSION = "2"  # bump when the features change (invalidates the cache)
+FREE_VERSION = "1"  # bump when the free hits (``--gate``) change
 SKIP_CLASSES = frozenset({"w"})  # "one word and its space": matches everything
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 INNER_FOLDS = 5
@@ -123,6 +138,7 @@ class ClassFeatures:
             if name not in SKIP_CLASSES
         ]
         self.rules = list(self.cfg.rules)
+        self.block_rules = [r for r in self.rules if r.severity == "block"]
 
     def __call__(self, text: str) -> frozenset[str]:
         out: set[str] = set()
@@ -147,6 +163,24 @@ class ClassFeatures:
                     out.add(f"off:{rule.id}")
             prev_classes, prev = cls, s
         return frozenset(out)
+
+    def free_hits(self, text: str) -> frozenset[str]:
+        """The block-severity rules with a free hit in ``text`` (see ``--gate``): a pattern match that
+        is not negated, in a sentence that no ``unless`` (nor ``unless_before`` on the one before) cancels."""
+        out: set[str] = set()
+        prev = ""
+        for sent in self.sentences(self.mask(text, self.cfg)):
+            s = sent.text
+            out.update(r.id for r in self.block_rules if r.id not in out and self._free(r, s, prev))
+            prev = s
+        return frozenset(out)
+
+    def _free(self, rule: Any, s: str, prev: str) -> bool:
+        return (
+            any(not self.negated(s, m.start(), m.group(0)) for p in rule.patterns for m in p.finditer(s))
+            and not any(u.search(s) for u in rule.unless)
+            and not any(u.search(prev) for u in getattr(rule, "unless_before", ()))
+        )
 
     def _cancelled(self, rule: Any, s: str, prev: str) -> bool:
         """The guard would not report the rule here: every match negated, or an ``unless`` matches."""
@@ -195,11 +229,24 @@ def _worktree_digest() -> str:
     return h.hexdigest()[:12]
 
 
-def _extract(job: tuple[str, Corpus, list[int], str]) -> Path:
-    """Worker: features of the whole corpus under ``rev`` (and the verdicts of the texts in ``verdict_of``)."""
-    rev, corpus, verdict_of, unpack = job
+def free_path(features: Path) -> Path:
+    """Where the free-hit sets (``--gate``) of a feature cache file are cached."""
+    return features.with_name(f"{features.stem}-free{FREE_VERSION}.pkl")
+
+
+def _write(path: Path, obj: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(obj))
+    tmp.replace(path)
+
+
+def _extract(job: tuple[str, Corpus, list[int], str, bool]) -> Path:
+    """Worker: features of the whole corpus under ``rev`` (and the verdicts of the texts in ``verdict_of``);
+    with ``gate``, the free-hit sets as well (``free_path``)."""
+    rev, corpus, verdict_of, unpack, gate = job
     out = CACHE / f"{rev}-{corpus.digest()}.pkl"
-    if out.exists():
+    if out.exists() and not (gate and not free_path(out).exists()):
         return out
     if rev.startswith(WORKTREE):
         import execdesk.reply.tone as tone
@@ -207,16 +254,16 @@ def _extract(job: tuple[str, Corpus, list[int], str]) -> Path:
         tone = package_at(rev, "reply.tone", into=Path(unpack))
     feats = ClassFeatures(tone)
     texts = corpus.texts
-    data = RevisionData([feats(t) for t in texts])
-    n_items = len(corpus.items)
-    for i in verdict_of:
-        inbound = corpus.items[i][3] if i < n_items else None
-        ctx = tone.InboundContext(**inbound) if inbound else None
-        data.verdicts[i] = str(tone.check_tone(texts[i], inbound=ctx).verdict)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps(data))
-    tmp.replace(out)
+    if not out.exists():
+        data = RevisionData([feats(t) for t in texts])
+        n_items = len(corpus.items)
+        for i in verdict_of:
+            inbound = corpus.items[i][3] if i < n_items else None
+            ctx = tone.InboundContext(**inbound) if inbound else None
+            data.verdicts[i] = str(tone.check_tone(texts[i], inbound=ctx).verdict)
+        _write(out, data)
+    if gate and not free_path(out).exists():
+        _write(free_path(out), [feats.free_hits(t) for t in texts])
     return out
 
 
@@ -272,6 +319,7 @@ class Trained:
     c: float
     threshold: float
     inner_recall: float  # out-of-fold training recall at the threshold
+    gated: bool = False  # blocks only replies with a free hit (``--gate``)
 
     def matrix(self, feats: Sequence[frozenset[str]]) -> Any:
         return to_matrix(feats, self.vocab)
@@ -320,6 +368,7 @@ class TrainSet:
     praised: np.ndarray  # bool: a praised written reply
     politeness: np.ndarray  # bool: a politeness request (out of domain, small weight)
     group: np.ndarray  # inner-CV fold of each text
+    index: np.ndarray  # corpus index of each text
 
     def weights(self, idx: np.ndarray) -> np.ndarray:
         lab, pol = self.label[idx], self.politeness[idx]
@@ -353,23 +402,33 @@ def _threshold(scores: np.ndarray, praised: np.ndarray) -> float:
     return float(np.nextafter(p[allowed], 1.0)) if allowed < len(p) else 0.0
 
 
-def train(ts: TrainSet) -> Trained:
-    """C and the threshold by grouped inner CV (out-of-fold scores), then a fit on all of ``ts``."""
-    best: tuple[float, float, float, float] | None = None  # recall, -C, C, threshold
+def train(ts: TrainSet, gates: Sequence[np.ndarray | None] = (None,)) -> list[Trained]:
+    """C and the threshold by grouped inner CV (out-of-fold scores), then a fit on all of ``ts``; one
+    model per gate: ``None``, the model may block any text; else only the texts where the gate is true
+    (the threshold and recall are then those of the gated out-of-fold scores)."""
     everything = np.arange(len(ts.feats))
+    oof: dict[float, np.ndarray] = {}
     for c in C_GRID:
-        oof = np.zeros(len(ts.feats))
+        oof[c] = np.zeros(len(ts.feats))
         for g in range(INNER_FOLDS):
             tr, te = everything[ts.group != g], everything[ts.group == g]
             vocab, lr = _fit(ts, tr, c)
-            oof[te] = lr.predict_proba(to_matrix([ts.feats[i] for i in te], vocab))[:, 1]
-        t = _threshold(oof, ts.praised)
-        recall = float((oof[ts.label == 1] >= t).mean())
-        if best is None or (recall, -c) > best[:2]:
-            best = (recall, -c, c, t)
-    assert best is not None
-    vocab, lr = _fit(ts, everything, best[2])
-    return Trained(vocab, lr, best[2], best[3], best[0])
+            oof[c][te] = lr.predict_proba(to_matrix([ts.feats[i] for i in te], vocab))[:, 1]
+    fits: dict[float, tuple[dict[str, int], Any]] = {}
+    out = []
+    for gate in gates:
+        best: tuple[float, float, float, float] | None = None  # recall, -C, C, threshold
+        for c, scores in oof.items():
+            s = scores if gate is None else np.where(gate, scores, -1.0)
+            t = max(0.0, _threshold(s, ts.praised))
+            recall = float((s[ts.label == 1] >= t).mean())
+            if best is None or (recall, -c) > best[:2]:
+                best = (recall, -c, c, t)
+        assert best is not None
+        if best[2] not in fits:
+            fits[best[2]] = _fit(ts, everything, best[2])
+        out.append(Trained(*fits[best[2]], best[2], best[3], best[0], gate is not None))
+    return out
 
 
 def train_set(corpus: Corpus, feats: list[frozenset[str]], batches: set[str], brands: list[int], requests: list[int],
@@ -378,7 +437,7 @@ def train_set(corpus: Corpus, feats: list[frozenset[str]], batches: set[str], br
     order = sorted(batches, key=batch_order)
     ni, nb = len(corpus.items), len(corpus.brands)
     fs: list[frozenset[str]] = []
-    label, praised, pol, group = [], [], [], []
+    label, praised, pol, group, index = [], [], [], [], []
     for i, (b, e, _, ib) in enumerate(corpus.items):
         if b in batches:
             fs.append(feats[i] | inbound_features(ib) if inbound else feats[i])
@@ -386,6 +445,7 @@ def train_set(corpus: Corpus, feats: list[frozenset[str]], batches: set[str], br
             praised.append(e == "ok")
             pol.append(False)
             group.append(order.index(b) % INNER_FOLDS)
+            index.append(i)
     for base, indices, is_request in ((ni, brands, False), (ni + nb, requests, True)):
         for i in indices:
             fs.append(feats[base + i])
@@ -393,7 +453,8 @@ def train_set(corpus: Corpus, feats: list[frozenset[str]], batches: set[str], br
             praised.append(False)
             pol.append(is_request)
             group.append(i % INNER_FOLDS)
-    return TrainSet(fs, np.array(label), np.array(praised), np.array(pol), np.array(group))
+            index.append(base + i)
+    return TrainSet(fs, np.array(label), np.array(praised), np.array(pol), np.array(group), np.array(index))
 
 
 def inbound_features(inbound: dict[str, Any] | None) -> frozenset[str]:
@@ -432,7 +493,11 @@ class Tally:
         return self
 
 
-def run_fold(corpus: Corpus, fold: Fold, data: RevisionData, inbound: bool, show: bool) -> tuple[Tally, Trained]:
+def run_fold(corpus: Corpus, fold: Fold, data: RevisionData, inbound: bool, show: bool,
+             free: list[frozenset[str]] | None = None) -> tuple[Tally, list[Trained]]:  # fmt: skip
+    """Train on the other batches, tally the test batch and the held-out tenths. With ``free`` (the
+    free-hit sets of the corpus, ``--gate``), a gated model as well: keys ``gated_*`` and ``rg_*``
+    (rules OR gated model)."""
     ni, nb = len(corpus.items), len(corpus.brands)
     batches = {b for b, *_ in corpus.items} - {fold.batch}
     held_b, held_r = set(fold.held_brands), set(fold.held_requests)
@@ -444,12 +509,21 @@ def run_fold(corpus: Corpus, fold: Fold, data: RevisionData, inbound: bool, show
         [i for i in range(len(corpus.requests)) if i not in held_r],
         inbound,
     )
-    model = train(ts)
+    models = train(ts, (None,) if free is None else (None, np.array([bool(free[i]) for i in ts.index])))
+    model, gated = models[0], models[-1] if free is not None else None
+
+    def gated_hits(idx: list[int], feats: list[frozenset[str]]) -> tuple[np.ndarray, list[bool]]:
+        if gated is None or free is None:
+            return np.zeros(len(idx)), [False] * len(idx)
+        probs = gated.probabilities(feats)
+        return probs, [bool(free[i]) and bool(p >= gated.threshold) for i, p in zip(idx, probs, strict=True)]
+
     tally = Tally()
     test = [i for i, (b, *_) in enumerate(corpus.items) if b == fold.batch]
     feats = [data.features[i] | inbound_features(corpus.items[i][3]) if inbound else data.features[i] for i in test]
     probs = model.probabilities(feats)
-    for i, p in zip(test, probs, strict=True):
+    gprobs, ghits = gated_hits(test, feats)
+    for i, p, gp, ghit in zip(test, probs, gprobs, ghits, strict=True):
         _, expect, text, _ = corpus.items[i]
         rules = data.verdicts[i]
         hit = bool(p >= model.threshold)
@@ -467,14 +541,41 @@ def run_fold(corpus: Corpus, fold: Fold, data: RevisionData, inbound: bool, show
             tally.add("both_fa_block", rules == "block" or hit)
             if show and hit:
                 print(f"    - praised blocked ({p:.2f}): {text[:140]!r}")
+        if gated is None or free is None:
+            continue
+        if expect == "block":
+            tally.add("gated_block", ghit)
+            tally.add("rg_block", rules == "block" or ghit)
+            if show and ghit and rules != "block":
+                print(f"    + gated caught ({gp:.2f}; {', '.join(sorted(free[i]))}): {text[:100]!r}")
+        elif expect == "ok":
+            tally.add("gated_fa", ghit)
+            tally.add("rg_fa", rules != "ok" or ghit)
+            tally.add("rg_fa_block", rules == "block" or ghit)
+            if show and (ghit or rules == "block"):
+                by = f"gated {gp:.2f}; {', '.join(sorted(free[i]))}" if ghit else "rules"
+                print(f"    - praised blocked by rules|gated ({by}): {text[:100]!r}")
     for key, base, held in (("twcs", ni, fold.held_brands), ("polite", ni + nb, fold.held_requests)):
         idx = [base + i for i in held]
-        probs = model.probabilities([data.features[i] for i in idx])
-        for i, p in zip(idx, probs, strict=True):
-            tally.add(f"{key}_rules", data.verdicts[i] == "block")
+        feats = [data.features[i] for i in idx]
+        probs = model.probabilities(feats)
+        _, ghits = gated_hits(idx, feats)
+        for i, p, ghit in zip(idx, probs, ghits, strict=True):
+            rules_block = data.verdicts[i] == "block"
+            tally.add(f"{key}_rules", rules_block)
             tally.add(f"{key}_model", bool(p >= model.threshold))
-            tally.add(f"{key}_both", data.verdicts[i] == "block" or bool(p >= model.threshold))
-    return tally, model
+            tally.add(f"{key}_both", rules_block or bool(p >= model.threshold))
+            if gated is not None:
+                tally.add(f"{key}_gated", ghit)
+                tally.add(f"{key}_rg", rules_block or ghit)
+    return tally, models
+
+
+def load_free(path: Path) -> list[frozenset[str]]:
+    """The free-hit sets cached next to the features at ``path``."""
+    free = pickle.loads(free_path(path).read_bytes())
+    assert isinstance(free, list)
+    return free
 
 
 def load(path: Path, drop: frozenset[str] = frozenset()) -> RevisionData:
@@ -495,17 +596,44 @@ def without_classes(feats: frozenset[str], drop: frozenset[str]) -> frozenset[st
     return frozenset(f for f in feats if keep(f))
 
 
-def _row(label: str, t: Tally, extra: str = "") -> str:
-    cols = ("rules_block", "rules_fa", "model_block", "model_fa", "both_block", "both_fa")
+COLS = ("rules_block", "rules_fa", "model_block", "model_fa", "both_block", "both_fa")
+GATED_COLS = ("rules_block", "rules_fa", "gated_block", "gated_fa", "rg_block", "rg_fa")
+
+
+def _row(label: str, t: Tally, extra: str = "", cols: Sequence[str] = COLS) -> str:
     return f"{label:<17}" + " ".join(f"{t.fmt(c):<16}" for c in cols) + extra
 
 
 def _summary(name: str, t: Tally) -> None:
+    gate = bool(t.counts["rg_block/n"])
     print(_row(name, t))
-    print(f"  praised blocked (not only warned): rules {t.fmt('rules_fa_block')}, rules|model {t.fmt('both_fa_block')}")
+    if gate:
+        print(_row("  gated", t, cols=GATED_COLS))
+    print(f"  praised blocked (not only warned): rules {t.fmt('rules_fa_block')}, rules|model {t.fmt('both_fa_block')}"
+          + (f", rules|gated {t.fmt('rg_fa_block')}" if gate else ""))  # fmt: skip
     for key, what in (("twcs", "twcs brand replies"), ("polite", "politeness requests")):
         print(f"  {what} blocked on held-out tenths: rules {t.fmt(key + '_rules')}, "
-              f"model {t.fmt(key + '_model')}, rules|model {t.fmt(key + '_both')}")  # fmt: skip
+              f"model {t.fmt(key + '_model')}, rules|model {t.fmt(key + '_both')}"
+              + (f", gated {t.fmt(key + '_gated')}, rules|gated {t.fmt(key + '_rg')}" if gate else ""))  # fmt: skip
+
+
+def _criteria(name: str, t: Tally, block: str, fa: str, twcs_key: str, benign_blocked: int) -> bool:
+    rb, mb = t.frac("rules_block"), t.frac(block)
+    rf, mf = t.frac("rules_fa"), t.frac(fa)
+    twcs = t.frac(twcs_key)
+    checks = {
+        "blind block recall +0.10": mb - rb >= 0.10,
+        "praised false alarms +0.02 at most": mf - rf <= 0.02,
+        "twcs blocks <= 0.3 %": twcs <= 0.003,
+        "no benign probe blocked": benign_blocked == 0,
+    }
+    print(f"\n{name}, batches 9-23: block recall {rb:.3f} -> {mb:.3f} ({mb - rb:+.3f}); "
+          f"praised false alarms {rf:.3f} -> {mf:.3f} ({mf - rf:+.3f}); twcs blocked {twcs:.4f}; "
+          f"benign probes blocked {benign_blocked}")  # fmt: skip
+    for what, ok in checks.items():
+        print(f"  {'pass' if ok else 'FAIL'}: {what}")
+    print("worth shipping" if all(checks.values()) else "not worth shipping")
+    return all(checks.values())
 
 
 def main(argv: list[str]) -> int:
@@ -513,6 +641,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--inbound", action="store_true", help="add the inbound intent and sentiment as features")
     ap.add_argument("--show", action="store_true", help="print what each fold's model adds and its false alarms")
     ap.add_argument("--semantic-only", action="store_true", help="leave out the GRAMMATICAL class features")
+    ap.add_argument("--gate", action="store_true", help="also a model that blocks only replies with a free hit")
     ap.add_argument("--jobs", type=int, default=2, help="processes extracting features (default 2)")
     args = ap.parse_args(argv)
 
@@ -522,31 +651,36 @@ def main(argv: list[str]) -> int:
           f"{len(corpus.requests)} politeness requests; C grid {C_GRID}, min_df {MIN_DF}, "
           f"threshold: model alone blocks <= {MAX_PRAISED_FA} of training praised (out of fold)"
           + (", with inbound features" if args.inbound else "")
-          + (f", without the class features of {sorted(GRAMMATICAL)}" if args.semantic_only else ""))  # fmt: skip
+          + (f", without the class features of {sorted(GRAMMATICAL)}" if args.semantic_only else "")
+          + (", and gated by the rules' free block hits" if args.gate else ""))  # fmt: skip
     drop = GRAMMATICAL if args.semantic_only else frozenset()
     work = f"{WORKTREE}{_worktree_digest()}"
     with tempfile.TemporaryDirectory(prefix="execdesk_revs_") as unpack:
         needed: dict[str, set[int]] = {}
         for f in folds:
             needed.setdefault(f.rev, set()).update(verdicts_needed(corpus, f))
-        jobs = [(rev, corpus, sorted(idx), unpack) for rev, idx in needed.items()]
-        jobs.append((work, corpus, [], unpack))
+        jobs = [(rev, corpus, sorted(idx), unpack, args.gate) for rev, idx in needed.items()]
+        jobs.append((work, corpus, [], unpack, args.gate))
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             paths = dict(zip([rev for rev, *_ in jobs], pool.map(_extract, jobs), strict=True))
 
     total, fresh = Tally(), Tally()  # batches 9-23 (the criteria), and the unfitted 24-25
-    print("\nFA = praised replies warned or blocked; thr = threshold chosen on the training folds")
+    print("\nFA = praised replies warned or blocked; thr = threshold chosen on the training folds"
+          + ("; 'gated' rows: the gated model in the model columns" if args.gate else ""))  # fmt: skip
     print(f"{'batch   rev':<17}" + " ".join(f"{c:<16}" for c in ("rules block", "rules FA", "model block",
           "model FA", "rules|model block", "rules|model FA")) + "C     thr   inner recall")  # fmt: skip
     for fold in folds:
         if args.show:
             print(f"  {fold.batch}:")
-        tally, model = run_fold(corpus, fold, load(paths[fold.rev], drop), args.inbound, args.show)
+        free = load_free(paths[fold.rev]) if args.gate else None
+        tally, models = run_fold(corpus, fold, load(paths[fold.rev], drop), args.inbound, args.show, free)
         if fold.batch in CRITERION_BATCHES:
             total += tally
         else:
             fresh += tally
-        print(_row(f"{fold.batch:<8}{fold.rev}", tally, f"{model.c:<5} {model.threshold:.3f} {model.inner_recall:.3f}"))
+        labels, cols = (f"{fold.batch:<8}{fold.rev}", "  gated"), (COLS, GATED_COLS)
+        for label, model, c in zip(labels[: len(models)], models, cols[: len(models)], strict=True):
+            print(_row(label, tally, f"{model.c:<5} {model.threshold:.3f} {model.inner_recall:.3f}", c))
     _summary("batches 9-23", total)
     if fresh.counts:
         _summary("batches 24-25", fresh)
@@ -563,27 +697,34 @@ def main(argv: list[str]) -> int:
     everything = {b for b, *_ in corpus.items}
     ts = train_set(corpus, data.features, everything, list(range(len(corpus.brands))),
                    list(range(len(corpus.requests))), args.inbound)  # fmt: skip
-    model = train(ts)
+    free_all = load_free(paths[work]) if args.gate else None
+    gates = (None,) if free_all is None else (None, np.array([bool(free_all[i]) for i in ts.index]))
+    models = train(ts, gates)
     probes = test_probes()
-    print(f"\ntrained on everything (current rules): C={model.c}, threshold {model.threshold:.3f}, "
-          f"{len(model.vocab)} features")  # fmt: skip
-    benign_blocked = 0
-    for kind in ("benign", "threat"):
-        texts = probes[kind]
-        feats = [extractor(t) for t in texts]
-        probs = model.probabilities(feats)
-        hits = [bool(p >= model.threshold) for p in probs]
-        rules = [tone.check_tone(t).verdict == "block" for t in texts]
-        both = [a or b for a, b in zip(hits, rules, strict=True)]
-        verb = "blocked" if kind == "benign" else "caught"
-        print(f"- {kind} probes {verb}: model {sum(hits)}/{len(texts)}, rules {sum(rules)}/{len(texts)}, "
-              f"rules|model {sum(both)}/{len(texts)}")  # fmt: skip
-        if kind == "benign":
-            benign_blocked = sum(hits)
-            for t, f, p in sorted(zip(texts, feats, probs, strict=True), key=lambda x: -x[2]):
-                if p >= model.threshold:
-                    why = ", ".join(f"{n} {w:+.1f}" for n, w in model.contributions(f, 4))
-                    print(f"    p={p:.2f} {t!r}\n        {why}")
+    benign_blocked: dict[bool, int] = {}
+    for model in models:
+        print(f"\ntrained on everything (current rules){', gated' if model.gated else ''}: C={model.c}, "
+              f"threshold {model.threshold:.3f}, {len(model.vocab)} features")  # fmt: skip
+        for kind in ("benign", "threat"):
+            texts = probes[kind]
+            feats = [extractor(t) for t in texts]
+            probs = model.probabilities(feats)
+            free = [features.free_hits(t) for t in texts]
+            hits = [
+                bool(p >= model.threshold) and (bool(f) or not model.gated) for p, f in zip(probs, free, strict=True)
+            ]
+            rules = [tone.check_tone(t).verdict == "block" for t in texts]
+            both = [a or b for a, b in zip(hits, rules, strict=True)]
+            verb = "blocked" if kind == "benign" else "caught"
+            print(f"- {kind} probes {verb}: model {sum(hits)}/{len(texts)}, rules {sum(rules)}/{len(texts)}, "
+                  f"rules|model {sum(both)}/{len(texts)}")  # fmt: skip
+            if kind == "benign":
+                benign_blocked[model.gated] = sum(both)
+                for t, f, p, fr, hit in sorted(zip(texts, feats, probs, free, hits, strict=True), key=lambda x: -x[2]):
+                    if hit:
+                        why = ", ".join(f"{n} {w:+.1f}" for n, w in model.contributions(f, 4))
+                        print(f"    p={p:.2f} {t!r} (free hits: {', '.join(sorted(fr)) or 'none'})\n        {why}")
+    model = models[0]
     print(f"\n{TOP} strongest features (towards block):")
     for name, w in model.strongest(TOP):
         print(f"  {w:+.2f}  {name}")
@@ -594,20 +735,9 @@ def main(argv: list[str]) -> int:
     off = sorted(((f, float(coef[j])) for f, j in model.vocab.items() if f.startswith("off:")), key=lambda x: x[1])
     print("rule hits the guard cancels (off:): " + ", ".join(f"{f} {w:+.2f}" for f, w in off))
 
-    rb, mb = total.frac("rules_block"), total.frac("both_block")
-    rf, mf = total.frac("rules_fa"), total.frac("both_fa")
-    twcs = total.frac("twcs_both")
-    checks = {
-        "blind block recall +0.10": mb - rb >= 0.10,
-        "praised false alarms +0.02 at most": mf - rf <= 0.02,
-        "twcs blocks <= 0.3 %": twcs <= 0.003,
-        "no benign probe blocked": benign_blocked == 0,
-    }
-    print(f"\nbatches 9-23: block recall {rb:.3f} -> {mb:.3f} ({mb - rb:+.3f}); "
-          f"praised false alarms {rf:.3f} -> {mf:.3f} ({mf - rf:+.3f}); twcs blocked {twcs:.4f}")  # fmt: skip
-    for name, ok in checks.items():
-        print(f"  {'pass' if ok else 'FAIL'}: {name}")
-    print("worth shipping" if all(checks.values()) else "not worth shipping")
+    _criteria("rules OR model", total, "both_block", "both_fa", "twcs_both", benign_blocked[False])
+    if args.gate:
+        _criteria("rules OR gated model", total, "rg_block", "rg_fa", "twcs_rg", benign_blocked[True])
     return 0
 
 
