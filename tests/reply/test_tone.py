@@ -172,11 +172,12 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 23 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 24 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
     assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 24))
+    assert per_batch["batch26"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 590 and crit >= 810 and praised >= 790
+    assert must >= 600 and crit >= 820 and praised >= 860
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -713,6 +714,17 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "We have recalled the account from the collections agency and it is closed.",
         "The customer who insulted you at the till has been banned from the store.",
     ],
+    26: [
+        "We have reported her behaviour to the police, and the engineer no longer works for us.",
+        "If the police ask for our CCTV, we will hand it over the same day.",
+        "The parking firm should never have phoned you at home, and we have stopped using them.",
+        "Thanks for reporting that text. We have blocked the sender and passed it to the police.",
+        "No charges or court action will follow.",
+        "Please stop using the heater and unplug it; it is part of a safety recall.",
+        "We'll post you a returns label today.",
+        "The letter threatening legal action was wrong and has been withdrawn.",
+        "Our neighbourhood officer has served a warning on the tenant at number 3 to protect you.",
+    ],
 }
 
 WARN_FAMILIES: list[tuple[int, str, str]] = [
@@ -753,6 +765,7 @@ WARN_FAMILIES: list[tuple[int, str, str]] = [
     (22, "Sorry the view wasn't perfect enough for you 🙃", "condescending"),
     (22, "Every road has potholes and yours is no different.", "dismissive"),
     (23, "It may help to understand that a theatre is not a cinema.", "condescending"),
+    (26, "You complained twice already. Deal with it.", "abusive"),
 ]
 
 

@@ -30,7 +30,7 @@ _COND_CLAUSE = re.compile(
 )
 # "no further action", "no legal steps", "nothing will be passed to...": a negation right before the hit.
 _NO_DET = re.compile(
-    r"\bno\s+(?:further\s+|more\s+|other\s+|additional\s+)?$"
+    r"\bno\s+(?:\w+\s+(?:or|and|nor)\s+)?(?:further\s+|more\s+|other\s+|additional\s+)?$"
     r"|\bnothing\s+(?:(?:will|shall|would|is going to|gets?|is|has)\s+(?:ever\s+)?(?:be\s+|been\s+|get\s+)?)?$"
 )
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
