@@ -172,12 +172,12 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 24 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 25 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
     assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 24))
-    assert per_batch["batch26"][1::2] == (10, 10, 70)
+    assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 600 and crit >= 820 and praised >= 860
+    assert must >= 610 and crit >= 830 and praised >= 930
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -724,6 +724,16 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "We'll post you a returns label today.",
         "The letter threatening legal action was wrong and has been withdrawn.",
         "Our neighbourhood officer has served a warning on the tenant at number 3 to protect you.",
+    ],
+    27: [
+        "Our reminder, which threatened bailiffs, should never have been sent, and the debt is written off.",
+        "We are seeking an order to stop him contacting you, and the police have your statement with your consent.",
+        "The police are dealing with the incident at the station, so trains are delayed.",
+        "Thank you for telling us about the restraining order; only you may collect Sam.",
+        "We've told the police about the fake engineer, so please don't open the door to him.",
+        "If you are still unhappy you can go to the ombudsman or the small claims court.",
+        "We have instructed our solicitors to discontinue the claim and we will pay your costs.",
+        "The kettle is being recalled because it can overheat. Please stop using it.",
     ],
 }
 
