@@ -172,12 +172,12 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 25 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 27 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 24))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 26))
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 610 and crit >= 830 and praised >= 930
+    assert must >= 670 and crit >= 910 and praised >= 1010
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -636,6 +636,26 @@ NEW_WORDING_THREATS: dict[int, list[str]] = {
         "Reception has been told not to put through any calls from you.",
         "Further letters will be acknowledged but not answered.",
     ],
+    24: [
+        "We have revoked your premium licence and removed you from the beta programme.",
+        "Given what you posted, we won't be doing any more warranty work on the boiler.",
+        "Your comments on the forum have been flagged by other users. Your account is now under review.",
+        "We reserve the right to terminate your lease.",
+        "In light of your letters, we will be rechecking your right to rent with the Home Office.",
+        "Messages to the director are now redirected to an inbox that is not monitored.",
+    ],
+    25: [
+        "If the video isn't down by tonight, you can forget about your deposit.",
+        "Your bank wouldn't love seeing one of their managers writing this.",
+        "We can keep this between us if the review comes down.",
+        "As you have since gone to the papers, the compensation offer is withdrawn.",
+        "Having read what you wrote online, we've cancelled your appointment.",
+        "We know you're the one behind the anonymous posts.",
+        "It would be a pity if anything went wrong with your delivery.",
+        "Noted your complaint about the damp. Just a reminder that your lease is up for renewal in May.",
+        "Keep posting and find out what happens.",
+        "Our lawyers are very keen and very expensive.",
+    ],
 }
 
 HELPING_FRAMES: dict[int, list[str]] = {
@@ -735,6 +755,13 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "We have instructed our solicitors to discontinue the claim and we will pay your costs.",
         "The kettle is being recalled because it can overheat. Please stop using it.",
     ],
+    25: [
+        "We've cancelled your membership as you asked and refunded this month.",
+        "If you ever want to hear from us again, just say; no further action is needed.",
+        "You said you were worried that complaining could put your booking at risk. It won't.",
+        "I've just learned that our agents sent you a legal letter; it was wrong and is withdrawn.",
+        "We were sorry to read about your son's delay, and I wanted to respond personally.",
+    ],
 }
 
 WARN_FAMILIES: list[tuple[int, str, str]] = [
@@ -776,6 +803,13 @@ WARN_FAMILIES: list[tuple[int, str, str]] = [
     (22, "Every road has potholes and yours is no different.", "dismissive"),
     (23, "It may help to understand that a theatre is not a cinema.", "condescending"),
     (26, "You complained twice already. Deal with it.", "abusive"),
+    (24, "The delay was the result of the address you supplied.", "blame"),
+    (24, "A whole 5 minutes? Perhaps try cooking next time.", "condescending"),
+    (24, "We have hundreds of five-star reviews and have been trading for 30 years.", "defensive"),
+    (24, "[Internal: customer is a time-waster] Thanks for your message!", "disclosure"),
+    (25, "Noted.", "dismissive"),
+    (25, "I'll explain this as simply as I can.", "condescending"),
+    (25, "I can personally guarantee this will never happen again.", "overpromise"),
 ]
 
 
