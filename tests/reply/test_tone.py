@@ -172,12 +172,12 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 27 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 29 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in range(9, 26))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), 28, 29))
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 670 and crit >= 910 and praised >= 1010
+    assert must >= 730 and crit >= 990 and praised >= 1090
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -656,6 +656,27 @@ NEW_WORDING_THREATS: dict[int, list[str]] = {
         "Keep posting and find out what happens.",
         "Our lawyers are very keen and very expensive.",
     ],
+    28: [
+        "We've seen your tweets. If they continue, your future orders with us will be refused.",
+        "If the ombudsman gets involved again, I'll think hard about whether extending your lease makes sense.",
+        "Your comments have been passed to the Dean of Students for review.",
+        "Should you keep posting about our teachers, we will consider whether we can keep offering Mia a place.",
+        "Maybe think twice before tagging us again.",
+        "After the interview in which you criticised us, we have withdrawn the goodwill voucher.",
+        "If you pursue the complaint, it is unlikely we will be able to renew your cover.",
+        "Breaches of your lease can result in the landlord seeking possession.",
+        "It would be a shame if the immigration office heard about this.",
+        "Take the post down and we'll call it quits.",
+        "Your e-mails will no longer be read.",
+    ],
+    29: [
+        "We will be forwarding your posts to Acme's HR department.",
+        "Because you posted those photos, your warranty is therefore void.",
+        "We are giving you until Friday to reconsider your review.",
+        "This is a small world, and I know most of the people who hire in it.",
+        "Customers who escalate to the media will have their loyalty points reviewed.",
+        "Your work number has been added to our blocked list. Calls from that number will not be put through.",
+    ],
 }
 
 HELPING_FRAMES: dict[int, list[str]] = {
@@ -761,6 +782,15 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "You said you were worried that complaining could put your booking at risk. It won't.",
         "I've just learned that our agents sent you a legal letter; it was wrong and is withdrawn.",
         "We were sorry to read about your son's delay, and I wanted to respond personally.",
+    ],
+    28: [
+        "We've passed the fraudster's details to the police, and your money is back.",
+        "She has asked me to make sure your place on the course is kept open.",
+        "I reported our mistake to the regulator myself.",
+    ],
+    29: [
+        "That account isn't ours; we've reported it to the police and the platform.",
+        "That's not the standard we promise, and a new one arrives Thursday.",
     ],
 }
 

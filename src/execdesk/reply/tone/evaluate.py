@@ -10,7 +10,7 @@ Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N]
    also trained on one community and tested on the other.
 3. The story's draft and the executive one-liner.
 4. Our own written set of criticised and praised replies (tests/reply/fixtures/tone_eval_set.yaml,
-   tone_eval_batch7.yaml to tone_eval_batch27.yaml, in batches; NOT the held-out set the issue
+   tone_eval_batch7.yaml to tone_eval_batch29.yaml, in batches; NOT the held-out set the issue
    will use): block recall, block-or-warn recall and false alarms on praised replies, per batch and
    overall, with the misses listed.
 """
@@ -117,11 +117,11 @@ FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "reply" / "fixtures"
 EVAL_SET = FIXTURES / "tone_eval_set.yaml"
 # Each file holds `criticised[_batchN]` / `praised[_batchN]` lists; batches 7 on were each written by
 # someone who never saw the rules (their headers say how, and what they scored blind), so each keeps a
-# file of its own. A batch joins this list once rules were written from it: batches 28 and 29 are
-# the blind estimate for the current rules and the next round's baseline (decision 0617);
+# file of its own. A batch joins this list once rules were written from it: batch 30 is the blind
+# estimate for the current rules and the next round's baseline (decision 0617);
 # batches 26 and 27 are false-alarm batches (70 praised replies each that use threat words in a
 # helping frame).
-EVAL_SETS = (EVAL_SET, *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 28)))
+EVAL_SETS = (EVAL_SET, *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 30)))
 # What makes a criticised case embarrassing (the fixtures' `kind`); batch 7 added the last three.
 KINDS = frozenset(
     {
