@@ -4,7 +4,7 @@ Reproduce (about 5-10 min on 2 busy cores)::
 
     nice -n 19 .venv/bin/python benchmarks/spam_model_experiment.py [--data ../shared/data]
 
-Splits are those of ``execdesk.analyze.training.crossval.spam_figures``, copied faithfully: 5-fold
+Splits are those of ``execdesk.analyze.training.crossval.spam_figures`` (its own helpers): 5-fold
 ``StratifiedGroupKFold(shuffle=True, random_state=0)`` grouped by sender address (``e.sender or e.id``),
 and the ordered split (per folder, lower-numbered half trains, upper half tests). Compared in one run:
 
@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from execdesk.analyze.linear import terms  # noqa: E402
 from execdesk.analyze.text import build_view  # noqa: E402
+from execdesk.analyze.training.crossval import spam_grouped_folds, spam_ordered_split  # noqa: E402
 from execdesk.analyze.training.data import (  # noqa: E402
     Example,
     default_data_dir,
@@ -258,17 +259,8 @@ def run(data_dir: Path) -> dict[str, Any]:
     print(f"loaded {len(sa)} messages in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
 
     # the splits of spam_figures
-    sgk = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
-    grouped = [(tr, te) for tr, te in sgk.split(np.zeros(len(sa)), y_lab, senders)]
-    by_group: dict[str, list[int]] = {}
-    for i, e in enumerate(sa):
-        by_group.setdefault(e.group.split("/")[0], []).append(i)
-    tr_idx, te_idx = [], []
-    for idxs in by_group.values():
-        idxs.sort(key=lambda i: sa[i].group)
-        half = len(idxs) // 2
-        tr_idx += idxs[:half]
-        te_idx += idxs[half:]
+    grouped = spam_grouped_folds(sa, y_lab)
+    tr_idx, te_idx = spam_ordered_split(sa)
     ordered = [(np.asarray(tr_idx), np.asarray(te_idx))]
 
     results: dict[str, Any] = {}

@@ -118,13 +118,31 @@ def model_cv(
     return pi, pt
 
 
+def spam_grouped_folds(sa: Sequence[Example], y: Sequence[str]) -> list[tuple[Any, Any]]:
+    """5 folds grouped by sender: one spammer's (or one list's) messages never straddle train and test."""
+    sgk = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
+    return list(sgk.split(np.zeros(len(sa)), list(y), [e.sender or e.id for e in sa]))
+
+
+def spam_ordered_split(sa: Sequence[Example]) -> tuple[list[int], list[int]]:
+    """The lower-numbered half of each folder trains, the higher half tests (the later folders are held out)."""
+    by_group: dict[str, list[int]] = {}
+    for i, e in enumerate(sa):
+        by_group.setdefault(e.group.split("/")[0], []).append(i)
+    tr_idx: list[int] = []
+    te_idx: list[int] = []
+    for idxs in by_group.values():
+        idxs.sort(key=lambda i: sa[i].group)
+        half = len(idxs) // 2
+        tr_idx += idxs[:half]
+        te_idx += idxs[half:]
+    return tr_idx, te_idx
+
+
 def spam_figures(data_dir: Path) -> dict[str, Any]:
     sa = load_spamassassin(data_dir)
     y = ["spam" if e.intent == "spam" else "ham" for e in sa]
     out: dict[str, Any] = {}
-    # grouped by sender: one spammer's (or one list's) messages never straddle train and test
-    sgk = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
-    senders = [e.sender or e.id for e in sa]
     pred = [""] * len(sa)
     from execdesk.analyze.linear import terms
     from execdesk.analyze.text import build_view
@@ -134,7 +152,7 @@ def spam_figures(data_dir: Path) -> dict[str, Any]:
         c = terms(build_view(e.subject, e.body).text)
         c.update(e.meta)
         counts.append(c)
-    for tr, te in sgk.split(np.zeros(len(sa)), y, senders):
+    for tr, te in spam_grouped_folds(sa, y):
         m = train_spam([sa[i] for i in tr])
         for i in te:
             pred[i] = "spam" if m.proba(counts[i])[1] >= 0.5 else "ham"
@@ -146,16 +164,7 @@ def spam_figures(data_dir: Path) -> dict[str, Any]:
         for i in te:
             pred_u[i] = "spam" if m.proba(counts[i])[1] >= 0.5 else "ham"
     out["cv5_ungrouped"] = prf(y, pred_u, ["spam", "ham"])
-    # ordered split: lower-numbered half of each folder trains, higher half tests
-    by_group: dict[str, list[int]] = {}
-    for i, e in enumerate(sa):
-        by_group.setdefault(e.group.split("/")[0], []).append(i)
-    tr_idx, te_idx = [], []
-    for idxs in by_group.values():
-        idxs.sort(key=lambda i: sa[i].group)
-        half = len(idxs) // 2
-        tr_idx += idxs[:half]
-        te_idx += idxs[half:]
+    tr_idx, te_idx = spam_ordered_split(sa)
     m = train_spam([sa[i] for i in tr_idx])
     out["ordered"] = prf(
         [y[i] for i in te_idx], ["spam" if m.proba(counts[i])[1] >= 0.5 else "ham" for i in te_idx], ["spam", "ham"]
