@@ -131,12 +131,7 @@ def _negated(sentence: str, start: int, matched: str) -> bool:
 
 
 def _first_hit(rule: Rule, s: T.Sentence, live: list[re.Pattern[str]], before: str) -> tuple[int, int] | None:
-    if not live:
-        return None
-    if rule.requires_previous:
-        if not all(r.search(s.text) or r.search(before) for r in rule.requires):
-            return None
-    elif rule.requires and not all(r.search(s.text) for r in rule.requires):
+    if not live or not all(r.search(s.text) or (rule.requires_previous and r.search(before)) for r in rule.requires):
         return None
     for p in live:
         for m in p.finditer(s.text):
