@@ -80,7 +80,14 @@ from typing import Any
 
 import numpy as np
 from revision import ROOT, package_at
-from tone_threat_model_cv import Item, brand_replies, politeness_requests, test_probes, written_batches
+from tone_threat_model_cv import (
+    Item,
+    batch_order,
+    brand_replies,
+    politeness_requests,
+    test_probes,
+    written_batches,
+)
 
 # The rules as they were when each batch was measured blind (the commit named in its header).
 BLIND_RULES = {
@@ -268,10 +275,6 @@ def _extract(job: tuple[str, Corpus, list[int], str, bool]) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- folds
-
-
-def batch_order(batch: str) -> int:
-    return int(batch.removeprefix("batch"))
 
 
 @dataclass

@@ -8,32 +8,20 @@ that a speed-up changes nothing (decision 0613).
 
 from __future__ import annotations
 
-import csv
 import sys
 
-import yaml
-from revision import ROOT, package_at
+from revision import package_at
+from tone_threat_model_cv import POLITENESS, TWCS, brand_replies, politeness_requests, written_batches
 
 from execdesk.reply.tone import check_tone
 
-DATA = ROOT.parent / "shared" / "data"
-
 
 def texts() -> list[str]:
-    out: list[str] = []
-    for f in sorted((ROOT / "tests" / "reply" / "fixtures").glob("tone_*.yaml")):
-        for v in (yaml.safe_load(f.read_text(encoding="utf-8")) or {}).values():
-            if isinstance(v, list):
-                out += [c["text"] for c in v if isinstance(c, dict) and "text" in c]
-    twcs = DATA / "twcs_customer_support" / "pairs.csv"
-    if twcs.exists():
-        with twcs.open(encoding="utf-8") as fh:
-            out += [r["brand_text"] for r in csv.DictReader(fh)]
-    for name in ("wikipedia", "stack_exchange"):
-        p = DATA / "stanford_politeness" / f"{name}.annotated.csv"
-        if p.exists():
-            with p.open(encoding="utf-8") as fh:
-                out += [r["Request"] for r in csv.DictReader(fh)]
+    out = [text for _, _, text, _ in written_batches(pattern="tone_*.yaml")]
+    if TWCS.exists():
+        out += brand_replies()
+    if POLITENESS.exists():
+        out += politeness_requests()
     return out
 
 

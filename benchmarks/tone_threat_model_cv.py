@@ -73,11 +73,11 @@ class Model:
         return [float(p) for p in self.lr.predict_proba(self.vec.transform(list(texts)))[:, 1]]
 
 
-def written_batches(fixtures: Path = FIXTURES) -> list[Item]:
+def written_batches(fixtures: Path = FIXTURES, pattern: str = "tone_eval*.yaml") -> list[Item]:
     import yaml
 
     out: list[Item] = []
-    for path in sorted(fixtures.glob("tone_eval*.yaml")):
+    for path in sorted(fixtures.glob(pattern)):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for key, cases in data.items():
             batch = key.split("_", 1)[1] if "_" in key else "batch1"
@@ -115,7 +115,7 @@ def fit(texts: Sequence[str], labels: Sequence[int], other: Sequence[str] = ()) 
     return Model(vec, lr)
 
 
-def _batch_order(b: str) -> int:
+def batch_order(b: str) -> int:
     return int(b.removeprefix("batch"))
 
 
@@ -123,7 +123,7 @@ def leave_one_batch_out(
     items: list[Item], brands: list[str], requests: list[str], blind: bool = False
 ) -> dict[str, Any]:
     """Per batch: a model trained on the other batches (and 9/10 of the brand replies and requests) tested on it."""
-    batches = sorted({b for b, *_ in items}, key=_batch_order)
+    batches = sorted({b for b, *_ in items}, key=batch_order)
     rows: dict[str, Any] = {}
     brand_blocked = request_blocked = 0
     for n, batch in enumerate(batches):
