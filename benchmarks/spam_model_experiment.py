@@ -44,8 +44,6 @@ from sklearn.naive_bayes import ComplementNB, MultinomialNB
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from execdesk.analyze.linear import terms  # noqa: E402
-from execdesk.analyze.text import build_view  # noqa: E402
 from execdesk.analyze.training.crossval import spam_grouped_folds, spam_ordered_split  # noqa: E402
 from execdesk.analyze.training.data import (  # noqa: E402
     Example,
@@ -54,7 +52,7 @@ from execdesk.analyze.training.data import (  # noqa: E402
     spamassassin_members,
 )
 from execdesk.analyze.training.metrics import prf  # noqa: E402
-from execdesk.analyze.training.train import train_spam  # noqa: E402
+from execdesk.analyze.training.train import spam_terms, train_spam  # noqa: E402
 
 # ---- tokens (Graham / SpamBayes style) -------------------------------------------------------------
 
@@ -249,12 +247,7 @@ def run(data_dir: Path) -> dict[str, Any]:
     y_lab = ["spam" if e.intent == "spam" else "ham" for e in sa]
     y = np.asarray([1 if lab == "spam" else 0 for lab in y_lab])
     senders = [e.sender or e.id for e in sa]
-    # the shipped model's features, exactly as spam_figures computes them
-    counts = []
-    for e in sa:
-        c = terms(build_view(e.subject, e.body).text)
-        c.update(e.meta)
-        counts.append(c)
+    counts = spam_terms(sa)  # the shipped model's features
     docs = [graham_tokens(e, raw[e.id]) for e in sa]
     print(f"loaded {len(sa)} messages in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
 
@@ -268,7 +261,7 @@ def run(data_dir: Path) -> dict[str, Any]:
         probs = {k: np.full(len(sa), np.nan) for k in ("shipped", "nb", "lr")}
         chosen: dict[str, list[str]] = {"nb": [], "lr": []}
         for tr, te in splits:
-            m = train_spam([sa[i] for i in tr])
+            m = train_spam([sa[i] for i in tr], [counts[i] for i in tr])
             probs["shipped"][te] = [m.proba(counts[i])[1] for i in te]
             tr_docs = [docs[i] for i in tr]
             tr_groups = [senders[i] for i in tr]

@@ -128,14 +128,22 @@ def train_request(data_dir: Path) -> LinearModel:
     )
 
 
-def train_spam(examples: Sequence[Example]) -> LinearModel:
+def spam_terms(examples: Sequence[Example]) -> list[Counter[str]]:
+    """What the spam model reads of each message: the view's words and bigrams plus its meta tokens
+    (the same features the runtime spam model scores)."""
     from execdesk.analyze.text import build_view
 
-    counts = []
+    out = []
     for e in examples:
         c = terms(build_view(e.subject, e.body).text)
         c.update(e.meta)
-        counts.append(c)
+        out.append(c)
+    return out
+
+
+def train_spam(examples: Sequence[Example], counts: Sequence[Counter[str]] | None = None) -> LinearModel:
+    """``counts``: :func:`spam_terms` of ``examples`` when the caller has them already (cross-validation)."""
+    counts = spam_terms(examples) if counts is None else counts
     y = ["spam" if e.intent == "spam" else "ham" for e in examples]
     # C=10: best of 3, 10, 30, 100 in cross-validation grouped by sender (decision 0204)
     return fit_linear(counts, y, C=10.0, meta={"name": "spam", "sources": ["spamassassin"], "n": len(examples)})
