@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from execdesk.analyze.linear import LinearModel, terms
-from execdesk.analyze.training.data import load_parakweet
+from execdesk.analyze.training.data import OTHER_EXEC_LABELS, load_enron_other, load_parakweet, read_labels
 from execdesk.analyze.training.metrics import prf
 from execdesk.analyze.training.train import fit_linear, read_corrections
 from execdesk.cli.main import app
@@ -46,6 +46,53 @@ def test_exported_model_matches_sklearn(shared_data: Path) -> None:
     m = fit_linear(counts, y, C=2.0)
     for i in range(0, len(rows), 37):
         assert m.decision(counts[i])[0] == pytest.approx(lr.decision_function(v.X[i])[0], abs=1e-3)
+
+
+def test_class_balance_spans_none_to_scikit_learns_balanced(shared_data: Path) -> None:
+    """balance=1 is scikit-learn's "balanced", 0 is no class weights; 0.5 lies between them."""
+    from sklearn.linear_model import LogisticRegression
+
+    from execdesk.analyze.training.train import vectorise_fit
+
+    sample = load_parakweet(shared_data)[::5]
+    rows = [r for r in sample if not r[1]] + [r for r in sample if r[1]][::4]  # about one request in five
+    counts = [terms(s) for s, _ in rows]
+    y = ["yes" if lab else "no" for _, lab in rows]
+    assert 0.1 < y.count("yes") / len(y) < 0.3  # unbalanced enough for the weights to matter
+    X = vectorise_fit(counts).X
+    probe = X[: len(rows) : 25]
+    for balance, weight in ((1.0, "balanced"), (0.0, None)):
+        lr = LogisticRegression(C=2.0, class_weight=weight, max_iter=1000, tol=1e-3, random_state=0).fit(X, y)
+        m = fit_linear(counts, y, C=2.0, balance=balance)
+        ours = [m.decision(counts[i])[0] for i in range(0, len(rows), 25)]
+        assert ours == pytest.approx(lr.decision_function(probe).tolist(), abs=1e-3)
+    # the minority class ("yes") is favoured more as balance grows
+    yes_share = []
+    for balance in (0.0, 0.5, 1.0):
+        m = fit_linear(counts, y, C=2.0, balance=balance)
+        yes_share.append(sum(m.proba(c)[m.classes.index("yes")] > 0.5 for c in counts))
+    assert yes_share[0] < yes_share[1] < yes_share[2]
+
+
+def test_other_executives_labels_are_valid_and_join_the_shared_texts(shared_data: Path) -> None:
+    """Every label names a real message of the other mailboxes, uses LABELS.md's names, and quotes its evidence."""
+    intents = {"complaint", "request", "praise", "suggestion", "media_inquiry", "legal_notice", "investor"}
+    intents |= {"solicitation", "job_seeker", "spam", "other"}
+    topics = {"billing", "service", "product", "pricing", "support", "account", "privacy", "conduct", "other"}
+    labels = read_labels(OTHER_EXEC_LABELS)
+    examples = load_enron_other(shared_data)
+    assert len(examples) == len(labels) == 1355
+    assert not any(e.id.startswith("lay-k_") for e in examples)  # Ken Lay's hand labels stay the test set
+    assert {e.group for e in examples} == {"buy-r", "haedicke-m", "delainey-d", "whalley-g", "kean-s"} | {
+        "lavorato-j",
+        "derrick-j",
+        "kitchen-l",
+    }
+    for e in examples:
+        assert e.intent in intents and e.topic in topics and e.sentiment in (-2, -1, 0, 1, 2), e.id
+        for name, span in e.signals.items():
+            assert span and (span in e.subject or span in e.body), (e.id, name, span)
+    assert Counter(e.intent for e in examples)["other"] > 1000  # mostly ordinary business mail
 
 
 def test_read_corrections_last_wins(tmp_path: Path) -> None:

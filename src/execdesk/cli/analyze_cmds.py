@@ -255,8 +255,9 @@ def train_cmd(
         ),
     ] = None,
     sources: Annotated[
-        str, typer.Option("--sources", help="Comma list of enron,twcs,cfpb,spamassassin, or 'permissive'.")
-    ] = "enron,twcs,cfpb,spamassassin",
+        str,
+        typer.Option("--sources", help="Comma list of enron,enron_other,twcs,cfpb,spamassassin, or 'permissive'."),
+    ] = "enron,enron_other,twcs,cfpb,spamassassin",
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same data + seed = same model files).")] = 0,
 ) -> None:
     """Train the intent, topic, spam and request models (reproducible: same data + seed = same files)."""
@@ -268,7 +269,7 @@ def train_cmd(
     if not data_dir.is_dir():
         fail(f"labelled data not found at {data_dir} (use --data)")
     srcs = PERMISSIVE_SOURCES if sources == "permissive" else tuple(s.strip() for s in sources.split(",") if s.strip())
-    valid = {"enron", "twcs", "cfpb", "spamassassin"}
+    valid = {"enron", "enron_other", "twcs", "cfpb", "spamassassin"}
     if not set(srcs) <= valid:
         fail(f"unknown source(s) {sorted(set(srcs) - valid)}; valid: {sorted(valid)} or 'permissive'")
     corr = []

@@ -22,6 +22,11 @@ from typing import Any
 
 SOURCES: dict[str, dict[str, str]] = {
     "enron": {"path": "enron_exec_mail", "licence": "CC BY-NC-SA 4.0 (AESLC; non-commercial)", "permissive": "no"},
+    "enron_other": {
+        "path": "enron_exec_mail",
+        "licence": "texts CC BY-NC-SA 4.0 (AESLC; non-commercial); labels ours (labels/README.md)",
+        "permissive": "no",
+    },
     "twcs": {
         "path": "twcs_customer_support",
         "licence": "none stated (Kaggle page: CC BY-NC-SA 4.0, unverified)",
@@ -97,6 +102,39 @@ def load_enron(data_dir: Path, labelled_only: bool = True) -> list[Example]:
                     sentiment=lab.get("sentiment") if lab else None,
                     source="enron",
                     group=rec["id"],
+                )
+            )
+    return out
+
+
+OTHER_EXEC_LABELS = Path(__file__).with_name("labels") / "enron_other_execs.jsonl"
+
+
+def load_enron_other(data_dir: Path, labels: Path = OTHER_EXEC_LABELS) -> list[Example]:
+    """The eight other executives' mailboxes, with the labels kept in this repository (labels/README.md).
+
+    Mostly internal business, like the held-out executive mail: the set that teaches the models what an
+    ordinary executive inbox looks like. ``group`` is the mailbox (leave-one-mailbox-out evaluation).
+    """
+    labs = read_labels(labels)
+    out = []
+    with (data_dir / "enron_exec_mail" / "exec_mail.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            lab = labs.get(rec["id"])
+            if lab is None or rec["mailbox"] == "lay-k":
+                continue
+            out.append(
+                Example(
+                    id=rec["id"],
+                    subject=rec.get("subject") or "",
+                    body=rec.get("body") or "",
+                    intent=lab["intent"],
+                    topic=lab["topic"],
+                    signals=dict(lab.get("signals") or {}),
+                    sentiment=lab.get("sentiment"),
+                    source="enron_other",
+                    group=rec["mailbox"],
                 )
             )
     return out
