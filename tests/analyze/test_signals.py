@@ -89,7 +89,41 @@ NEGATED_OR_NOT_OWN = [
     ("escalation", "If you have not already been contacted, please RSVP by May 22."),  # an invitation
     ("escalation", "This notice was sent in error and should be disregarded."),  # an instruction
     ("escalation", "The money passing to top management worries me."),
+    # hypotheses in an if-clause are not reports of unanswered contact
+    ("escalation", "If I have not heard back from you by Friday, I will assume the terms are fine."),
+    ("escalation", "Please call the help desk if the problem has not been fixed by noon."),
+    ("escalation", "Unless your request has not been answered within a week, there is nothing more to do."),
+    # the reader's earlier message, not the sender's
+    ("escalation", "As per your earlier e-mail, I assume you are working on the Reeding deal."),
+    # quoted-printable debris: "issue" and "pursue" cut by a soft line break
+    ("legal_threat", "I am available to discuss this is= sue at your convenience."),
+    ("legal_threat", "We will pur= sue the matter with the vendor next week."),
+    # "Sue" the name, Title-case inside a sentence (a sign-off, a list of names)
+    ("legal_threat", "I spoke with Sue and we agreed on the terms."),
+    ("legal_threat", "Thanks  Sue  TIM: can you make sure that Jeff gets this message."),
+    ("legal_threat", "Present: Teresa Seibel, James Copeland, Sue Rollins and I."),
 ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "I have not heard back, and if you do not reply I will write again.",  # the report is outside the if
+        "You approved us two years ago, but we have not been contacted since.",
+        "Your earlier letter promised a fix; my previous emails went unanswered.",
+    ],
+)
+def test_reports_next_to_conditions_and_other_peoples_letters_still_fire(body: str) -> None:
+    assert analyze_text("Hello", body).signal("escalation") is not None
+
+
+@pytest.mark.parametrize(
+    "body", ["Sue them, I say.", "I WILL SUE YOU FOR THIS.", "Sue Rollins says I should sue you for this."]
+)
+def test_the_verb_sue_still_fires_beside_the_name(body: str) -> None:
+    """Sentence-initial "Sue", capitals and the lower-case verb are the verb."""
+    hit = analyze_text("Hello", body).signal("legal_threat")
+    assert hit is not None and hit.rule == "legal_threat.sue"
 
 
 @pytest.mark.parametrize(("signal", "body"), NEGATED_OR_NOT_OWN)

@@ -29,6 +29,10 @@ class Rule:
     the core), "first_or_this" (first person, or "this letter/e-mail"), or None.
     ``negatable``: a negator in the clause before the core cancels the hit.
     ``unless``: a pattern in the sentence that cancels the hit (e.g. support for the company).
+    ``word_may_be_a_name``: the core word is also a first name ("Sue"): written Title-case inside a
+    sentence (a greeting, a sign-off, a list of names) it is the name, not the verb.
+    ``condition_cancels``: a hit inside an if/unless clause is a hypothesis ("If I have not heard back by
+    Friday, I'll assume it's fine"), not a report.
     """
 
     name: str
@@ -38,6 +42,8 @@ class Rule:
     person: str | None = "first"
     negatable: bool = True
     unless: re.Pattern[str] | None = None
+    word_may_be_a_name: bool = False
+    condition_cancels: bool = False
 
 
 def _r(
@@ -48,6 +54,8 @@ def _r(
     person: str | None = "first",
     negatable: bool = True,
     unless: str | None = None,
+    word_may_be_a_name: bool = False,
+    condition_cancels: bool = False,
 ) -> Rule:
     pattern = pattern.replace(r"\s", r"[^\S\n]")  # a rule never spans lines (subject/body, list items)
     return Rule(
@@ -58,6 +66,8 @@ def _r(
         person,
         negatable,
         re.compile(unless, re.I) if unless else None,
+        word_may_be_a_name,
+        condition_cancels,
     )
 
 
@@ -110,7 +120,7 @@ _INSULT = (
 
 RULES: tuple[Rule, ...] = (
     # legal_threat: the sender's own legal action
-    _r("legal_threat.sue", "legal_threat", r"\b(?:sue|suing|sued)\b", 0.9, person="subject"),
+    _r("legal_threat.sue", "legal_threat", r"\b(?:sue|suing|sued)\b", 0.9, person="subject", word_may_be_a_name=True),
     _r(
         "legal_threat.legal_action",
         "legal_threat",
@@ -342,7 +352,7 @@ RULES: tuple[Rule, ...] = (
         0.85,
         person=None,
         negatable=False,
-        unless=r"\bif (?:you|they|he|she) (?:have|has|had)(?:n't| not)\b|\bif (?:you|they) (?:did|do)(?:n't| not)\b",  # a conditional in an invitation
+        condition_cancels=True,  # "if you have not already been contacted, please RSVP"
     ),
     _r(
         "escalation.ignored",
@@ -381,6 +391,8 @@ RULES: tuple[Rule, ...] = (
     _r(
         "escalation.earlier_contact",
         "escalation",
+        # "your/his/their earlier e-mail" is someone else's message, not the sender's unanswered one
+        r"(?<!\byour\s)(?<!\bhis\s)(?<!\bher\s)(?<!\btheir\s)"
         r"\b(?:previous(?:ly)?|earlier|prior|last|my last|already)\s+(?:\w+\s+){0,2}?(?:e-?mails?|letters?|messages?|requests?|calls?|complaints?|sub-?\s?mitted|sent|written|wrote|contacted|reported|raised|tweeted|called)",
         0.7,
     ),
@@ -597,6 +609,20 @@ def _evidence(view: TextView, start: int, end: int, limit: int = 240) -> Evidenc
     return Evidence(text=text, start=s + lead, end=s + lead + len(text))
 
 
+def _cut_by_soft_break(text: str, start: int) -> bool:
+    """The match starts right after a letter and "=" (a quoted-printable soft break left in the text, as in
+    "is= sue" or "pur=sue"): it is the tail of a longer word."""
+    i = start - 1
+    if i >= 0 and text[i] == " ":
+        i -= 1
+    return i >= 1 and text[i] == "=" and text[i - 1].isalpha()
+
+
+def _is_name_inside_sentence(word: str, before: str) -> bool:
+    """``word`` is written like a name ("Sue", not "sue" or "SUE") and something precedes it in its sentence."""
+    return word[:1].isupper() and word[1:].islower() and bool(before.strip())
+
+
 def run_rules(
     view: TextView, enabled: set[str] | None = None, trace: bool = False, use_index: bool = True
 ) -> tuple[list[SignalHit], list[RuleTrace]]:
@@ -624,7 +650,13 @@ def run_rules(
             else:
                 s, e = view.sentence_of(start)
                 sentence = text[s : max(e, end)]
-                if rule.negatable and is_negated(
+                if _cut_by_soft_break(text, start):
+                    why = "part of a word cut by a quoted-printable line break ('is= sue')"
+                elif rule.word_may_be_a_name and _is_name_inside_sentence(m.group(0), text[s:start]):
+                    why = "a name, not the verb (Title-case inside the sentence)"
+                elif rule.condition_cancels and view.in_condition(start):
+                    why = "a hypothesis (an if-clause), not a report"
+                elif rule.negatable and is_negated(
                     view.clause_prefix(start) + m.group(0)[: -len(m.group(0).split()[-1])]
                 ):
                     why = "negated"

@@ -93,6 +93,22 @@ class TextView:
             pass
         return prefix[last.end() :] if last else prefix
 
+    def in_condition(self, pos: int, limit: int = 70) -> bool:
+        """``pos`` lies in an if/unless clause ("If I have not heard back by Friday, ..."): a hypothesis,
+        not a report of what happened."""
+        s, _ = self.sentence_of(pos)
+        prefix = self.text[max(s, pos - limit) : pos]
+        last = None
+        for last in _CLAUSE_BREAK.finditer(prefix):  # noqa: B007 - we want the last one
+            pass
+        if last is not None and last.group(0).strip().lower() in ("if", "unless"):
+            return True
+        opening = prefix[last.end() :] if last is not None else prefix
+        return _CONDITION_OPENING.match(opening) is not None
+
+
+_CONDITION_OPENING = re.compile(r"\s*(?:if|unless|in case|in the event that)\b", re.I)
+
 
 def body_of(parsed: ParsedMessage) -> str:
     """What the sender wrote in this message."""
