@@ -93,6 +93,9 @@ NEGATED_OR_NOT_OWN = [
     ("escalation", "If I have not heard back from you by Friday, I will assume the terms are fine."),
     ("escalation", "Please call the help desk if the problem has not been fixed by noon."),
     ("escalation", "Unless your request has not been answered within a week, there is nothing more to do."),
+    ("escalation", "If you get no answer from calling, use the web form instead."),
+    ("escalation", "If nobody answers the phone, leave a message for Anne."),
+    ("escalation", "Please call me back, but only after five."),
     # the reader's earlier message, not the sender's
     ("escalation", "As per your earlier e-mail, I assume you are working on the Reeding deal."),
     # quoted-printable debris: "issue" and "pursue" cut by a soft line break
@@ -111,6 +114,14 @@ NEGATED_OR_NOT_OWN = [
         "I have not heard back, and if you do not reply I will write again.",  # the report is outside the if
         "You approved us two years ago, but we have not been contacted since.",
         "Your earlier letter promised a fix; my previous emails went unanswered.",
+        # failed contact in customer-service wording (written for this test, not taken from a data set)
+        "I rang the helpline twice, no answer either time.",
+        "Live chat were no help whatsoever.",  # the core's own "no" is not a negation
+        "Your agent couldn’t find my booking.",  # a typographic apostrophe
+        "They promised to call me back by noon but nobody ever did.",
+        "How do I reach someone higher than the call centre?",
+        "After several transfers I gave up on the phone line.",
+        "Useless support agents, every one of them.",
     ],
 )
 def test_reports_next_to_conditions_and_other_peoples_letters_still_fire(body: str) -> None:

@@ -314,7 +314,9 @@ RULES: tuple[Rule, ...] = (
         "escalation.senior",
         "escalation",
         r"\b(?:speak\w*|talk\w*|get through|escalat\w*|refer\w*|pass(?:ed)? (?:this|it|me|my \w+)(?: on| along)?|put me through|connect me)\s+(?:\w+\s+){0,3}?(?:to|with)\s+(?:a |an |the |your |someone |somebody |anyone )?(?:\w+\s+)?"
-        r"(?:supervisor|manager|management|senior|superior|someone in charge|person in charge|higher up|executive|ceo|president|head of|director|owner)\b",
+        r"(?:supervisor|manager|management|senior|superior|someone in charge|person in charge|higher up|executive|ceo|president|head of|director|owner)\b"
+        r"|\b(?:get in touch|get in contact|reach|speak|talk)\s+(?:with\s+|to\s+)?(?:someone|somebody|anyone)\s+"
+        r"(?:higher|more senior|above (?:them|him|her)|(?:that|who) (?:matters|can actually help|is in charge))\b",
         0.85,
         person=None,
     ),
@@ -322,7 +324,7 @@ RULES: tuple[Rule, ...] = (
         "escalation.repeated",
         "escalation",
         r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|several|multiple|numerous|countless|repeated(?:ly)?|many)"
-        r"\s+(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms)\b"
+        r"\s+(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms|transfers)\b"
         r"|\b(?:three|four|five|six|seven|eight|nine|ten|a dozen)(?:\s+different)?\s+(?:times|attempts|tries)\b",
         0.75,
     ),
@@ -343,6 +345,7 @@ RULES: tuple[Rule, ...] = (
         0.85,
         person=None,
         negatable=False,
+        condition_cancels=True,
     ),
     _r(
         "escalation.no_response",
@@ -376,9 +379,11 @@ RULES: tuple[Rule, ...] = (
         "escalation",
         r"\b(?:staff|agents?|reps?|representatives?|support|customer (?:service|support|care)|service desk|people on the phone|call cent(?:er|re)|helpline|help desk|web ?chat|live chat)"
         r"\s+(?:\w+\s+){0,2}?(?:(?:was|were|is|are|has been|have been)\s+(?:so\s+|very\s+|extremely\s+|completely\s+|absolutely\s+)?(?:rude|unhelpful|useless|clueless|no help|of no help|incompetent|dismissive)"
-        r"|(?:refused|hung up|ignored|lied))\b",
+        r"|(?:refused|hung up|ignored|lied))\b"
+        r"|\b(?:rude|unhelpful|useless|clueless|incompetent)\s+(?:staff|agents?|reps?|representatives?|customer (?:service|support|care)|support (?:staff|team|agents?))\b",
         0.75,
         person=None,
+        negatable=False,  # the core may hold its own negation ("web chat are no help")
     ),
     _r(
         "escalation.still_waiting",
@@ -387,6 +392,7 @@ RULES: tuple[Rule, ...] = (
         0.75,
         person=None,
         negatable=False,
+        condition_cancels=True,
     ),
     _r(
         "escalation.earlier_contact",
@@ -408,9 +414,23 @@ RULES: tuple[Rule, ...] = (
         "escalation",
         r"\b(?:whenever|every time|each time)\s+(?:I|we)\s+(?:call|contact|email|e-mail|write|chat|ask|go)\b"
         r"|\b(?:your|the)\s+(?:staff|agents?|reps?|representatives?|support|customer (?:service|support|care)|team|people|store|call cent(?:er|re)|helpline)\s+(?:\w+\s+){0,2}?"
-        r"(?:told|said|promised|claimed|refused|couldn't|could not|can't|cannot|won't|wouldn't|didn't|did not|failed|keeps?|hung up|gave)\b",
+        r"(?:told|said|promised|claimed|refused|couldn['’]t|could not|can['’]t|cannot|won['’]t|wouldn['’]t|didn['’]t|did not|failed|keeps?|hung up|gave)\b",
         0.75,
         person=None,
+    ),
+    # a contact attempt and its failure in one clause ("called the store, no answer", "no help by calling"),
+    # and a promised call-back that never came
+    _r(
+        "escalation.contact_failed",
+        "escalation",
+        r"\b(?:called|calling|rang|phoned|phoning|emailed|e-mailed|emailing|chatted|chatting|tried (?:calling|to call|to reach|contacting|to contact))"
+        r"\b[^.!?\n]{0,40}?\b(?:no answer|no help|no luck|no reply|no response|(?:got|getting|get) nowhere|hitting (?:a )?walls?|hit a wall|to no avail|in vain)\b"
+        r"|\bno (?:help|answer|luck|response|reply) (?:by|from|when|after) (?:calling|phoning|e-?mailing|chatting|the phone|phone|live chat|web ?chat)\b"
+        r"|\bcall\w* (?:me |you |us )?back\b[^.!?\n]{0,40}?\bbut\b[^.!?\n]{0,20}?\b(?:never|didn['’]t|did not|haven['’]t|have not|hasn['’]t|has not|no one|nobody)\b",
+        0.75,
+        person=None,
+        negatable=False,
+        condition_cancels=True,
     ),
     # vulnerable: the sender's own hardship
     _r(
