@@ -98,6 +98,10 @@ NEGATED_OR_NOT_OWN = [
     ("escalation", "Please call me back, but only after five."),
     # the reader's earlier message, not the sender's
     ("escalation", "As per your earlier e-mail, I assume you are working on the Reeding deal."),
+    # a company's own legal department and a business judgement
+    ("legal_threat", "We have checked with our department and our lawyers are not aware of any such contracts."),
+    ("legal_threat", "Our outside counsel shall be instructed to submit a revised estimate."),
+    ("vulnerable", "I feel strongly that I cannot support the valuations my group has produced so far."),
     # quoted-printable debris: "issue" and "pursue" cut by a soft line break
     ("legal_threat", "I am available to discuss this is= sue at your convenience."),
     ("legal_threat", "We will pur= sue the matter with the vendor next week."),
@@ -126,6 +130,19 @@ NEGATED_OR_NOT_OWN = [
 )
 def test_reports_next_to_conditions_and_other_peoples_letters_still_fire(body: str) -> None:
     assert analyze_text("Hello", body).signal("escalation") is not None
+
+
+@pytest.mark.parametrize(
+    ("signal", "body"),
+    [
+        ("legal_threat", "Our lawyer has advised us to keep every letter you sent."),
+        ("legal_threat", "We have contacted our lawyers about the missing deposit."),
+        ("legal_threat", "I have spoken to my lawyers about this."),
+        ("vulnerable", "I can no longer support my family on this pension."),
+    ],
+)
+def test_a_customers_own_lawyer_and_hardship_still_fire(signal: str, body: str) -> None:
+    assert analyze_text("Hello", body).signal(signal) is not None
 
 
 @pytest.mark.parametrize(

@@ -75,6 +75,7 @@ _LEGAL_OBJ = (
     r"(?:legal|court|judicial)\s+(?:action|proceedings?|steps|remedies|recourse|measures|route|options?|claims?)"
 )
 _LAWYER = r"(?:attorney|lawyer|legal counsel|counsel|solicitor|law firm|legal team|legal advi[cs]e)s?"
+_LAWYER_ONE = r"(?:attorney|lawyer|solicitor)(?!s)"  # "our lawyer" (a family's, a small firm's), not "our lawyers"
 _BODIES = (
     r"(?:FCC|FTC|CFPB|BBB|Better Business Bureau|SEC|Securities and Exchange Commission|Federal Trade Commission"
     r"|Federal Communications Commission|Consumer Financial Protection Bureau|attorneys?[- ]general|AG'?s? office"
@@ -147,7 +148,8 @@ RULES: tuple[Rule, ...] = (
     _r(
         "legal_threat.lawyer",
         "legal_threat",
-        rf"\b(?:(?:my|our)\s+{W}{{0,1}}{_LAWYER}|(?:contact\w*|consult\w*|retain\w*|hir\w+|engag\w+|call\w*|speak\w* (?:to|with)|talk\w* (?:to|with)|get|got|getting|see|seeing|involve\w*)\s+(?:an?|my|our|the)?\s*{W}{{0,1}}{_LAWYER})\b",
+        # "our lawyers/attorneys" with no verb of bringing them in is a company's own legal department
+        rf"\b(?:my\s+{W}{{0,1}}{_LAWYER}|our\s+{W}{{0,1}}{_LAWYER_ONE}|(?:contact\w*|consult\w*|retain\w*|hir\w+|engag\w+|call\w*|speak\w* (?:to|with)|talk\w* (?:to|with)|get|got|getting|see|seeing|involve\w*)\s+(?:an?|my|our|the)?\s*{W}{{0,1}}{_LAWYER})\b",
         0.8,
     ),
     _r(
@@ -458,7 +460,9 @@ RULES: tuple[Rule, ...] = (
         "vulnerable.cannot_pay",
         "vulnerable",
         r"\b(?:can(?:no|'|’)t|cannot|unable to|could not|couldn't|can no longer|no longer able to|not able to|do not have the (?:money|means|financial))\s+(?:\w+\s+){0,2}?"
-        r"(?:pay|afford|feed|support|make ends meet|retire|live|survive|security)\b",
+        # "support" only of people ("cannot support the valuations" is a business judgement)
+        r"(?:pay|afford|feed|support (?:my|our|a|the) (?:family|families|kids|children|wife|husband|household|parents|mother|father)"
+        r"|support (?:myself|ourselves|us|them)|make ends meet|retire|live|survive|security)\b",
         0.8,
         negatable=False,
     ),
