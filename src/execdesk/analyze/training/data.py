@@ -80,6 +80,23 @@ def read_labels(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _labelled(id_: str, subject: str, body: str, lab: dict[str, Any] | None, source: str, group: str) -> Example:
+    """An example whose labels come from a LABELS.md record (``None``: unlabelled)."""
+    if lab is None:
+        return Example(id=id_, subject=subject, body=body, source=source, group=group)
+    return Example(
+        id=id_,
+        subject=subject,
+        body=body,
+        intent=lab["intent"],
+        topic=lab["topic"],
+        signals=dict(lab.get("signals") or {}),
+        sentiment=lab.get("sentiment"),
+        source=source,
+        group=group,
+    )
+
+
 def load_enron(data_dir: Path, labelled_only: bool = True) -> list[Example]:
     """Ken Lay's labelled messages (subject + body as AESLC gives them)."""
     d = data_dir / "enron_exec_mail"
@@ -91,19 +108,7 @@ def load_enron(data_dir: Path, labelled_only: bool = True) -> list[Example]:
             lab = labels.get(rec["id"])
             if labelled_only and lab is None:
                 continue
-            out.append(
-                Example(
-                    id=rec["id"],
-                    subject=rec.get("subject") or "",
-                    body=rec.get("body") or "",
-                    intent=lab["intent"] if lab else None,
-                    topic=lab["topic"] if lab else None,
-                    signals=dict(lab.get("signals") or {}) if lab else {},
-                    sentiment=lab.get("sentiment") if lab else None,
-                    source="enron",
-                    group=rec["id"],
-                )
-            )
+            out.append(_labelled(rec["id"], rec.get("subject") or "", rec.get("body") or "", lab, "enron", rec["id"]))
     return out
 
 
@@ -125,16 +130,8 @@ def load_enron_other(data_dir: Path, labels: Path = OTHER_EXEC_LABELS) -> list[E
             if lab is None or rec["mailbox"] == "lay-k":
                 continue
             out.append(
-                Example(
-                    id=rec["id"],
-                    subject=rec.get("subject") or "",
-                    body=rec.get("body") or "",
-                    intent=lab["intent"],
-                    topic=lab["topic"],
-                    signals=dict(lab.get("signals") or {}),
-                    sentiment=lab.get("sentiment"),
-                    source="enron_other",
-                    group=rec["mailbox"],
+                _labelled(
+                    rec["id"], rec.get("subject") or "", rec.get("body") or "", lab, "enron_other", rec["mailbox"]
                 )
             )
     return out
@@ -150,19 +147,7 @@ def load_twcs(data_dir: Path) -> list[Example]:
             lab = labels.get(row["tweet_id"])
             if lab is None:
                 continue
-            out.append(
-                Example(
-                    id=row["tweet_id"],
-                    subject="",
-                    body=row["text"],
-                    intent=lab["intent"],
-                    topic=lab["topic"],
-                    signals=dict(lab.get("signals") or {}),
-                    sentiment=lab.get("sentiment"),
-                    source="twcs",
-                    group=row["conversation_id"],
-                )
-            )
+            out.append(_labelled(row["tweet_id"], "", row["text"], lab, "twcs", row["conversation_id"]))
     return out
 
 
