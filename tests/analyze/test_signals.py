@@ -146,6 +146,22 @@ def test_a_customers_own_lawyer_and_hardship_still_fire(signal: str, body: str) 
 
 
 @pytest.mark.parametrize(
+    ("signal", "body", "fires"),
+    [
+        # the story's customer: the "not" belongs to the condition, the threat is the main clause
+        ("going_public", "If this is not fixed I will post this on my blog.", True),
+        ("legal_threat", "If I don't get a refund I will contact my lawyer.", True),
+        ("going_public", "If the charge is not reversed by Friday we will share this story on social media.", True),
+        # a negated main clause stays negated, with or without a comma
+        ("legal_threat", "If you pay I will not sue.", False),
+        ("going_public", "If the parcel arrives I won't post anything online.", False),
+    ],
+)
+def test_a_negation_inside_an_if_clause_does_not_cancel_the_main_clause(signal: str, body: str, fires: bool) -> None:
+    assert (analyze_text("Hello", body).signal(signal) is not None) is fires
+
+
+@pytest.mark.parametrize(
     "body", ["Sue them, I say.", "I WILL SUE YOU FOR THIS.", "Sue Rollins says I should sue you for this."]
 )
 def test_the_verb_sue_still_fires_beside_the_name(body: str) -> None:

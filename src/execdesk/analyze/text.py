@@ -200,7 +200,22 @@ def build_view(subject: str, body: str) -> TextView:
 
 
 def is_negated(prefix: str) -> bool:
-    """A negator in the clause before the trigger, unless it is one that keeps the threat."""
+    """A negator in the clause before the trigger, unless it is one that keeps the threat.
+
+    In "If this is not fixed I will post it on my blog" the negator belongs to the condition, not to
+    what the sender will do: after a leading if/unless, only the main clause (from its subject on) counts.
+    """
     if not NEGATORS.search(prefix):
         return False
+    if _CONDITION_OPENING.match(prefix):
+        subject = None
+        for subject in _MAIN_CLAUSE_SUBJECT.finditer(prefix):  # noqa: B007 - we want the last one
+            pass
+        prefix = prefix[subject.start() :] if subject is not None else prefix
+        if not NEGATORS.search(prefix):
+            return False
     return not UNNEGATE.search(prefix)
+
+
+# where the main clause of "if X [then] I will ..." starts: its (first-person) subject or "then"
+_MAIN_CLAUSE_SUBJECT = re.compile(r"\b(?:then|i|we|i'll|we'll|i'm|we're|i'd|we'd|i've|we've)\b", re.I)
