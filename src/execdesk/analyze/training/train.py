@@ -290,20 +290,14 @@ def train(
 def _data_stamp(examples: Sequence[Example]) -> str:
     import hashlib
 
-    from execdesk.analyze.cues import CUES, INTENT_RULES
-    from execdesk.analyze.signals import RULES
+    from execdesk.analyze import cues, linear, pipeline, scan, sentiment, signals, text
 
     h = hashlib.sha256()
     h.update(("|".join(DENSE_NAMES) + "\n").encode())  # a new feature set is a new model version
-    # the rules and cue families are features too: a rule change is a new model version
-    for r in RULES:
-        unless = r.unless.pattern if r.unless is not None else ""
-        flags = f"{r.person}|{r.negatable}|{r.word_may_be_a_name}|{r.condition_cancels}"
-        h.update(f"{r.name}|{r.pattern.pattern}|{r.strength}|{flags}|{unless}\n".encode())
-    for name, pattern in CUES.items():
-        h.update(f"{name}|{pattern.pattern}\n".encode())
-    for intent, name, pattern, strength in INTENT_RULES:
-        h.update(f"{intent}|{name}|{pattern.pattern}|{strength}\n".encode())
+    # the rules, cue families, negation and tokenising are features too: a change to their code is a new
+    # model version (the modules' source, as installed)
+    for module in (cues, linear, pipeline, scan, sentiment, signals, text):
+        h.update(Path(str(module.__file__)).read_bytes())
     for e in examples:
         h.update(f"{e.source}|{e.id}|{e.intent}|{e.topic}\n".encode())
     return h.hexdigest()[:12]
