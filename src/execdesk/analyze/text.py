@@ -85,26 +85,29 @@ class TextView:
 
     def clause_prefix(self, pos: int, limit: int = 70) -> str:
         """The text from the start of the clause holding ``pos`` up to ``pos`` (at most ``limit`` chars)."""
-        s, _ = self.sentence_of(pos)
-        s = max(s, pos - limit)
-        prefix = self.text[s:pos]
-        last = None
-        for last in _CLAUSE_BREAK.finditer(prefix):  # noqa: B007 - we want the last one
-            pass
-        return prefix[last.end() :] if last else prefix
+        return self._clause(pos, limit)[0]
 
     def in_condition(self, pos: int, limit: int = 70) -> bool:
         """``pos`` lies in an if/unless clause ("If I have not heard back by Friday, ..."): a hypothesis,
         not a report of what happened."""
+        clause, opened_by = self._clause(pos, limit)
+        if opened_by is not None and opened_by.group(0).strip().lower() in ("if", "unless"):
+            return True
+        return _CONDITION_OPENING.match(clause) is not None
+
+    def _clause(self, pos: int, limit: int) -> tuple[str, re.Match[str] | None]:
+        """(the clause's text up to ``pos``, the clause break that opened it; None: the sentence did)."""
         s, _ = self.sentence_of(pos)
         prefix = self.text[max(s, pos - limit) : pos]
-        last = None
-        for last in _CLAUSE_BREAK.finditer(prefix):  # noqa: B007 - we want the last one
-            pass
-        if last is not None and last.group(0).strip().lower() in ("if", "unless"):
-            return True
-        opening = prefix[last.end() :] if last is not None else prefix
-        return _CONDITION_OPENING.match(opening) is not None
+        last = _last_match(_CLAUSE_BREAK, prefix)
+        return (prefix[last.end() :], last) if last is not None else (prefix, None)
+
+
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    last = None
+    for last in pattern.finditer(text):  # noqa: B007 - we want the last one
+        pass
+    return last
 
 
 _CONDITION_OPENING = re.compile(r"\s*(?:if|unless|in case|in the event that)\b", re.I)
@@ -208,9 +211,7 @@ def is_negated(prefix: str) -> bool:
     if not NEGATORS.search(prefix):
         return False
     if _CONDITION_OPENING.match(prefix):
-        subject = None
-        for subject in _MAIN_CLAUSE_SUBJECT.finditer(prefix):  # noqa: B007 - we want the last one
-            pass
+        subject = _last_match(_MAIN_CLAUSE_SUBJECT, prefix)
         prefix = prefix[subject.start() :] if subject is not None else prefix
         if not NEGATORS.search(prefix):
             return False
