@@ -10,26 +10,18 @@ Prints both block counts and the messages only the working tree blocks.
 
 from __future__ import annotations
 
-import json
 import sys
 
-from revision import ROOT, package_at
+from revision import package_at
 
+from execdesk.analyze.training.data import default_data_dir, load_enron
 from execdesk.reply.tone import check_tone
-
-MAIL = ROOT.parent / "shared" / "data" / "enron_exec_mail" / "exec_mail.jsonl"
 
 
 def bodies(n: int) -> list[str]:
-    out: list[str] = []
-    with MAIL.open(encoding="utf-8") as fh:
-        for line in fh:
-            body = str(json.loads(line)["body"]).strip()
-            if 40 < len(body) < 3000:
-                out.append(body)
-            if len(out) >= n:
-                break
-    return out
+    """The first ``n`` message bodies of 40-3,000 characters, in the file's order."""
+    texts = (e.body.strip() for e in load_enron(default_data_dir(), labelled_only=False))
+    return [t for t in texts if 40 < len(t) < 3000][:n]
 
 
 def main(argv: list[str]) -> int:
