@@ -50,6 +50,7 @@ from execdesk.analyze.training.data import (  # noqa: E402
     default_data_dir,
     load_spamassassin,
     spamassassin_members,
+    text_parts,
 )
 from execdesk.analyze.training.metrics import prf  # noqa: E402
 from execdesk.analyze.training.train import spam_terms, train_spam  # noqa: E402
@@ -93,23 +94,7 @@ def _domain_tokens(prefix: str, dom: str) -> list[str]:
 
 def _payloads(msg: Message) -> tuple[str, list[str]]:
     """Decoded text of text/* parts (HTML kept raw, for url hosts) and every part's content type."""
-    texts, types = [], []
-    for part in msg.walk():
-        ctype = part.get_content_type()
-        types.append(ctype)
-        if not ctype.startswith("text/"):
-            continue
-        try:
-            payload = part.get_payload(decode=True)
-        except Exception:
-            continue
-        if isinstance(payload, bytes):
-            cs = part.get_content_charset() or "latin-1"
-            try:
-                texts.append(payload.decode(cs, errors="replace"))
-            except LookupError:
-                texts.append(payload.decode("latin-1", errors="replace"))
-    return "\n".join(texts), types
+    return "\n".join(txt for _, txt in text_parts(msg)), [part.get_content_type() for part in msg.walk()]
 
 
 def header_tokens(raw: bytes) -> list[str]:

@@ -186,25 +186,33 @@ def load_cfpb(data_dir: Path, limit: int | None = None) -> list[Example]:
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _text_of(msg: email.message.Message) -> str:
-    parts = []
+def text_parts(msg: email.message.Message) -> Iterator[tuple[str, str]]:
+    """(content type, decoded text) of each text/* part of a stdlib message; an unknown charset is read as
+    latin-1, a part that cannot be decoded is skipped."""
     for part in msg.walk():
         ctype = part.get_content_type()
-        if ctype in ("text/plain", "text/html"):
-            try:
-                payload = part.get_payload(decode=True)
-                if not isinstance(payload, bytes):
-                    continue
-                charset = part.get_content_charset() or "latin-1"
-                try:
-                    txt = payload.decode(charset, errors="replace")
-                except LookupError:
-                    txt = payload.decode("latin-1", errors="replace")
-            except Exception:
+        if not ctype.startswith("text/"):
+            continue
+        try:
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):
                 continue
-            if ctype == "text/html":
-                txt = _TAG.sub(" ", txt)
-            parts.append(txt)
+            charset = part.get_content_charset() or "latin-1"
+            try:
+                txt = payload.decode(charset, errors="replace")
+            except LookupError:
+                txt = payload.decode("latin-1", errors="replace")
+        except Exception:
+            continue
+        yield ctype, txt
+
+
+def _text_of(msg: email.message.Message) -> str:
+    parts = [
+        _TAG.sub(" ", txt) if ctype == "text/html" else txt
+        for ctype, txt in text_parts(msg)
+        if ctype in ("text/plain", "text/html")
+    ]
     return "\n".join(parts)
 
 
