@@ -172,15 +172,27 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 29 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 31 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), 28, 29))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), 28, 29, 30, 31))
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 730 and crit >= 990 and praised >= 1090
+    assert must >= 790 and crit >= 1070 and praised >= 1170
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
+
+
+def test_blind_batches_are_kept_apart_from_the_fitted_set(capsys: pytest.CaptureFixture[str]) -> None:
+    """The blind estimate only means something while its batches are unfitted and their misses unprinted."""
+    from execdesk.reply.tone.evaluate import BLIND_SETS, EVAL_SETS, written_set
+
+    assert not set(BLIND_SETS) & set(EVAL_SETS)
+    per_batch = written_set(BLIND_SETS, show_misses=False)
+    assert sorted(per_batch) == ["batch32", "batch33"]
+    assert all(v[1::2] == (30, 40, 40) for v in per_batch.values())
+    printed = capsys.readouterr().out
+    assert "missed" not in printed and "false alarm:" not in printed
 
 
 def test_literal_gates_are_necessary_literals() -> None:
@@ -677,6 +689,44 @@ NEW_WORDING_THREATS: dict[int, list[str]] = {
         "Customers who escalate to the media will have their loyalty points reviewed.",
         "Your work number has been added to our blocked list. Calls from that number will not be put through.",
     ],
+    # Batches 30-31 (decision 0618).
+    30: [
+        (
+            "Residents who bring the association into disrepute online should note that parking permits are "
+            "issued at the committee's discretion."
+        ),
+        "We remind you that the society may end any membership relationship at four weeks' notice.",
+        (
+            "We saw the video you posted of the boiler panel off. The guarantee on units opened by the "
+            "owner is normally voided."
+        ),
+        "If it's still up on Friday, the refund we offered is withdrawn.",
+        "Since you decided to complain on Facebook instead, the loyalty discount no longer applies to your next stay.",
+        "Because you've gone to the regulator, we are no longer pausing collection of the arrears.",
+        "We'd hate for something to happen to your credit arrangement with us.",
+        (
+            "We would be reluctant to mention this to your company's finance department, but the tone of "
+            "your review leaves us little choice."
+        ),
+        "We hold your home address and your date of birth, so think about that.",
+        "Delete the post and we can forget the whole thing.",
+        "Messages from your account will no longer be passed to a manager.",
+        "Any future enquiries from you will have to be made in writing.",
+    ],
+    31: [
+        "We had confirmed your upgrade on Monday, but following your comments on Instagram it has been withdrawn.",
+        "Your employer would surely take a keen interest in these messages.",
+        "Should your reviews of our surgery continue, we will make a formal referral.",
+        "The landlord reserves its right to end your tenancy.",
+        "Any more complaints we judge to be vexatious will attract an admin charge.",
+        "Pull it down or I'll be round for the van.",
+        "Next time my lads won't be asking so politely.",
+        "It'd be a pity if your appeal somehow went missing, what with all the posts on Reddit.",
+        "If the emails to the director carry on, don't be surprised when your lease isn't extended.",
+        "Our agents will come after you for the full twelve months of fees.",
+        "I've set it so anything from you is sent straight to the recycle bin.",
+        "It is no use e-mailing us again about the refund.",
+    ],
 }
 
 HELPING_FRAMES: dict[int, list[str]] = {
@@ -792,6 +842,58 @@ HELPING_FRAMES: dict[int, list[str]] = {
         "That account isn't ours; we've reported it to the police and the platform.",
         "That's not the standard we promise, and a new one arrives Thursday.",
     ],
+    # Batches 30-31 (decision 0618): their false alarms in new wording, and benign near-misses of the
+    # threat families above.
+    30: [
+        (
+            "Once you've given the police your crime number, they can request the footage and we will send "
+            "it the same day."
+        ),
+        (
+            "We won't pass your account to collectors, and your payments will be reported to the credit "
+            "agencies as agreed."
+        ),
+        (
+            "Your account was sent to collections after you had paid. That was entirely our mistake, and "
+            "the balance is cleared."
+        ),
+        "Parking permits are issued at the committee's discretion, and yours has been renewed for the year.",
+        "You can end any membership relationship with us at four weeks' notice, and we will refund the rest.",
+        (
+            "We saw the video of the boiler you posted, and I'm sorry: your guarantee is not affected, and "
+            "an engineer comes Monday."
+        ),
+        "If the website is still down at the weekend, the voucher will be extended.",
+        "The summer discount no longer applies after August, but I've added a 10% code to your account.",
+        "We are no longer pausing collection because the arrears were written off in full.",
+        "We'd hate for anything to spoil your wedding, so the florist will arrive at nine.",
+        "I've raised this with your company's travel department so they can rebook your flight.",
+        "We have your address and your phone number on file, so the engineer will call before arriving.",
+        "Delete the old app and we can set up the new one together.",
+        "That number is a scam; calls from it will no longer be connected to our lines.",
+        "Any future enquiries can be made by phone or in writing, whichever suits you.",
+    ],
+    31: [
+        "I've told our collections agency to stop contacting you until you tell us you're ready.",
+        (
+            "Our manager has given the police the recordings from that evening, and will call you once the "
+            "police have finished."
+        ),
+        "We'll cover the fees your solicitor charged for the delay.",
+        "We had approved your refund, but the bank reversed it by mistake; it has been re-sent today.",
+        "Our partner charities would take an interest in your story, if you'd like us to share it.",
+        "Should your symptoms continue, we will make a formal referral to the hospital.",
+        "You reserve the right to end your tenancy with a month's notice.",
+        "Further questions about the handling fee are welcome; there is no charge for calling us.",
+        "Pull it down or leave it up, it's entirely your choice, and your refund stands.",
+        "Take this or the later slot, whichever suits you best.",
+        "We asked nicely and the supplier agreed to refund you.",
+        "It would be a shame if your holiday got delayed, so we've booked the earlier ferry.",
+        "If the damp carries on, don't worry: your lease isn't affected and we will fix it.",
+        "We will not be pursuing you for the remaining fees; the contract is cancelled.",
+        "Anything from you that lands in spam by mistake, we'll still find, because we check the folder daily.",
+        "There's no need to write again; the refund is already on its way.",
+    ],
 }
 
 WARN_FAMILIES: list[tuple[int, str, str]] = [
@@ -840,6 +942,10 @@ WARN_FAMILIES: list[tuple[int, str, str]] = [
     (25, "Noted.", "dismissive"),
     (25, "I'll explain this as simply as I can.", "condescending"),
     (25, "I can personally guarantee this will never happen again.", "overpromise"),
+    (30, "Dear Customer, your enquiry is important to us. Please allow 10 business days for a reply.", "register"),
+    (30, "The booking was made by your partner on her Mastercard ending 9921.", "disclosure"),
+    (31, "Hi Sam, your fluoxetine refill is ready at the Station Road branch.", "disclosure"),
+    (31, "Gosh, ten minutes late. Simply unprecedented.", "condescending"),
 ]
 
 
@@ -878,6 +984,33 @@ def test_requires_in_sentence_or_previous_reads_one_sentence_back(tmp_path: Path
     override.write_text("rules:\n  - id: threat.withholding\n    requires_in: paragraph\n", encoding="utf-8")
     with pytest.raises(ToneConfigError, match="requires_in"):
         load_config(override)
+
+
+def test_unless_after_reads_one_sentence_ahead(tmp_path: Path) -> None:
+    """An admission in the sentence after cancels a hit (decision 0618); a neutral sentence after does not,
+    and the same rule without ``unless_after`` still blocks."""
+    sent = "Your account was sent to collections after you had paid."
+    assert check_tone(f"{sent} That was entirely our mistake.").verdict != "block"
+    assert check_tone(f"{sent} Please call us.").verdict == "block"
+    assert check_tone(f"That was entirely our mistake. {sent}").verdict == "block"
+    override = tmp_path / "rules.yaml"
+    override.write_text("rules:\n  - id: threat.passive\n    unless_after: []\n", encoding="utf-8")
+    from execdesk.reply.tone.config import load_config
+
+    assert check_tone(f"{sent} That was entirely our mistake.", config=load_config(override)).verdict == "block"
+
+
+def test_a_list_joined_by_semicolons_is_read_as_its_items() -> None:
+    """A long sentence that is a list of short items does not count as one long sentence (decision 0618)."""
+    items = [
+        "the courier has collected the broken chair from your hall this morning",
+        "we have refunded the full price of the chair and the delivery charge to your card",
+        "and the new chair in the colour you chose will arrive with two people on Thursday",
+    ]
+    listed = "Here is what we have done: " + "; ".join(items) + "."
+    assert "readability" not in {f.rule for f in check_tone(listed).findings}
+    joined = "Here is what we have done: " + ", and ".join(items) + "."
+    assert "readability" in {f.rule for f in check_tone(joined).findings}
 
 
 def test_reporting_the_customer_still_blocks_after_a_neutral_sentence() -> None:

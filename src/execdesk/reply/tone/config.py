@@ -43,6 +43,9 @@ class Rule:
     # ``unless_before`` cancels a hit when it matches the sentence just before: the thing acted on
     # is often named there ("That site is a scam. We've reported it to the police.").
     unless_before: tuple[re.Pattern[str], ...] = ()
+    # ``unless_after`` cancels a hit when it matches the sentence just after: an admission often
+    # follows what it admits ("The account was sent to collections anyway. That was our error.").
+    unless_after: tuple[re.Pattern[str], ...] = ()
     skip_negated: bool = False
     requires: tuple[re.Pattern[str], ...] = ()
     # ``requires_in: sentence_or_previous``: each ``requires`` pattern may match the sentence or the one
@@ -135,6 +138,9 @@ def build_config(raw: dict[str, Any]) -> ToneConfig:
                 unless=tuple(_compile(p, lex_src, f"rule {rid} unless") for p in r.get("unless") or []),
                 unless_before=tuple(
                     _compile(p, lex_src, f"rule {rid} unless_before") for p in r.get("unless_before") or []
+                ),
+                unless_after=tuple(
+                    _compile(p, lex_src, f"rule {rid} unless_after") for p in r.get("unless_after") or []
                 ),
                 skip_negated=r.get("negation") == "skip",
                 requires=requires,

@@ -109,7 +109,8 @@ def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> li
         live = [(p, w) for p, g in zip(rule.patterns, rule.gates, strict=True) if (w := where_of(g) & where)]
         for i in sorted(set().union(*(w for _, w in live))):
             s = sents[i]
-            hit = _first_hit(rule, s, [p for p, w in live if i in w], sents[i - 1].text if i else "")
+            after = sents[i + 1].text if rule.unless_after and i + 1 < len(sents) else ""
+            hit = _first_hit(rule, s, [p for p, w in live if i in w], sents[i - 1].text if i else "", after)
             if hit is not None:
                 a, b = s.start + hit[0], s.start + hit[1]
                 out.append(Finding(rule.id, rule.severity, a, b, text[a:b], rule.why, rule.suggestion))
@@ -130,14 +131,20 @@ def _negated(sentence: str, start: int, matched: str) -> bool:
     return bool(negs) and not _COND_CLAUSE.search(sentence, 0, lo + negs[-1].start())
 
 
-def _first_hit(rule: Rule, s: T.Sentence, live: list[re.Pattern[str]], before: str) -> tuple[int, int] | None:
+def _first_hit(
+    rule: Rule, s: T.Sentence, live: list[re.Pattern[str]], before: str, after: str = ""
+) -> tuple[int, int] | None:
     if not live or not all(r.search(s.text) or (rule.requires_previous and r.search(before)) for r in rule.requires):
         return None
     for p in live:
         for m in p.finditer(s.text):
             if rule.skip_negated and _negated(s.text, m.start(), m.group(0)):
                 continue
-            if any(u.search(s.text) for u in rule.unless) or any(u.search(before) for u in rule.unless_before):
+            if (
+                any(u.search(s.text) for u in rule.unless)
+                or any(u.search(before) for u in rule.unless_before)
+                or (after and any(u.search(after) for u in rule.unless_after))
+            ):
                 return None
             return m.start(), m.end()
     return None
@@ -207,7 +214,8 @@ def _context_findings(
     if nwords >= rd["min_words"] and cfg.enabled("readability"):
         ws = T.words(masked)
         fre = T.flesch_reading_ease(len(ws), len(sents), sum(T.syllables(w) for w in ws))
-        lengths = [len(T.words(s.text)) for s in sents]
+        # A list of items separated by semicolons reads as its items ("What we did: ...; ...; ...").
+        lengths = [max(len(T.words(part)) for part in s.text.split(";")) for s in sents]
         n_longest = max(lengths)
         longest = sents[lengths.index(n_longest)]
         long_and_dense = n_longest > rd["max_words_per_sentence"] and fre < rd.get("long_sentence_max_flesch", 100.0)
