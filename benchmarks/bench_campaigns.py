@@ -13,6 +13,9 @@ messages, alternating 1,000-message slices with the current one, so that machine
 ``Assignment`` for every message, field for field (a speed-up must not change a decision).
 ``--stream real`` replays real streams unchanged instead (regulations.gov floods shuffled, CFPB by date,
 SpamAssassin easy/hard ham through the parser, Enron executive mail) for the same A/B and check.
+The compiled kernels (docs/decisions/0309) are loaded (or compiled) before timing; the time that takes
+is printed on its own. ``EXECDESK_CAMPAIGNS_NATIVE=0`` times the Python path instead, and
+``--against python`` compares this tree's compiled path with its own Python path.
 
     nice .venv/bin/python benchmarks/bench_campaigns.py --n 1000000
     nice .venv/bin/python benchmarks/bench_campaigns.py --n 100000 --block 50000 --against 505c415
@@ -26,6 +29,7 @@ import csv
 import gzip
 import importlib
 import json
+import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -34,11 +38,11 @@ from pathlib import Path
 import psutil
 from revision import package_at
 
-from execdesk.campaigns import CampaignDetector, CampaignDoc, CampaignSettings
+from execdesk.campaigns import CampaignDetector, CampaignDoc, CampaignSettings, native
 from execdesk.campaigns.index import InMemoryCampaignIndex
 from execdesk.campaigns.normalise import clean, shingles, tokens
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = Path(os.environ.get("EXECDESK_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 csv.field_size_limit(10_000_000)
 
 
@@ -133,7 +137,11 @@ def run_real(det: CampaignDetector, ref: CampaignDetector | None) -> None:
 
 
 def reference_detector(rev: str, settings: CampaignSettings) -> CampaignDetector:
-    """The campaign detector of git revision ``rev``, imported next to the current one (for A/B timing)."""
+    """The campaign detector of git revision ``rev``, imported next to the current one (for A/B timing);
+    ``python``: this tree's detector on its Python path (no compiled kernels)."""
+    if rev == "python":
+        with native.python_path():
+            return CampaignDetector(settings)
     pkg = package_at(rev, "campaigns")
     detector = importlib.import_module(pkg.__name__ + ".detector")
     ref_settings = importlib.import_module(pkg.__name__ + ".model").CampaignSettings()
@@ -145,9 +153,15 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--block", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--against", metavar="REV", help="also time the detector of this git revision (A/B)")
+    ap.add_argument("--against", metavar="REV", help="also time the detector of this git revision, or 'python' (A/B)")
     ap.add_argument("--stream", choices=["synthetic", "real"], default="synthetic", help="messages to replay")
     args = ap.parse_args()
+    t, c = time.perf_counter(), time.process_time()
+    native.warm_up()
+    print(
+        f"compiled kernels: {'loaded' if native.load() else 'not available (Python path)'} in "
+        f"{time.perf_counter() - t:.1f} s ({time.process_time() - c:.1f} s CPU), not in the rates below"
+    )
     if args.stream == "real":
         settings = CampaignSettings()
         run_real(CampaignDetector(settings), reference_detector(args.against, settings) if args.against else None)

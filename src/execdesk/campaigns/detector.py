@@ -30,20 +30,34 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import rensa
 
+from execdesk.campaigns import native
 from execdesk.campaigns.boilerplate import BoilerplateModel
 from execdesk.campaigns.index import CampaignIndex, Candidates, InMemoryCampaignIndex
 from execdesk.campaigns.model import Assignment, CampaignDoc, CampaignSettings, GroupState
-from execdesk.campaigns.normalise import clean, sentences, shingle_set, shingles, tokens, urls
-from execdesk.campaigns.topics import TriggerLinker
+from execdesk.campaigns.normalise import (
+    Words,
+    ascii_token_table,
+    clean,
+    sentences,
+    shingle_set,
+    shingles,
+    token_bytes,
+    tokens,
+    urls,
+)
+from execdesk.campaigns.topics import VECTOR_WORDS, TriggerLinker
 
 _B_BITS_CHANCE = 1.0 / 65536.0
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT32 = np.uint64(32)
 _REP_CACHE = 8192
+_TOKEN_TABLE = np.frombuffer(ascii_token_table(), dtype=np.uint8)
+_IDENTITY = np.frombuffer(bytes(range(256)), dtype=np.uint8)
 
 
 def fingerprint(settings: CampaignSettings) -> dict[str, int]:
@@ -70,7 +84,11 @@ def sender_id(sender: str, key: str) -> int:
 
 
 class Signer:
-    """Text -> (shingles, MinHash signature, LSH band keys). Deterministic across processes."""
+    """Text -> (shingles, MinHash signature, LSH band keys). Deterministic across processes.
+
+    With the compiled kernels (:mod:`execdesk.campaigns.native`), :meth:`features` gives a message's
+    distinct shingle hashes, signature, band keys and first word hashes in one call; the signature
+    and band keys are the ones :meth:`signature` and :meth:`bands` give (rensa)."""
 
     def __init__(self, settings: CampaignSettings) -> None:
         if settings.lsh_bands * settings.lsh_rows > settings.num_perm:
@@ -80,10 +98,45 @@ class Signer:
         self._mult = rng.integers(1, 2**63, size=settings.lsh_rows, dtype=np.uint64) | np.uint64(1)
         self._salt = rng.integers(1, 2**63, size=settings.lsh_bands, dtype=np.uint64)
         self._n = settings.lsh_bands * settings.lsh_rows
+        self._k = native.load()
+        self.native = self._k is not None
+        if self.native:
+            self._perm_a, self._perm_b = native.rensa_permutations(settings.num_perm, settings.seed)
 
     def words(self, text: str) -> tuple[str, list[str]]:
         cleaned = clean(text)
         return cleaned, tokens(cleaned, self.s.max_words)
+
+    def features(self, cleaned: str) -> tuple[str, bool, tuple[Any, ...]]:
+        """Of cleaned text: (its first ``max_words`` tokens joined by single spaces, whether they are
+        ASCII, and ``_kernels.featurise``'s shingle hashes (in order, repeats kept), distinct shingle
+        count, signature, band keys, hashes of the first ``VECTOR_WORDS`` words, which of those can
+        carry a weight, and the joined tokens as bytes). The tokens are those of :meth:`words`: ASCII
+        text goes through the byte table in the compiled call, text whose other characters are
+        punctuation through :func:`token_bytes`, the rest through :func:`tokens` (the regex)."""
+        if cleaned.isascii():
+            f = self._featurise(np.frombuffer(cleaned.encode("ascii"), dtype=np.uint8), _TOKEN_TABLE)
+            return f[6].tobytes().decode("ascii"), True, f
+        tb = token_bytes(cleaned)
+        if tb is None:
+            joined = " ".join(tokens(cleaned, self.s.max_words))
+            f = self._featurise(native.utf8(joined), _IDENTITY)
+            return joined, joined.isascii(), f
+        f = self._featurise(np.frombuffer(tb, dtype=np.uint8), _TOKEN_TABLE)
+        return f[6].tobytes().decode("ascii"), True, f
+
+    def _featurise(self, buf: np.ndarray, table: np.ndarray) -> tuple[Any, ...]:
+        return self._k.featurise(  # type: ignore[union-attr]
+            buf,
+            table,
+            self.s.max_words,
+            self.s.shingle_words,
+            VECTOR_WORDS,
+            self._perm_a,
+            self._perm_b,
+            self._mult,
+            self._salt,
+        )
 
     def signature(self, shingle_list: Iterable[str]) -> np.ndarray:
         mh = rensa.RMinHash(self.s.num_perm, self.s.seed)
@@ -96,6 +149,14 @@ class Signer:
         h *= _GOLDEN
         h ^= h >> _SHIFT32
         return h.astype(np.uint32)
+
+
+_ASSIGNMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Assignment))
+
+
+def _replace(a: Assignment, **changes: Any) -> Assignment:
+    """``dataclasses.replace`` for an assignment, half the cost (it runs for most messages)."""
+    return Assignment(*[changes[f] if f in changes else getattr(a, f) for f in _ASSIGNMENT_FIELDS])
 
 
 def _passes(cf: float, cd: float, s: CampaignSettings) -> bool:
@@ -112,7 +173,11 @@ class CampaignDetector:
         self.settings = settings or CampaignSettings()
         self.signer = Signer(self.settings)
         self.index: CampaignIndex = index or InMemoryCampaignIndex(self.settings.num_perm, fingerprint(self.settings))
-        self._reps: OrderedDict[str, tuple[int, list[str], frozenset[str]]] = OrderedDict()
+        # group id -> (version, distinct seed shingles in order, form): strings and a frozenset on the
+        # Python path, uint64 hash arrays (in order; sorted) with the compiled kernels
+        self._reps: OrderedDict[str, tuple[int, Any, Any]] = OrderedDict()
+        self._native = self.signer.native
+        self._k: Any = native.load() if self._native else None
         self.topics = TriggerLinker(self.settings.topics)
         self.boilerplate = BoilerplateModel(self.settings.boilerplate)
 
@@ -141,20 +206,35 @@ class CampaignDetector:
 
     # -- the form of a group ---------------------------------------------------------------
 
-    def _rep(self, group: GroupState) -> tuple[list[str], frozenset[str]]:
-        """(distinct seed shingles in order, current form set), cached per group version."""
+    def _seed_shingles(self, group: GroupState) -> list[str]:
+        return list(dict.fromkeys(shingles(group.seed_norm.split(" "), self.settings.shingle_words)))
+
+    def _rep(self, group: GroupState) -> tuple[Any, Any]:
+        """(distinct seed shingles in order, current form set), cached per group version. With the
+        compiled kernels both are 64-bit shingle hashes: in seed order, and sorted."""
         hit = self._reps.get(group.id)
         if hit is not None and hit[0] == group.version:
             self._reps.move_to_end(group.id)
             return hit[1], hit[2]
-        seed_unique = list(dict.fromkeys(shingles(group.seed_norm.split(" "), self.settings.shingle_words)))
-        form = frozenset(group.core.split("\n")) if group.core is not None else frozenset(seed_unique)
+        seed_unique: Any
+        form: Any
+        if self._native:
+            seed_unique = self._k.unique_in_order(
+                self._k.shingle_hashes(native.utf8(group.seed_norm), self.settings.shingle_words)
+            )
+            if group.core is not None:
+                form = self._k.unique_sorted(self._k.line_hashes(native.utf8(group.core)))
+            else:
+                form = self._k.unique_sorted(seed_unique)
+        else:
+            seed_unique = self._seed_shingles(group)
+            form = frozenset(group.core.split("\n")) if group.core is not None else frozenset(seed_unique)
         self._reps[group.id] = (group.version, seed_unique, form)
         if len(self._reps) > _REP_CACHE:
             self._reps.popitem(last=False)
         return seed_unique, form
 
-    def _vote(self, group: GroupState, doc_set: set[str]) -> None:
+    def _vote(self, group: GroupState, doc_set: Any) -> None:
         """Let an early member vote on the form; freeze the core after ``rep_sample`` votes."""
         if group.core is not None:
             return
@@ -163,10 +243,16 @@ class CampaignDetector:
         if not group.sample_counts:
             group.sample_counts = [1] * len(seed_unique)
             group.n_sampled = 1
-        counts = zip(group.sample_counts, seed_unique, strict=True)
-        group.sample_counts = [c + (sh in doc_set) for c, sh in counts]
+        if self._native:
+            hits = self._k.members(seed_unique, doc_set).tolist()
+            group.sample_counts = list(map(int.__add__, group.sample_counts, hits))
+        else:
+            counts = zip(group.sample_counts, seed_unique, strict=True)
+            group.sample_counts = [c + (sh in doc_set) for c, sh in counts]
         group.n_sampled += 1
         if group.n_sampled >= s.rep_sample:
+            if self._native:
+                seed_unique = self._seed_shingles(group)
             need = s.core_share * group.n_sampled
             core = [sh for sh, c in zip(seed_unique, group.sample_counts, strict=True) if c >= need]
             if len(core) < max(s.min_shingles, 0.3 * len(seed_unique)):
@@ -175,11 +261,38 @@ class CampaignDetector:
             group.sample_counts = []
             group.version += 1
 
-    def _own_text(self, cleaned: str, form: frozenset[str]) -> tuple[str, int]:
+    def _own_text(self, cleaned: str, form: Any) -> tuple[str, int]:
         """Sentences of the message mostly outside the form, and their word count."""
         k = self.settings.shingle_words
         own: list[str] = []
         n_words = 0
+        if self._native and cleaned.isascii():  # the same test: sentences, tokens and shingles in one call
+            text = np.frombuffer(cleaned.encode("ascii"), dtype=np.uint8)
+            starts, ends, n_w, n_sh, inside = self._k.own_sentences(
+                text, _TOKEN_TABLE, self.settings.max_words, k, form
+            )
+            for a, b, w, n, i in zip(
+                starts.tolist(), ends.tolist(), n_w.tolist(), n_sh.tolist(), inside.tolist(), strict=True
+            ):
+                if w >= 3 and i < 0.5 * n:
+                    own.append(cleaned[a:b].strip())
+                    n_words += w
+            return " ".join(own), n_words
+        if self._native:  # the same test, shingles of all sentences counted in one call
+            kept = []
+            for sentence in sentences(cleaned):
+                words = tokens(sentence, self.settings.max_words)
+                if len(words) >= 3:
+                    kept.append((sentence, words))
+            if not kept:
+                return "", 0
+            joined = "\n".join(" ".join(words) for _, words in kept)
+            n_sh, inside = self._k.line_shingles_inside(native.utf8(joined), k, form)
+            for (sentence, words), n, i in zip(kept, n_sh.tolist(), inside.tolist(), strict=True):
+                if i < 0.5 * n:
+                    own.append(sentence)
+                    n_words += len(words)
+            return " ".join(own), n_words
         for sentence in sentences(cleaned):
             words = tokens(sentence, self.settings.max_words)
             if len(words) < 3:
@@ -200,9 +313,20 @@ class CampaignDetector:
         if when is not None and isinstance(self.index, InMemoryCampaignIndex):
             self.index.watermark = when
         text, dropped = self.boilerplate.strip(doc.text, doc.subject)
-        cleaned, words = self.signer.words(text)
-        doc_set = shingle_set(words, s.shingle_words)  # MinHash is a minimum per permutation: the set suffices
-        n = len(doc_set)
+        doc_set: Any
+        head: tuple[np.ndarray, np.ndarray] | None = None
+        if self._native:  # tokens, shingle hashes, signature and band keys in one compiled call
+            cleaned = clean(text)
+            # doc_set: the shingle hashes in order (sorted and made distinct only when a group is checked)
+            joined, ascii_words, (doc_set, n, sig, bands, head_h, content, _) = self.signer.features(cleaned)
+            words = Words(joined)
+            if ascii_words:  # the compiled family scorer reads ASCII words (weights need char counts)
+                head = (head_h, content)
+        else:
+            cleaned, word_list = self.signer.words(text)
+            words = Words(None, word_list)
+            doc_set = shingle_set(word_list, s.shingle_words)  # MinHash is a minimum per permutation: the set suffices
+            n = len(doc_set)
         links = list(doc.links)
         if "http" in text or "www." in text:
             links += urls(text)
@@ -210,10 +334,11 @@ class CampaignDetector:
             why = f"too short to compare: {n} distinct shingles < {s.min_shingles}"
             if dropped:
                 why += f" (after dropping {dropped} boilerplate line(s))"
-            return self._family(Assignment(doc.key, None, evidence=why), words, links, doc.received_at)
-        sig = self.signer.signature(doc_set)
+            return self._family(Assignment(doc.key, None, evidence=why), words, links, doc.received_at, head)
+        if not self._native:
+            sig = self.signer.signature(doc_set)
+            bands = self.signer.bands(sig)
         bsig = sig.astype(np.uint16)  # b-bit: the low 16 bits
-        bands = self.signer.bands(sig)
         cands = self.index.query(bands, s.max_candidates)
         sender = sender_id(doc.sender, doc.key)
 
@@ -229,31 +354,39 @@ class CampaignDetector:
         if result is None:
             result = self._try_singletons(doc, words, n, bsig, bands, cands, est, sender, when)
         if dropped:
-            result = dataclasses.replace(result, evidence=result.evidence + f"; {dropped} boilerplate line(s) ignored")
-        return self._family(result, words, links, doc.received_at)
+            result = _replace(result, evidence=result.evidence + f"; {dropped} boilerplate line(s) ignored")
+        return self._family(result, words, links, doc.received_at, head)
 
-    def _family(self, a: Assignment, words: list[str], links: list[str], when: datetime | None) -> Assignment:
+    def _family(
+        self,
+        a: Assignment,
+        words: Words,
+        links: list[str],
+        when: datetime | None,
+        head: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Assignment:
         """Add the trigger family: of the campaign, or by topic/link for a message in no campaign."""
         topics = self.topics
         if a.campaign_id is not None:
             if a.is_new_campaign:
                 group = self.index.get_group(a.campaign_id)
                 seed = group.seed_norm.split(" ") if group else []
-                fam, ev = topics.on_campaign(a.campaign_id, topics.vector(seed + words), links, when)
+                both = seed + words.list
+                fam, ev = topics.on_campaign(a.campaign_id, topics.vector_of(both), links, when, both)
             else:
-                vec = topics.vector(words) if topics.needs_vector(a.campaign_id) else None
+                vec = topics.vector_of(words.list, head) if topics.needs_vector(a.campaign_id) else None
                 fam, ev = topics.member(a.campaign_id, vec, links, when), "its campaign's family"
-            return dataclasses.replace(a, family_id=fam, family_evidence=ev)
-        hit = topics.attach_words(words, links, when)
+            return _replace(a, family_id=fam, family_evidence=ev)
+        hit = topics.attach_words(words, links, when, head)
         if hit is None:
             return a
-        return dataclasses.replace(a, family_id=hit[0], family_evidence=hit[1])
+        return _replace(a, family_id=hit[0], family_evidence=hit[1])
 
     def _try_groups(
         self,
         doc: CampaignDoc,
         cleaned: str,
-        doc_set: set[str],
+        doc_set: Any,
         bsig: np.ndarray,
         bands: np.ndarray,
         cands: Candidates,
@@ -266,6 +399,8 @@ class CampaignDetector:
         seen: set[str] = set()
         if not any(g is not None for g in cands.groups):
             return None
+        if self._native:  # distinct shingle hashes, sorted: containment and votes merge sorted arrays
+            doc_set = self._k.unique_sorted(doc_set)
         for i in sorted(range(len(est)), key=lambda i: -est[i]):  # stable: most similar first, then oldest
             gid = cands.groups[i]
             if gid is None or gid in seen:
@@ -275,7 +410,10 @@ class CampaignDetector:
             if group is None:
                 continue
             _, form = self._rep(group)
-            inter = len(doc_set & form) if len(doc_set) < len(form) else len(form & doc_set)
+            if self._native:
+                inter = self._k.intersect_count(doc_set, form)
+            else:
+                inter = len(doc_set & form) if len(doc_set) < len(form) else len(form & doc_set)
             cf, cd = inter / max(1, len(form)), inter / max(1, len(doc_set))
             jac = inter / max(1, len(form) + len(doc_set) - inter)
             if _passes(cf, cd, s) and (best is None or jac > best[0]):
@@ -337,7 +475,7 @@ class CampaignDetector:
     def _try_singletons(
         self,
         doc: CampaignDoc,
-        words: list[str],
+        words: Words,
         n: int,
         bsig: np.ndarray,
         bands: np.ndarray,
@@ -365,7 +503,7 @@ class CampaignDetector:
                 doc.key, None, evidence=f"no near-identical earlier message ({len(est)} candidates{best})"
             )
         gid = campaign_id_for(doc.key)
-        group = GroupState(id=gid, seed_key=doc.key, seed_norm=" ".join(words), first_seen=when, last_seen=when)
+        group = GroupState(id=gid, seed_key=doc.key, seed_norm=words.joined, first_seen=when, last_seen=when)
         group.senders = [sender]
         for i, *_ in partners:
             self.index.set_group(int(cands.slots[i]), gid)

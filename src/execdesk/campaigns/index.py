@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from execdesk.campaigns import native
 from execdesk.campaigns.model import GroupState
 
 SNAPSHOT_FORMAT = 2
@@ -96,6 +97,7 @@ class BandTable:
         self.vals = np.zeros(cap, dtype=np.uint32)
         self.count = 0
         self.max_bits = max_bits
+        self._k = native.load()  # compiled lookup/insert (the same results), or None
         self.rebind()
 
     def rebind(self) -> None:
@@ -121,6 +123,11 @@ class BandTable:
         return out
 
     def insert(self, keys: np.ndarray, value: int) -> None:
+        if self._k is not None:  # the same writes and count, compiled
+            self.count += self._k.band_insert(self.keys, self.vals, keys, value)
+            if self.count * 2 > len(self.keys) and len(self.keys) < (1 << self.max_bits):
+                self._grow()
+            return
         self.insert_list(keys.tolist(), value)
 
     def insert_list(self, keys: list[int], value: int) -> None:
@@ -171,11 +178,18 @@ class InMemoryCampaignIndex:
         return len(self._keys)
 
     def query(self, bands: np.ndarray, limit: int) -> Candidates:
-        hits = self.table.lookup_list(bands.tolist())
-        if not hits:
-            return _NO_CANDIDATES.get(self.num_perm) or _no_candidates(self.num_perm)
-        uniq = sorted(set(hits))[:limit]
-        slots = np.array(uniq, dtype=np.int64)
+        k = self.table._k
+        if k is not None:  # the same slots, looked up compiled
+            slots = k.band_lookup(self.table.keys, self.table.vals, bands, limit)
+            if not len(slots):
+                return _NO_CANDIDATES.get(self.num_perm) or _no_candidates(self.num_perm)
+            uniq = slots.tolist()
+        else:
+            hits = self.table.lookup_list(bands.tolist())
+            if not hits:
+                return _NO_CANDIDATES.get(self.num_perm) or _no_candidates(self.num_perm)
+            uniq = sorted(set(hits))[:limit]
+            slots = np.array(uniq, dtype=np.int64)
         return Candidates(
             slots,
             self._sigs[slots],
@@ -206,7 +220,7 @@ class InMemoryCampaignIndex:
         self._keys.append(key)
         self._groups.append(group)
         if bands is not None:
-            self.table.insert_list(bands.tolist(), slot)
+            self.table.insert(bands, slot)
         return slot
 
     def set_group(self, slot: int, group: str) -> None:

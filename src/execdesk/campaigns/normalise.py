@@ -93,8 +93,34 @@ def clean(text: str) -> str:
     if any(trigger in low for trigger in _INTRO_TRIGGERS):
         text = _drop_intros(text, low) if text.isascii() else _SELF_INTRO.sub(" ", text)
     if "@" in text:
-        text = _EMAIL.sub(" ", text)
+        text = _drop_emails(text)
     return text
+
+
+def _drop_emails(text: str) -> str:
+    """``_EMAIL.sub(" ", text)``, tried only where a match can start: a match is a run of ``[\\w.+-]``
+    characters ending at an ``@`` (no class character is an ``@``) followed by the domain, and
+    ``sub`` tries the leftmost start first, so the candidate start of each ``@`` is the beginning of the
+    run before it (not before the end of the previous match). If the domain does not match there,
+    no start inside the run matches either (the domain part is the same)."""
+    out: list[str] = []
+    last = 0
+    at = text.find("@")
+    while at >= 0:
+        start = at
+        while start > last and (text[start - 1].isalnum() or text[start - 1] in "_.+-"):
+            start -= 1
+        m = _EMAIL.match(text, start) if start < at else None
+        if m is None:
+            at = text.find("@", at + 1)
+            continue
+        out += (text[last:start], " ")
+        last = m.end()
+        at = text.find("@", last)
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _drop_intros(text: str, low: str) -> str:
@@ -166,6 +192,11 @@ def _ascii_token_table() -> bytes:
 _ASCII_TOKEN_TABLE = _ascii_token_table()
 
 
+def ascii_token_table() -> bytes:
+    """The 256-byte table of :func:`token_bytes`: letters lower-cased, digits ``0``, the rest a space."""
+    return _ASCII_TOKEN_TABLE
+
+
 def ascii_line_table() -> bytes:
     """The token table with ``\\n`` and ``\\r`` kept, for cutting translated text into lines."""
     table = bytearray(_ASCII_TOKEN_TABLE)
@@ -195,11 +226,60 @@ def shingle_set(words: list[str], k: int = 3) -> set[str]:
     return set(shingles(words, k))
 
 
+class Words:
+    """A text's tokens, as given (a list, or joined by single spaces), the other form made on first use
+    (most messages never need their words as a list once the compiled kernels have hashed them)."""
+
+    __slots__ = ("_joined", "_list")
+
+    def __init__(self, joined: str | None, words: list[str] | None = None) -> None:
+        self._joined = joined
+        self._list = words
+
+    @property
+    def list(self) -> list[str]:
+        if self._list is None:
+            self._list = self._joined.split(" ") if self._joined else []
+        return self._list
+
+    @property
+    def joined(self) -> str:
+        if self._joined is None:
+            self._joined = " ".join(self._list or [])
+        return self._joined
+
+
 def sentences(text: str) -> list[str]:
     """Sentences and lines of cleaned text, for reporting a member's own (non-form) text."""
     return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
 
 
 def urls(text: str) -> list[str]:
-    """URLs written in a text (trailing punctuation stripped), in order of appearance."""
-    return [u.rstrip(".,;:!?") for u in _URL.findall(text)]
+    """URLs written in a text (trailing punctuation stripped), in order of appearance.
+
+    ASCII text: ``_URL.findall``, with the regex tried only where ``http`` or ``www.`` starts (in the
+    lower-cased text, same offsets), left to right, skipping starts inside the previous match, as
+    ``findall`` scans (``match`` at an offset sees the character before it for ``\\b``)."""
+    if not text.isascii():
+        return [u.rstrip(".,;:!?") for u in _URL.findall(text)]
+    low = text.lower()
+    starts = [i for phrase in ("http", "www.") for i in _find_all(low, phrase)]
+    found: list[str] = []
+    last = 0
+    for i in sorted(starts):
+        if i < last:
+            continue
+        m = _URL.match(text, i)
+        if m is not None:
+            found.append(m.group().rstrip(".,;:!?"))
+            last = m.end()
+    return found
+
+
+def _find_all(text: str, phrase: str) -> list[int]:
+    out = []
+    i = text.find(phrase)
+    while i >= 0:
+        out.append(i)
+        i = text.find(phrase, i + 1)
+    return out

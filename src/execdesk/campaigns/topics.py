@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import operator
+import weakref
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,11 +31,17 @@ from itertools import chain
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from execdesk.campaigns import native
 from execdesk.campaigns.background import _STOP, Background, content_words, shipped
+from execdesk.campaigns.normalise import Words
 
 _VECTOR_WORDS = 100  # a trigger shows in the first few hundred words; bounds the cost of long texts
+VECTOR_WORDS = _VECTOR_WORDS
+# word weights of a background table as a compiled hash table (built once per table)
+_WEIGHT_TABLES: weakref.WeakKeyDictionary[Background, tuple[native.HashTable, np.ndarray]] = weakref.WeakKeyDictionary()
 
 STOPWORDS: frozenset[str] = _STOP  # kept for compatibility; stopwords live in background.content_words
 
@@ -126,6 +133,19 @@ class TriggerLinker:
         # fewer than min_rare_shared of them with all profiles together cannot attach (attach_words)
         self._rare_terms: set[str] = set()
         self._stamps: dict[str, datetime | None] = {}  # last_seen string -> parsed, for _active
+        # the same state as hash tables for the compiled scorer of lone messages (native.family_scores)
+        self._mirror: native.FamilyMirror | None = None
+        if self.s.enabled and native.load() is not None:
+            table = _WEIGHT_TABLES.get(self.bg)
+            if table is None:
+                table = _WEIGHT_TABLES[self.bg] = native.weight_table(self._weight)
+            self._mirror = native.FamilyMirror(table, self._max_idf, self.s.max_posting, self.s.profile_terms)
+        # family_scores limits: rare-word gate, families checked, shared and rare words needed
+        s = self.s
+        self._attach_limits = np.array(
+            [s.min_rare_shared, s.max_checked, s.min_shared_terms, s.min_rare_shared], dtype=np.int64
+        )
+        self._link_limits = np.array([0, s.max_checked, 0, s.min_rare_shared], dtype=np.int64)
 
     # -- vectors ---------------------------------------------------------------------------
 
@@ -172,14 +192,22 @@ class TriggerLinker:
         return (when - last).total_seconds() / 3600.0 <= self.s.window_hours
 
     def _register(self, fam: Family) -> None:
+        rare = []
+        for t in fam.profile:
+            if self.idf(t) >= self.s.rare_idf:
+                self._rare_terms.add(t)
+                rare.append(t)
+        if self._mirror is not None:  # the compiled scorer keeps the posting lists (_best is not used)
+            self._mirror.register(fam.root, fam.profile, rare)
+            return
         for t in fam.profile:
             post = self._by_term[t]
             if fam.root not in post:
                 post.append(fam.root)
-            if self.idf(t) >= self.s.rare_idf:
-                self._rare_terms.add(t)
 
     def _best(self, vec: dict[str, float], when: datetime | None) -> tuple[Family, float, list[str]] | None:
+        if self._mirror is not None:  # the posting lists live in the mirror: score words, not vectors
+            raise RuntimeError("trigger families: with the compiled scorer, use attach_words/on_campaign(words=)")
         top = sorted(vec, key=vec.__getitem__, reverse=True)[:10]
         by_term = self._by_term
         # one counting pass over the posting lists of the top words (same order as updating word by word)
@@ -225,28 +253,54 @@ class TriggerLinker:
             fam.frozen, fam.sum = True, {}
 
     def needs_vector(self, campaign_id: str | None) -> bool:
-        """Whether this message's words matter (lone message, or a member while its family learns)."""
+        """Whether this message's words matter (lone message, or a member of a family's founding
+        campaign while the family learns: :meth:`member` ignores the vector of any other member)."""
         if not self.s.enabled:
             return False
         if campaign_id is None:
             return bool(self.families)
         root = self.family_of.get(campaign_id)
-        return root is None or not self.families[root].frozen
+        return root == campaign_id and not self.families[campaign_id].frozen
+
+    def vector_of(self, words: list[str], hashed: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+        """:meth:`vector`, computed by the compiled kernel when it is on (the same floats, in the same
+        order); ``hashed``: :meth:`head_hashes` of the words when the caller has them."""
+        if self._mirror is None:
+            return self.vector(words)
+        if hashed is None:
+            hashed = self.head_hashes(words)
+        pos, val = self._mirror.vector(hashed[0], hashed[1])
+        return dict(zip(map(words.__getitem__, pos.tolist()), val.tolist(), strict=True))
 
     # -- decisions -------------------------------------------------------------------------
 
     def on_campaign(
-        self, campaign_id: str, vec: dict[str, float], links: list[str], when: datetime | None
+        self,
+        campaign_id: str,
+        vec: dict[str, float],
+        links: list[str],
+        when: datetime | None,
+        words: list[str] | None = None,
     ) -> tuple[str, str]:
-        """Place a newly promoted campaign in a family; returns (family id, evidence)."""
+        """Place a newly promoted campaign in a family; returns (family id, evidence). ``words``: those
+        ``vec`` was made of (``vector(words)``), for the compiled scorer (required when it is on)."""
         stamp = when.isoformat() if when else None
         if self.s.enabled:
-            best = self._best(vec, when)
-            if best is not None:
-                fam, cos, shared = best
-                rare = self._rare(shared)
-                if cos >= self.s.link_cosine and rare >= self.s.min_rare_shared:
-                    return self._join(fam, campaign_id, stamp, self._why(fam, cos, shared, vec, self.s.link_cosine))
+            if self._mirror is not None:
+                if words is None:
+                    raise ValueError("on_campaign: the compiled family scorer needs the words of the vector")
+                hashed = self.head_hashes(words)
+                hit = self._scored(words, hashed, self._link_limits, self.s.link_cosine, when)
+                if hit is not None:
+                    return self._join(hit[0], campaign_id, stamp, hit[1])
+            else:
+                best = self._best(vec, when)
+                if best is not None:
+                    fam, cos, shared = best
+                    rare = self._rare(shared)
+                    if cos >= self.s.link_cosine and rare >= self.s.min_rare_shared:
+                        why = self._why(fam, cos, shared, vec, self.s.link_cosine)
+                        return self._join(fam, campaign_id, stamp, why)
             hit = self._url_family(links, when)
             if hit is not None:
                 return self._join(hit[0], campaign_id, stamp, hit[1])
@@ -292,18 +346,84 @@ class TriggerLinker:
             self._add_member(fam, vec, links)
         return root
 
-    def attach_words(self, words: list[str], links: list[str], when: datetime | None) -> tuple[str, str] | None:
+    def head_hashes(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Hashes of the first ``VECTOR_WORDS`` words and which of them may carry a weight outside the
+        background table (3 characters or more, not led by a digit), for the compiled scorer."""
+        head = words[:_VECTOR_WORDS]
+        content = np.fromiter((len(w) > 2 and not w[0].isdigit() for w in head), dtype=np.uint8, count=len(head))
+        return native.word_hashes(head), content
+
+    def attach_words(
+        self,
+        words: list[str] | Words,
+        links: list[str],
+        when: datetime | None,
+        hashed: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[str, str] | None:
         """:meth:`attach` from the message's words: the same decision, but the TF-IDF vector is built
         only when the message shares at least ``min_rare_shared`` rare profile words with the families
-        together (a necessary condition of joining by words; most lone messages fail it)."""
+        together (a necessary condition of joining by words; most lone messages fail it).
+
+        With the compiled scorer the vector and the scoring run in ``native.family_scores`` (same
+        decision, same evidence); ``hashed``: :meth:`head_hashes` of the words when the caller has
+        them (``native.featurise`` does for ASCII text)."""
         if not self.s.enabled or not self.families:
             return None
         hit = self._url_family(links, when)
+        if hit is None and self._mirror is not None:
+            if hashed is None:
+                hashed = self.head_hashes(words.list if isinstance(words, Words) else words)
+            scored = self._scored(words, hashed, self._attach_limits, self.s.attach_cosine, when)
+            if scored is None:
+                return None
+            fam, why = scored
+            if when is not None:
+                fam.last_seen = when.isoformat()
+            return fam.root, why
+        if isinstance(words, Words):
+            words = words.list
         if hit is None and self.s.min_rare_shared > 0:
             head = words[:_VECTOR_WORDS] if len(words) > _VECTOR_WORDS else words
             if len(self._rare_terms.intersection(head)) < self.s.min_rare_shared:
                 return None
         return self.attach(self.vector(words) if hit is None else {}, links, when, hit)
+
+    def _scored(
+        self,
+        words: list[str] | Words,
+        hashed: tuple[np.ndarray, np.ndarray],
+        limits: np.ndarray,
+        need: float,
+        when: datetime | None,
+    ) -> tuple[Family, str] | None:
+        """:meth:`_best` and the threshold test of :meth:`attach` / :meth:`on_campaign`, compiled
+        (``native.family_scores``): candidate families, cosines and threshold tests come ordered by
+        cosine, and the first active one is ``_best``'s choice. Most messages have no candidate that
+        passes: no activity check then. Returns (family, evidence) when the choice passes."""
+        mirror = self._mirror
+        assert mirror is not None
+        n_cand, n_pass = mirror.scores(hashed[0], hashed[1], limits, need)
+        if n_pass == 0:
+            return None
+        roots = mirror.roots
+        for c, fid in enumerate(mirror.out_fam[:n_cand].tolist()):  # noqa: B007 (c: the chosen row)
+            fam = self.families[roots[fid]]
+            if self._active(fam, when):
+                break
+        else:
+            return None
+        n, rare, passes = mirror.out_counts[c].tolist()
+        if not passes:
+            return None
+        cos = float(mirror.out_cos[c])
+        word_list = words.list if isinstance(words, Words) else words
+        terms = [word_list[i] for i in mirror.out_shared[c, :n].tolist()]
+        keys = mirror.out_prods[c, :n].tolist()
+        top = [terms[i] for i in sorted(range(n), key=lambda i: -keys[i])[:8]]
+        return fam, (
+            f"same trigger as family {fam.root}: cosine {cos:.2f} >= {need:.2f} with its profile (background "
+            f"IDF), {n} shared words, {rare} rare ({', '.join(top)})"
+        )
 
     def attach(
         self,
