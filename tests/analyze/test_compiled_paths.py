@@ -88,7 +88,7 @@ def test_labels_and_explanations_equal_the_plain_versions(shared_data: Path) -> 
     models = load_models()
     cfg = default_config()
     pairs = _real_texts(shared_data)[::4]
-    feats = _featurize_many([(s, b, Counter()) for s, b in pairs], models, cfg.enabled_signals, False)
+    feats = _featurize_many([(s, b, Counter(), ()) for s, b in pairs], models, cfg.enabled_signals, False)
     for kind, model, allowed in (("intent", models.intent, cfg.intents), ("topic", models.topic, cfg.topics)):
         assert model is not None
         # a narrowed label set makes the "best allowed label" differ from the overall best

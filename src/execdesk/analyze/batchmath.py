@@ -56,13 +56,43 @@ def _entries(model: LinearModel, seg: np.ndarray, ja: np.ndarray, ca: np.ndarray
 
 
 def shared_entries(shared: SharedTerms, counters: Sequence[Counter[str]]) -> list[Sparse]:
-    """Per model of ``shared``: the batch's entries, each term of each message looked up once."""
+    """Per model of ``shared``, then per presence model of ``shared``: the batch's entries, each term of each
+    message looked up once. A presence model's entries are its known terms with value 1."""
     sizes = [len(c) for c in counters]
     seg, ua, ca = lookup(shared.index, itertools.chain.from_iterable(counters),
                          itertools.chain.from_iterable(c.values() for c in counters), sizes)  # fmt: skip
     keep = ua >= 0
     seg, ua, ca = seg[keep], ua[keep], ca[keep]
-    return [_entries(m, seg, mp[ua], ca, len(counters)) for m, mp in zip(shared.models, shared.maps, strict=True)]
+    n = len(counters)
+    out = [_entries(m, seg, mp[ua], ca, n) for m, mp in zip(shared.models, shared.maps, strict=True)]
+    for mp in shared.presence_maps:
+        ja = mp[ua]
+        k = ja >= 0
+        out.append(Sparse(seg[k], ja[k], np.ones(int(k.sum())), n))
+    return out
+
+
+def presence_log_odds(model: LinearModel, sp: Sparse, extra: Sequence[Sequence[str]]) -> list[float]:
+    """A presence model's log-odds per message: intercept + its coefficients over the message's entries in
+    ``sp`` (distinct terms, from ``shared_entries``) + over its distinct ``extra`` tokens (the spam model's
+    header tokens, none of them among the terms). Each message's sums in its own order: batch = alone.
+
+    The few dozen extra tokens a message has are summed in Python: cheaper than a dozen numpy calls when
+    a message is analysed alone, and about the same in a batch."""
+    z = np.full(sp.n, float(model.intercept[0]))
+    if len(sp.idx):
+        z += np.bincount(sp.seg, weights=model._col0[sp.idx], minlength=sp.n)
+    out = z.tolist()
+    get, col = model.vocab.get, model.col0_list()
+    for i, toks in enumerate(extra):
+        if toks:
+            s = out[i]
+            for t in dict.fromkeys(toks):
+                j = get(t)
+                if j is not None:
+                    s += col[j]
+            out[i] = s
+    return out
 
 
 def model_entries(model: LinearModel, counters: Sequence[Counter[str]]) -> Sparse:

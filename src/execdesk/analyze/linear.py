@@ -66,8 +66,16 @@ def _tf_array(counts: np.ndarray) -> np.ndarray:
     return np.asarray([_tf(int(c)) for c in counts], dtype=np.float32)
 
 
+WEIGHTINGS = ("tfidf", "presence")
+
+
 class LinearModel:
-    """Multinomial (or binary) logistic regression over TF-IDF terms plus named dense features."""
+    """Multinomial (or binary) logistic regression over TF-IDF terms plus named dense features.
+
+    ``weighting="presence"``: a term's value is 1 if it occurs, whatever its count, with no IDF and no
+    norm (a Naive Bayes model over binary features is such a linear model: the spam model's second half,
+    decision 0209).
+    """
 
     def __init__(
         self,
@@ -78,7 +86,12 @@ class LinearModel:
         intercept: np.ndarray,
         dense_names: Sequence[str] = (),
         meta: dict[str, Any] | None = None,
+        weighting: str = "tfidf",
     ) -> None:
+        if weighting not in WEIGHTINGS:
+            raise ValueError(f"unknown weighting {weighting!r}")
+        self.weighting = weighting
+        self.presence = weighting == "presence"
         self.classes = list(classes)
         self.vocab = vocab
         self.idf = idf.astype(np.float32)
@@ -93,6 +106,7 @@ class LinearModel:
         # Python floats for the per-term loop: indexing a numpy array per term costs ~10x a list
         self._idf = [float(x) for x in self.idf]
         self._col0 = self.coef[: self.n_terms, 0].astype(np.float64)
+        self._col0_py: list[float] | None = None
 
     # ---- features -------------------------------------------------------------------
     def term_vector(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -106,6 +120,8 @@ class LinearModel:
         ia = ja[keep]
         if not len(ia):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        if self.presence:
+            return ia, np.ones(len(ia), dtype=np.float32)
         v = self.idf[ia]
         ca = np.fromiter(counts.values(), dtype=np.int64, count=n)[keep]
         if ca.max() > 1:
@@ -114,9 +130,37 @@ class LinearModel:
         v /= float(np.sqrt(np.dot(v, v))) or 1.0
         return ia, v
 
+    def col0_list(self) -> list[float]:
+        """The first coefficient column as Python floats (for sums over a few terms without numpy). Built once."""
+        if self._col0_py is None:
+            self._col0_py = self._col0.tolist()
+        return self._col0_py
+
     def is_plain_binary(self) -> bool:
-        """Two classes, one coefficient column, no dense features (the spam and request models)."""
-        return len(self.classes) == 2 and self.coef.shape[1] == 1 and not self.dense_names
+        """Two classes, one coefficient column, no dense features, TF-IDF (the spam and request models)."""
+        return len(self.classes) == 2 and self.coef.shape[1] == 1 and not self.dense_names and not self.presence
+
+    def presence_log_odds(self, docs: Sequence[Sequence[str]]) -> np.ndarray:
+        """Per token list: intercept + the coefficients of its distinct known tokens (a binary
+        ``weighting="presence"`` model's log-odds of the positive class), for a batch in one pass.
+
+        Each list's sum is accumulated in its own tokens' order (``np.bincount``), so a list scored
+        alone and in a batch agree exactly.
+        """
+        if not self.presence or len(self.classes) != 2 or self.coef.shape[1] != 1:
+            raise ValueError("presence_log_odds needs a binary presence model")
+        n = len(docs)
+        uniq = [dict.fromkeys(d) for d in docs]
+        sizes = np.fromiter(map(len, uniq), dtype=np.int64, count=n)
+        total = int(sizes.sum())
+        z = np.full(n, float(self.intercept[0]))
+        if total:
+            keys = itertools.chain.from_iterable(uniq)
+            ja = np.fromiter(map(self.vocab.get, keys, itertools.repeat(-1)), dtype=np.int64, count=total)
+            keep = ja >= 0
+            seg = np.repeat(np.arange(n), sizes)[keep]
+            z += np.bincount(seg, weights=self._col0[ja[keep]], minlength=n)
+        return z
 
     def positive_probabilities(self, counters: Sequence[Counter[str]]) -> list[float]:
         """``float(proba(c)[1])`` for each counter, for a binary model without dense features, in one batch.
@@ -125,7 +169,7 @@ class LinearModel:
         ``np.bincount`` in float64 instead of one float32 dot product per counter: a dozen numpy
         calls for a message's sentences instead of a dozen per sentence. Agrees to ~1e-7.
         """
-        if len(self.classes) != 2 or self.coef.shape[1] != 1 or self.dense_names:
+        if not self.is_plain_binary():
             return [float(self.proba(c)[1]) for c in counters]
         n_seg = len(counters)
         sizes = np.fromiter(map(len, counters), dtype=np.int64, count=n_seg)
@@ -297,16 +341,19 @@ class LinearModel:
     def save(self, path: Path) -> None:
         """Gzipped JSON: readable, diffable, no pickle."""
         terms_sorted = sorted(self.vocab, key=self.vocab.__getitem__)
-        data = {
+        data: dict[str, Any] = {
             "format": "execdesk-linear/1",
             "classes": self.classes,
             "terms": terms_sorted,
-            "idf": [round(float(x), 4) for x in self.idf],
             "coef": [[round(float(x), 5) for x in row] for row in self.coef],
             "intercept": [round(float(x), 5) for x in self.intercept],
             "dense_names": self.dense_names,
             "meta": self.meta,
         }
+        if self.presence:
+            data["weighting"] = self.weighting  # no IDF: TF-IDF files stay as they were
+        else:
+            data["idf"] = [round(float(x), 4) for x in self.idf]
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
         # no file name and a zero mtime in the gzip header: same model = same bytes
@@ -320,14 +367,16 @@ class LinearModel:
         if data.get("format") != "execdesk-linear/1":
             raise ValueError(f"{path}: not an execdesk linear model")
         vocab = {t: i for i, t in enumerate(data["terms"])}
+        weighting = data.get("weighting", "tfidf")
         return cls(
             data["classes"],
             vocab,
-            np.asarray(data["idf"]),
+            np.asarray(data["idf"]) if weighting == "tfidf" else np.ones(len(vocab)),
             np.asarray(data["coef"]),
             np.asarray(data["intercept"]),
             data["dense_names"],
             data["meta"],
+            weighting,
         )
 
 
@@ -335,23 +384,35 @@ class SharedTerms:
     """One vocabulary look-up per term for several models that score the same counts (intent, topic, spam).
 
     ``term_vectors(counts)[i]`` equals ``models[i].term_vector(counts)``: same indices in the
-    same order, same float32 values.
+    same order, same float32 values. ``presence``: ``weighting="presence"`` models whose vocabulary joins
+    the look-up (the spam model's Naive Bayes half reads the same words; ``presence_maps``), kept out of
+    ``models``; only their terms without ":" join, the others (its header tokens) are never a word of the
+    text (``tokens`` yields no ":") and would only make the look-up table bigger.
     """
 
-    def __init__(self, models: Sequence[LinearModel]) -> None:
+    def __init__(self, models: Sequence[LinearModel], presence: Sequence[LinearModel] = ()) -> None:
         self.models = list(models)
+        self.presence = list(presence)
         union: dict[str, int] = {}
         for m in self.models:
             for t in m.vocab:
                 union.setdefault(t, len(union))
+        for m in self.presence:
+            for t in m.vocab:
+                if ":" not in t:
+                    union.setdefault(t, len(union))
         self.index = union
-        self.maps: list[np.ndarray] = []
-        for m in self.models:
-            mp = np.full(len(union), -1, dtype=np.int64)
-            mp[np.fromiter((union[t] for t in m.vocab), dtype=np.int64, count=len(m.vocab))] = np.fromiter(
-                m.vocab.values(), dtype=np.int64, count=len(m.vocab)
-            )
-            self.maps.append(mp)
+        self.maps = [self._map(m) for m in self.models]
+        self.presence_maps = [self._map(m) for m in self.presence]
+
+    def _map(self, m: LinearModel) -> np.ndarray:
+        """Union index -> the model's index (-1: not in its vocabulary)."""
+        union = self.index
+        pairs = [(u, j) for t, j in m.vocab.items() if (u := union.get(t)) is not None]
+        mp = np.full(len(union), -1, dtype=np.int64)
+        if pairs:
+            mp[np.asarray([u for u, _ in pairs], dtype=np.int64)] = np.asarray([j for _, j in pairs], dtype=np.int64)
+        return mp
 
     def raw_vectors(self, counts: Counter[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per model: (indices, sublinear TF-IDF values before the L2 norm), in the order of ``counts``."""

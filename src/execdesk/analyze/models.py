@@ -1,9 +1,9 @@
 """The shipped (or retrained) models, loaded once per process.
 
 Files live in ``execdesk/analyze/models/`` (or ``AnalyzeConfig.models_dir`` after
-``execdesk train --out``): ``intent``, ``topic``, ``spam`` and ``request`` linear models as
-gzipped JSON. A missing file is not an error: that judgment falls back to rules/defaults
-and says so.
+``execdesk train --out``): ``intent``, ``topic``, ``spam``, ``spam_nb`` (the spam model's Naive Bayes
+half, decision 0209) and ``request`` linear models as gzipped JSON. A missing file is not an error:
+that judgment falls back to rules/defaults and says so.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from execdesk.analyze.linear import LinearModel, SharedTerms
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
-MODEL_NAMES = ("intent", "topic", "spam", "request")
+MODEL_NAMES = ("intent", "topic", "spam", "request", "spam_nb")
 
 
 @dataclass(slots=True)
@@ -25,15 +25,19 @@ class ModelSet:
     spam: LinearModel | None
     request: LinearModel | None
     version: str
+    spam_nb: LinearModel | None = None  # Naive Bayes over spamtokens, combined with ``spam`` (decision 0209)
     _shared: SharedTerms | None = None
 
     def shared_terms(self) -> SharedTerms | None:
-        """One vocabulary for the intent, topic (and spam) models: they score the same counts. Built once."""
+        """One vocabulary for the intent, topic (and spam) models: they score the same counts. Built once.
+
+        The spam model's Naive Bayes half joins as a presence model (``SharedTerms.presence``)."""
         if self._shared is None and self.intent is not None and self.topic is not None:
             models = [self.intent, self.topic]
             if self.spam is not None and self.spam.is_plain_binary():
                 models.append(self.spam)
-            self._shared = SharedTerms(models)
+            presence = [self.spam_nb] if self.spam_nb is not None and self.spam_nb.presence else []
+            self._shared = SharedTerms(models, presence)
         return self._shared
 
 
@@ -57,7 +61,7 @@ def load_models(models_dir: Path | None = None) -> ModelSet:
             loaded[name] = LinearModel.load(path) if path.is_file() else None
         intent = loaded["intent"]
         version = str(intent.meta.get("version", "")) if intent else "rules-only"
-        ms = ModelSet(loaded["intent"], loaded["topic"], loaded["spam"], loaded["request"], version)
+        ms = ModelSet(loaded["intent"], loaded["topic"], loaded["spam"], loaded["request"], version, loaded["spam_nb"])
         _CACHE[key] = ms
         return ms
 

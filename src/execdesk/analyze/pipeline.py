@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResu
 from execdesk.analyze.models import ModelSet, load_models
 from execdesk.analyze.priority import build_priority
 from execdesk.analyze.signals import RuleTrace, run_rules
+from execdesk.analyze.spamtokens import header_tokens
 from execdesk.analyze.text import TextView, body_of, build_view
 from execdesk.parse.model import ParsedMessage
 
@@ -152,12 +154,24 @@ def featurize(
     enabled: set[str] | None = None,
     trace: bool = False,
     meta: Sequence[str] = (),
+    spam_header: Sequence[str] = (),
 ) -> Features:
     """The features of one text, as run time computes them (training calls this: same features, same path).
 
-    ``meta``: pseudo-words from ``meta_tokens``.
+    ``meta``: pseudo-words from ``meta_tokens``; ``spam_header``: ``spamtokens.header_tokens`` of the message.
     """
-    return _featurize_many([(subject, body, Counter(meta))], models, enabled, trace)[0]
+    return _featurize_many([(subject, body, Counter(meta), spam_header)], models, enabled, trace)[0]
+
+
+def spam_probability(p_lr: float, z_nb: float, weight: float) -> float:
+    """The spam probability: ``(1 - weight) * P_lr + weight * P_nb``, P_nb the logistic of NB's log-odds
+    (decision 0209). Run time, training and cross-validation all combine the two halves here."""
+    return (1.0 - weight) * p_lr + weight * (1.0 / (1.0 + math.exp(-min(60.0, max(-60.0, z_nb)))))
+
+
+def combine_spam(p_lr: Sequence[float] | np.ndarray, z_nb: Sequence[float] | np.ndarray, weight: float) -> np.ndarray:
+    """``spam_probability`` of each pair (training, cross-validation, benchmarks)."""
+    return np.asarray([spam_probability(float(p), float(z), weight) for p, z in zip(p_lr, z_nb, strict=True)])
 
 
 def _locate(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> list[Evidence]:
@@ -245,14 +259,17 @@ class _Item:
 
 
 def _featurize_many(
-    texts: Sequence[tuple[str, str, Counter[str]]], models: ModelSet, enabled: set[str] | None, trace: bool
+    texts: Sequence[tuple[str, str, Counter[str], Sequence[str]]],
+    models: ModelSet,
+    enabled: set[str] | None,
+    trace: bool,
 ) -> list[Features]:
-    """Features of (subject, body, meta pseudo-words) each: the text work per message, the model arithmetic
-    once for all (batchmath)."""
+    """Features of (subject, body, meta pseudo-words, spam header tokens) each: the text work per message,
+    the model arithmetic once for all (batchmath)."""
     feats: list[Features] = []
     picked: list[list[list[str]]] = []
-    metas = [meta for _s, _b, meta in texts]
-    for subject, body, _meta in texts:
+    metas = [meta for _s, _b, meta, _h in texts]
+    for subject, body, _meta, _hdr in texts:
         view = build_view(subject, body)
         hits, traces = run_rules(view, enabled, trace=trace)
         sent = sentiment_mod.score(view.text, view.scanner())
@@ -261,10 +278,13 @@ def _featurize_many(
         picked.append(sent_toks)
     counters = [f.counts for f in feats]
     shared = models.shared_terms()
+    # per model of ``shared``: intent, topic, (spam), then (the spam NB half)
     entries = bm.shared_entries(shared, counters) if shared is not None else []
+    n_shared = len(shared.models) if shared is not None else 0
+    spam_p: list[float] | None = None
     if models.spam is not None:
         spam = models.spam
-        if len(entries) > 2 and not any(t in f.counts for f, m in zip(feats, metas, strict=True) for t in m):
+        if n_shared > 2 and not any(t in f.counts for f, m in zip(feats, metas, strict=True) for t in m):
             spam_p = bm.binary_probabilities(spam, bm.with_extra(spam, entries[2], metas))
         else:
             merged = []
@@ -277,6 +297,24 @@ def _featurize_many(
                 spam_p = bm.binary_probabilities(spam, bm.model_entries(spam, merged))
             else:
                 spam_p = spam.positive_probabilities(merged)
+    nb = models.spam_nb
+    mail = [i for i, t in enumerate(texts) if t[3]]
+    if nb is not None and mail:
+        # Only mail with a header block: NB learnt from the headers as much as from the words, and text
+        # without them (the API, labelled JSONL) keeps the logistic regression alone (decision 0209).
+        # NB's words are the analysed text's distinct tokens, i.e. the counts' keys (no bigram is in its
+        # vocabulary), looked up with the other models' terms (``shared_entries``); then the header tokens.
+        if len(entries) > n_shared:
+            z_all = bm.presence_log_odds(nb, entries[n_shared], [t[3] for t in texts])
+            z = [z_all[i] for i in mail]
+        else:
+            z = nb.presence_log_odds([[*feats[i].counts, *texts[i][3]] for i in mail]).tolist()
+        weight = float(nb.meta.get("weight", 0.5))
+        if spam_p is None:  # no logistic regression: Naive Bayes alone
+            spam_p, weight = [0.0] * len(texts), 1.0
+        for i, zi in zip(mail, z, strict=True):
+            spam_p[i] = spam_probability(spam_p[i], zi, weight)
+    if spam_p is not None:
         for f, p in zip(feats, spam_p, strict=True):
             f.spam_prob = p
     if models.request is not None:
@@ -342,7 +380,11 @@ def _analyze_many(
 ) -> list[Analysis]:
     """The one analysis path: ``analyze_text``, ``analyze_message`` and ``analyze_batch`` all come here."""
     models = models or load_models(cfg.models_dir)
-    texts = [(it.subject, it.body, Counter(meta_tokens(it.parsed))) for it in items]
+    with_nb = models.spam_nb is not None
+    texts = [
+        (it.subject, it.body, Counter(meta_tokens(it.parsed)), header_tokens(it.parsed) if with_nb else [])
+        for it in items
+    ]
     feats = _featurize_many(texts, models, cfg.enabled_signals, trace)
     intents, topics = cfg.intents, cfg.topics
     tax = cfg.raw["taxonomy"]

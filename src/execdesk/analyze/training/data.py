@@ -54,6 +54,7 @@ class Example:
     group: str = ""  # for grouped cross-validation / date splits
     meta: list[str] = field(default_factory=list)  # structural pseudo-words (pipeline.meta_tokens)
     sender: str = ""  # the From address where the data has one (grouped cross-validation)
+    spam_header: list[str] = field(default_factory=list)  # the spam model's header tokens (spamtokens.header_tokens)
 
 
 def default_data_dir() -> Path:
@@ -237,9 +238,10 @@ def load_spamassassin(data_dir: Path) -> list[Example]:
     """SpamAssassin messages parsed by execdesk.parse; intent ``spam`` or ``other``.
 
     ``group`` is ``<folder>/<number>`` for ordered splits; ``meta`` holds the structural pseudo-words the
-    run-time spam model sees (pipeline.meta_tokens).
+    run-time spam model sees (pipeline.meta_tokens), ``spam_header`` its header tokens (spamtokens.header_tokens).
     """
     from execdesk.analyze.pipeline import meta_tokens
+    from execdesk.analyze.spamtokens import header_tokens
     from execdesk.analyze.text import body_of
     from execdesk.parse import ParseRefused, parse_message
 
@@ -259,6 +261,7 @@ def load_spamassassin(data_dir: Path) -> list[Example]:
                 group=f"{group}/{name.split('.', 1)[0]}",
                 meta=meta_tokens(parsed),
                 sender=(parsed.from_addr or "").lower(),
+                spam_header=header_tokens(parsed),
             )
         )
     return out

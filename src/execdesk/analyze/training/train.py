@@ -3,6 +3,8 @@
 Models (all linear, exported as gzipped JSON, see linear.py):
   request  - is a sentence a request? Parakweet e-mail sentences (Apache-2.0)
   spam     - SpamAssassin public corpus (PDDL/CC0)
+  spam_nb  - the spam model's Naive Bayes half over spamtokens (same data); the pipeline averages the two
+             (decision 0209)
   intent   - words + dense cues + signals + the two models above; labelled executive mail
              (enron, CC BY-NC-SA), labelled support tweets (twcs), CFPB complaints, SpamAssassin,
              and the organisation's staff corrections
@@ -29,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from execdesk.analyze.cues import DENSE_NAMES
 from execdesk.analyze.linear import LinearModel, terms
 from execdesk.analyze.models import ModelSet
-from execdesk.analyze.pipeline import featurize
+from execdesk.analyze.pipeline import combine_spam, featurize
 from execdesk.analyze.training.data import (
     SOURCES,
     Example,
@@ -168,6 +170,127 @@ def train_spam(examples: Sequence[Example], counts: Sequence[Counter[str]] | Non
     return fit_linear(counts, y, C=10.0, meta={"name": "spam", "sources": ["spamassassin"], "n": len(examples)})
 
 
+def spam_docs(examples: Sequence[Example]) -> list[list[str]]:
+    """What the spam model's Naive Bayes half reads of each message (``spamtokens.spam_tokens``: the tokens of
+    the analysed text + the header tokens ``load_spamassassin`` kept): the tokens the pipeline builds at run time."""
+    from execdesk.analyze.linear import tokens
+    from execdesk.analyze.spamtokens import spam_tokens
+    from execdesk.analyze.text import build_view
+
+    return [spam_tokens(tokens(build_view(e.subject, e.body).text), e.spam_header) for e in examples]
+
+
+def fit_presence_nb(
+    docs: Sequence[Sequence[str]],
+    y: Sequence[str],
+    alpha: float,
+    min_df: int = 2,
+    meta: dict[str, Any] | None = None,
+) -> LinearModel:
+    """Multinomial Naive Bayes over binary token presence, exported as a ``weighting="presence"`` LinearModel.
+
+    With two classes and binary features, NB's log-odds are linear: ``log P(pos)/P(neg) = b + sum of w_t``
+    over the distinct known tokens, ``w_t = log theta_pos,t - log theta_neg,t`` and ``b`` the prior
+    log-odds; the file holds ``w`` and ``b``. Tokens in fewer than ``min_df`` messages are left out.
+    """
+    from sklearn.naive_bayes import MultinomialNB
+
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(set(d))
+    kept = sorted(t for t, n in df.items() if n >= min_df)
+    vocab = {t: i for i, t in enumerate(kept)}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, d in enumerate(docs):
+        js = sorted({j for j in map(vocab.get, d) if j is not None})
+        rows.extend([i] * len(js))
+        cols.extend(js)
+    X = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs), len(vocab)), dtype=np.float64)
+    nb = MultinomialNB(alpha=alpha).fit(X, [str(c) for c in y])
+    classes = [str(c) for c in nb.classes_]
+    if len(classes) != 2:
+        raise ValueError("fit_presence_nb needs exactly two classes")
+    coef = (nb.feature_log_prob_[1] - nb.feature_log_prob_[0])[:, None]
+    intercept = np.asarray([nb.class_log_prior_[1] - nb.class_log_prior_[0]])
+    return LinearModel(classes, vocab, np.ones(len(vocab)), coef, intercept, (), meta, weighting="presence")
+
+
+# The spam model's Naive Bayes half (decision 0209): alpha chosen by an inner 3-fold CV grouped by sender
+# on the training messages (the F1 of the combined probability at 0.5), weight of NB in the mean fixed.
+SPAM_NB_ALPHAS = (0.01, 0.03, 0.1, 0.3, 1.0)
+SPAM_NB_WEIGHT = 0.5
+
+
+@dataclass(slots=True)
+class SpamInnerCV:
+    """Out-of-fold scores of an inner 3-fold CV grouped by sender, on the training messages only."""
+
+    y: np.ndarray  # 1 = spam
+    folds: list[tuple[np.ndarray, np.ndarray]]  # positions in the examples
+    p_lr: np.ndarray  # the logistic regression's P(spam)
+    z_nb: dict[float, np.ndarray]  # NB log-odds per alpha
+
+
+def spam_inner_cv(
+    examples: Sequence[Example],
+    counts: Sequence[Counter[str]],
+    docs: Sequence[Sequence[str]],
+    alphas: Sequence[float] = SPAM_NB_ALPHAS,
+) -> SpamInnerCV:
+    """The logistic regression's and NB's (per alpha) out-of-fold scores on ``examples``, 3 folds grouped by
+    sender (seed 0): what ``train_spam_nb`` chooses alpha from."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    y = np.asarray([1 if e.intent == "spam" else 0 for e in examples])
+    labels = ["spam" if v else "ham" for v in y]
+    sgk = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=0)
+    folds = list(sgk.split(np.zeros(len(y)), y, [e.sender or e.id for e in examples]))
+    p_lr = np.zeros(len(y))
+    z = {a: np.zeros(len(y)) for a in alphas}
+    for tr, te in folds:
+        lr = train_spam([examples[i] for i in tr], [counts[i] for i in tr])
+        p_lr[te] = lr.positive_probabilities([counts[i] for i in te])
+        for a in alphas:
+            nb = fit_presence_nb([docs[i] for i in tr], [labels[i] for i in tr], a)
+            z[a][te] = nb.presence_log_odds([docs[i] for i in te])
+    return SpamInnerCV(y, folds, p_lr, z)
+
+
+def spam_f1(y: np.ndarray, p: np.ndarray) -> float:
+    """Spam F1 at threshold 0.5 (``y``: 1 = spam)."""
+    pred = p >= 0.5
+    tp = int((pred & (y == 1)).sum())
+    wrong = int((pred != (y == 1)).sum())
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def train_spam_nb(
+    examples: Sequence[Example],
+    counts: Sequence[Counter[str]] | None = None,
+    docs: Sequence[Sequence[str]] | None = None,
+    inner: SpamInnerCV | None = None,
+) -> LinearModel:
+    """The spam model's Naive Bayes half: alpha by inner CV on ``examples`` (the combined probability's
+    F1), then NB fitted on all of them. ``counts``/``docs``: ``spam_terms``/``spam_docs`` of the examples;
+    ``inner``: their ``spam_inner_cv`` when the caller has it already."""
+    docs = spam_docs(examples) if docs is None else docs
+    if inner is None:
+        inner = spam_inner_cv(examples, spam_terms(examples) if counts is None else counts, docs)
+    f1 = {a: spam_f1(inner.y, combine_spam(inner.p_lr, z, SPAM_NB_WEIGHT)) for a, z in inner.z_nb.items()}
+    alpha = max(f1, key=lambda a: (f1[a], -SPAM_NB_ALPHAS.index(a)))  # ties: the first in the grid
+    meta = {
+        "name": "spam_nb",
+        "sources": ["spamassassin"],
+        "n": len(examples),
+        "alpha": alpha,
+        "weight": SPAM_NB_WEIGHT,
+        "inner_cv_f1": {str(a): round(v, 4) for a, v in f1.items()},
+    }
+    y = ["spam" if e.intent == "spam" else "ham" for e in examples]
+    return fit_presence_nb(docs, y, alpha, meta=meta)
+
+
 def aux_examples(data_dir: Path, sources: Iterable[str], seed: int = 0) -> list[Example]:
     """Non-executive labelled examples used to train intent (and topic) alongside the executive mail."""
     out: list[Example] = []
@@ -198,7 +321,7 @@ def aux_examples(data_dir: Path, sources: Iterable[str], seed: int = 0) -> list[
 def featurise_examples(examples: Sequence[Example], models: ModelSet) -> tuple[list[Counter[str]], list[list[float]]]:
     counts, dense = [], []
     for e in examples:
-        f = featurize(e.subject, e.body, models, meta=e.meta)
+        f = featurize(e.subject, e.body, models, meta=e.meta, spam_header=e.spam_header)
         counts.append(f.counts)
         dense.append(f.dense)
     return counts, dense
@@ -254,8 +377,10 @@ def train(
     np.random.seed(seed)
     request = train_request(data_dir)
     sa = load_spamassassin(data_dir)
-    spam = train_spam(sa)
-    base = ModelSet(None, None, spam, request, "training")
+    spam_counts = spam_terms(sa)
+    spam = train_spam(sa, spam_counts)
+    spam_nb = train_spam_nb(sa, spam_counts)
+    base = ModelSet(None, None, spam, request, "training", spam_nb)
     examples: list[Example] = []
     if "enron" in sources:
         examples.extend(load_enron(data_dir))
@@ -276,13 +401,14 @@ def train(
     intent = fit_label_model("intent", examples, feats, {**meta, "name": "intent"})
     topic = fit_label_model("topic", examples, feats, {**meta, "name": "topic"})
     out_dir.mkdir(parents=True, exist_ok=True)
-    for name, model in (("request", request), ("spam", spam), ("intent", intent), ("topic", topic)):
+    models = {"request": request, "spam": spam, "spam_nb": spam_nb, "intent": intent, "topic": topic}
+    for name, model in models.items():
         model.save(out_dir / f"{name}.json.gz")
     summary = {
         **meta,
         "trained_at": datetime.now(UTC).date().isoformat(),
         "out": str(out_dir),
-        "sizes": {n: (out_dir / f"{n}.json.gz").stat().st_size for n in ("request", "spam", "intent", "topic")},
+        "sizes": {n: (out_dir / f"{n}.json.gz").stat().st_size for n in models},
     }
     return summary
 
@@ -290,13 +416,13 @@ def train(
 def _data_stamp(examples: Sequence[Example]) -> str:
     import hashlib
 
-    from execdesk.analyze import cues, linear, pipeline, scan, sentiment, signals, text
+    from execdesk.analyze import cues, linear, pipeline, scan, sentiment, signals, spamtokens, text
 
     h = hashlib.sha256()
     h.update(("|".join(DENSE_NAMES) + "\n").encode())  # a new feature set is a new model version
     # the rules, cue families, negation and tokenising are features too: a change to their code is a new
     # model version (the modules' source, as installed)
-    for module in (cues, linear, pipeline, scan, sentiment, signals, text):
+    for module in (cues, linear, pipeline, scan, sentiment, signals, spamtokens, text):
         h.update(Path(str(module.__file__)).read_bytes())
     for e in examples:
         h.update(f"{e.source}|{e.id}|{e.intent}|{e.topic}\n".encode())
