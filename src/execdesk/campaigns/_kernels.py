@@ -589,6 +589,33 @@ def _slot(keys: np.ndarray, used: np.ndarray, h: np.uint64) -> int:
 
 
 @_jit
+def _distinct_in_order(head: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """The distinct word hashes of ``head`` in order of first occurrence, as a ``Counter`` keeps them:
+    (the hash table's keys and used flags, position in ``head`` of each one's first occurrence, its
+    count, how many)."""
+    nh = len(head)
+    cap = 256
+    while cap < 4 * nh:
+        cap *= 2
+    lk = np.empty(cap, dtype=np.uint64)
+    lu = np.zeros(cap, dtype=np.uint8)
+    lpos = np.empty(cap, dtype=np.int64)
+    d_pos = np.empty(nh, dtype=np.int64)
+    d_cnt = np.zeros(nh, dtype=np.int64)
+    nd = 0
+    for i in range(nh):
+        s = _slot(lk, lu, head[i])
+        if not lu[s]:
+            lu[s] = 1
+            lk[s] = head[i]
+            lpos[s] = nd
+            d_pos[nd] = i
+            nd += 1
+        d_cnt[lpos[s]] += 1
+    return lk, lu, d_pos, d_cnt, nd
+
+
+@_jit
 def table_insert(keys: np.ndarray, used: np.ndarray, h: np.uint64) -> int:
     """Slot of ``h`` in the table, added if absent (the caller keeps the load under one half)."""
     i = _slot(keys, used, h)
@@ -680,26 +707,7 @@ def family_scores(
     max_checked = limits[1]
     min_shared = limits[2]
     min_rare = limits[3]
-    nh = len(head)
-    # distinct head words in order of first occurrence, with counts (Counter)
-    cap = 256
-    while cap < 4 * nh:
-        cap *= 2
-    lk = np.empty(cap, dtype=np.uint64)
-    lu = np.zeros(cap, dtype=np.uint8)
-    lpos = np.empty(cap, dtype=np.int64)
-    d_pos = np.empty(nh, dtype=np.int64)  # position in head of each distinct word's first occurrence
-    d_cnt = np.zeros(nh, dtype=np.int64)
-    nd = 0
-    for i in range(nh):
-        s = _slot(lk, lu, head[i])
-        if not lu[s]:
-            lu[s] = 1
-            lk[s] = head[i]
-            lpos[s] = nd
-            d_pos[nd] = i
-            nd += 1
-        d_cnt[lpos[s]] += 1
+    lk, lu, d_pos, d_cnt, nd = _distinct_in_order(head)  # the table is reused below
     if gate > 0:
         rare = 0
         for j in range(nd):
@@ -732,7 +740,7 @@ def family_scores(
     for j in range(nv):
         v_val[j] = v_val[j] * inv
     # the vector by word hash (reuses the distinct-word table: same keys, vector index or -1)
-    vi = np.empty(cap, dtype=np.int64)
+    vi = np.empty(len(lk), dtype=np.int64)
     for j in range(nd):
         vi[_slot(lk, lu, head[d_pos[j]])] = -1
     for j in range(nv):
@@ -850,25 +858,7 @@ def family_vector(
     """``TriggerLinker.vector`` of a message's first words: (first-occurrence position in ``head`` of
     each word with a weight, its unit TF-IDF value), in the dict's order; the same float operations
     as ``family_scores``."""
-    nh = len(head)
-    cap = 256
-    while cap < 4 * nh:
-        cap *= 2
-    lk = np.empty(cap, dtype=np.uint64)
-    lu = np.zeros(cap, dtype=np.uint8)
-    lpos = np.empty(cap, dtype=np.int64)
-    d_pos = np.empty(nh, dtype=np.int64)
-    d_cnt = np.zeros(nh, dtype=np.int64)
-    nd = 0
-    for i in range(nh):
-        s = _slot(lk, lu, head[i])
-        if not lu[s]:
-            lu[s] = 1
-            lk[s] = head[i]
-            lpos[s] = nd
-            d_pos[nd] = i
-            nd += 1
-        d_cnt[lpos[s]] += 1
+    _lk, _lu, d_pos, d_cnt, nd = _distinct_in_order(head)
     v_pos = np.empty(nd, dtype=np.int64)
     v_val = np.empty(nd, dtype=np.float64)
     nv = 0
