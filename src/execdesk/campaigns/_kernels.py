@@ -262,6 +262,7 @@ def shingle_hashes(buf: np.ndarray, k: int) -> np.ndarray:
 
 @_jit
 def _unique_sorted(hs: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (a new array; any integer dtype: numba compiles one per dtype)."""
     if len(hs) == 0:
         return hs
     s = np.sort(hs)
@@ -543,19 +544,8 @@ def band_lookup(keys: np.ndarray, vals: np.ndarray, bands: np.ndarray, limit: in
             m += 1
     if m == 0:
         return out[:0]
-    u = _unique_sorted_i(out[:m])
+    u = _unique_sorted(out[:m])
     return u[:limit]
-
-
-@_jit
-def _unique_sorted_i(a: np.ndarray) -> np.ndarray:
-    s = np.sort(a)
-    keep = 1
-    for i in range(1, len(s)):
-        if s[i] != s[keep - 1]:
-            s[keep] = s[i]
-            keep += 1
-    return s[:keep]
 
 
 @_jit
