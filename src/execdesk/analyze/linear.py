@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -150,17 +150,19 @@ class LinearModel:
         if not self.presence or len(self.classes) != 2 or self.coef.shape[1] != 1:
             raise ValueError("presence_log_odds needs a binary presence model")
         n = len(docs)
-        uniq = [dict.fromkeys(d) for d in docs]
-        sizes = np.fromiter(map(len, uniq), dtype=np.int64, count=n)
-        total = int(sizes.sum())
+        seg, ja = self._lookup([dict.fromkeys(d) for d in docs])
         z = np.full(n, float(self.intercept[0]))
-        if total:
-            keys = itertools.chain.from_iterable(uniq)
-            ja = np.fromiter(map(self.vocab.get, keys, itertools.repeat(-1)), dtype=np.int64, count=total)
+        if len(ja):
             keep = ja >= 0
-            seg = np.repeat(np.arange(n), sizes)[keep]
-            z += np.bincount(seg, weights=self._col0[ja[keep]], minlength=n)
+            z += np.bincount(seg[keep], weights=self._col0[ja[keep]], minlength=n)
         return z
+
+    def _lookup(self, docs: Sequence[Collection[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """(document number, vocabulary index or -1) of every key of every document, in one C-level pass."""
+        sizes = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        keys = itertools.chain.from_iterable(docs)
+        ja = np.fromiter(map(self.vocab.get, keys, itertools.repeat(-1)), dtype=np.int64, count=int(sizes.sum()))
+        return np.repeat(np.arange(len(docs)), sizes), ja
 
     def positive_probabilities(self, counters: Sequence[Counter[str]]) -> list[float]:
         """``float(proba(c)[1])`` for each counter, for a binary model without dense features, in one batch.
@@ -172,16 +174,14 @@ class LinearModel:
         if not self.is_plain_binary():
             return [float(self.proba(c)[1]) for c in counters]
         n_seg = len(counters)
-        sizes = np.fromiter(map(len, counters), dtype=np.int64, count=n_seg)
-        total = int(sizes.sum())
+        seg_all, ja = self._lookup(counters)
+        total = len(ja)
         z = np.full(n_seg, float(self.intercept[0]))
         if total:
-            keys = itertools.chain.from_iterable(counters)
-            ja = np.fromiter(map(self.vocab.get, keys, itertools.repeat(-1)), dtype=np.int64, count=total)
             keep = ja >= 0
             if keep.any():
                 ia = ja[keep]
-                seg = np.repeat(np.arange(n_seg), sizes)[keep]
+                seg = seg_all[keep]
                 ca = np.fromiter(
                     itertools.chain.from_iterable(c.values() for c in counters), dtype=np.int64, count=total
                 )[keep]
