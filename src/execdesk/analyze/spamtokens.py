@@ -114,7 +114,7 @@ def url_tokens(text: str) -> list[str]:
 def header_tokens(parsed: ParsedMessage | None) -> list[str]:
     """The header-field-prefixed and URL tokens of a parsed message.
 
-    None for text that came without a MIME header block (no message, or ``parsed_from_text``: no root
+    Empty for text that came without a MIME header block (no message, or ``parsed_from_text``: no root
     content type, which ``parse_message`` always records): there is no header evidence to read, and the
     pipeline then scores the text with the logistic regression alone.
     """

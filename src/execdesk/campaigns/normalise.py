@@ -127,12 +127,7 @@ def _drop_intros(text: str, low: str) -> str:
     """``_SELF_INTRO.sub(" ", text)`` for ASCII text, ~10x faster: a match can only start where one of
     its phrases occurs in the lower-cased text (same offsets for ASCII), so the regex is tried there
     only, left to right, skipping starts inside the previous match, exactly as ``sub`` scans."""
-    starts: set[int] = set()
-    for phrase in _INTRO_PHRASES:
-        i = low.find(phrase)
-        while i >= 0:
-            starts.add(i)
-            i = low.find(phrase, i + 1)
+    starts = {i for phrase in _INTRO_PHRASES for i in _find_all(low, phrase)}
     out: list[str] = []
     last = 0
     for i in sorted(starts):
