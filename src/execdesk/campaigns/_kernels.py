@@ -458,6 +458,35 @@ def _is_space(c: int) -> bool:
 
 
 @_jit
+def _join_tokens(
+    text: np.ndarray, table: np.ndarray, start: int, end: int, max_words: int, buf: np.ndarray
+) -> tuple[int, int]:
+    """The tokens of ``text[start:end]`` (bytes through the token ``table``, digit runs as one ``0``), at most
+    ``max_words`` of them, joined by single spaces into ``buf``: (bytes written, words)."""
+    m = 0
+    nw = 0
+    in_word = False
+    for q in range(start, end):
+        t = table[text[q]]
+        if t == _SPACE:
+            in_word = False
+            continue
+        if not in_word:
+            if nw == max_words:
+                break
+            if nw:
+                buf[m] = _SPACE
+                m += 1
+            nw += 1
+            in_word = True
+        elif t == 48 and buf[m - 1] == 48:
+            continue
+        buf[m] = t
+        m += 1
+    return m, nw
+
+
+@_jit
 def own_sentences(
     text: np.ndarray, table: np.ndarray, max_words: int, k: int, form: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -497,26 +526,7 @@ def own_sentences(
     inside = np.zeros(np_, dtype=np.int64)
     buf = np.empty(n + 1, dtype=np.uint8)
     for p in range(np_):
-        m = 0  # the piece's tokens joined by single spaces, digit runs as one 0
-        nw = 0
-        in_word = False
-        for q in range(starts[p], ends[p]):
-            t = table[text[q]]
-            if t == _SPACE:
-                in_word = False
-                continue
-            if not in_word:
-                if nw == max_words:
-                    break
-                if nw:
-                    buf[m] = _SPACE
-                    m += 1
-                nw += 1
-                in_word = True
-            elif t == 48 and buf[m - 1] == 48:
-                continue
-            buf[m] = t
-            m += 1
+        m, nw = _join_tokens(text, table, starts[p], ends[p], max_words, buf)
         n_words[p] = nw
         if nw < 3:
             continue
@@ -941,24 +951,7 @@ def line_keys(text: np.ndarray, table: np.ndarray, min_words: int) -> np.ndarray
         j = start
         while j < n and text[j] != _NEWLINE and text[j] != _CR:
             j += 1
-        m = 0
-        nw = 0
-        in_word = False
-        for q in range(start, j):
-            t = table[text[q]]
-            if t == _SPACE:
-                in_word = False
-                continue
-            if not in_word:
-                if nw:
-                    buf[m] = _SPACE
-                    m += 1
-                nw += 1
-                in_word = True
-            elif t == 48 and buf[m - 1] == 48:
-                continue
-            buf[m] = t
-            m += 1
+        m, nw = _join_tokens(text, table, start, j, n + 1, buf)
         if nw >= min_words:
             key = crc32(buf, 0, m)
             out[nl] = key if key else 1
