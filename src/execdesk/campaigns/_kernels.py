@@ -716,29 +716,10 @@ def family_scores(
         if rare < gate:
             return 0, 0
     # TF-IDF vector over words with a non-zero weight
-    v_pos = np.empty(nd, dtype=np.int64)
-    v_val = np.empty(nd, dtype=np.float64)
-    nv = 0
-    for j in range(nd):
-        h = head[d_pos[j]]
-        s = _slot(w_keys, w_used, h)
-        w = w_vals[s] if w_used[s] else (unseen_weight if content[d_pos[j]] else 0.0)
-        if w != 0.0:
-            c = d_cnt[j]
-            v_pos[nv] = d_pos[j]
-            v_val[nv] = w if c == 1 else (1.0 + math.log(c)) * w
-            nv += 1
+    v_pos, v_val = _unit_vector(head, content, d_pos, d_cnt, nd, w_keys, w_used, w_vals, unseen_weight, compensated)
+    nv = len(v_pos)
     if nv == 0:
         return 0, 0
-    sq = np.empty(nv, dtype=np.float64)
-    for j in range(nv):
-        sq[j] = v_val[j] * v_val[j]
-    norm = math.sqrt(_sum(sq, nv, compensated))
-    if norm == 0.0:
-        norm = 1.0
-    inv = 1.0 / norm
-    for j in range(nv):
-        v_val[j] = v_val[j] * inv
     # the vector by word hash (reuses the distinct-word table: same keys, vector index or -1)
     vi = np.empty(len(lk), dtype=np.int64)
     for j in range(nd):
@@ -859,6 +840,24 @@ def family_vector(
     each word with a weight, its unit TF-IDF value), in the dict's order; the same float operations
     as ``family_scores``."""
     _lk, _lu, d_pos, d_cnt, nd = _distinct_in_order(head)
+    return _unit_vector(head, content, d_pos, d_cnt, nd, w_keys, w_used, w_vals, unseen_weight, compensated)
+
+
+@_jit
+def _unit_vector(
+    head: np.ndarray,
+    content: np.ndarray,
+    d_pos: np.ndarray,
+    d_cnt: np.ndarray,
+    nd: int,
+    w_keys: np.ndarray,
+    w_used: np.ndarray,
+    w_vals: np.ndarray,
+    unseen_weight: float,
+    compensated: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The unit TF-IDF vector of the distinct words (``_distinct_in_order``) that carry a weight:
+    (their first-occurrence positions in ``head``, their values), in first-occurrence order."""
     v_pos = np.empty(nd, dtype=np.int64)
     v_val = np.empty(nd, dtype=np.float64)
     nv = 0
