@@ -1,0 +1,45 @@
+"""Loader of the analyze stage's compiled kernels (numba), with the Python path as the fallback.
+
+Each kernel module is ``execdesk.analyze._<name>_kernels`` and is imported on first use, so commands
+that never analyse do not pay for numba. :func:`load` answers ``None`` when numba cannot be imported,
+when ``EXECDESK_ANALYZE_NATIVE=0``, or inside :func:`python_path`: callers then take their plain
+Python code, which must give the same results (tests compare the two paths). Compiled code is cached
+on disk like the campaign kernels' (``cache=True``; ``NUMBA_CACHE_DIR`` overrides, docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+
+_loaded: dict[str, ModuleType | None] = {}
+_python_only: list[bool] = []
+
+
+def load(name: str) -> ModuleType | None:
+    """The kernels module ``_<name>_kernels``, imported on the first call; ``None`` for the Python path."""
+    if _python_only:
+        return None
+    if name not in _loaded:
+        kernels: ModuleType | None = None
+        if os.environ.get("EXECDESK_ANALYZE_NATIVE", "1") != "0":
+            try:
+                kernels = importlib.import_module(f"execdesk.analyze._{name}_kernels")
+            except ImportError:  # numba/llvmlite missing or incompatible: the Python path
+                kernels = None
+        _loaded[name] = kernels
+    return _loaded[name]
+
+
+@contextmanager
+def python_path() -> Iterator[None]:
+    """Inside, :func:`load` answers ``None``: for comparing the two paths in one process (tests, benchmarks).
+    Objects that looked their kernels up before entering keep them."""
+    _python_only.append(True)
+    try:
+        yield
+    finally:
+        _python_only.pop()
