@@ -17,7 +17,10 @@ matches ``finditer``/``search``/``findall`` give, because:
   keeps which characters are word characters;
 * ``pattern.match(text, pos, endpos)`` at a position is what ``search`` tries there, and
   matches are taken leftmost first and non-overlapping, as ``finditer`` takes them; when
-  ``endpos`` cuts the text, its last KEY_LEN characters are searched with the plain pattern.
+  ``endpos`` cuts the text, its last LOOKAHEAD characters are searched with the plain pattern;
+* a word start that fits a pattern's key is kept only where the folded text begins one of the
+  pattern's literal prefixes up to EXT_LEN long ("the" + END stands for "the world", "the public",
+  "the hell": a "the" followed by anything else is no candidate).
 
 ``tests/analyze/test_fast_paths.py`` checks this against the plain regexes on the labelled
 corpora and on traps (Kelvin sign, dotted I, cut words, '$$', '%').
@@ -34,11 +37,17 @@ import string
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
+from execdesk.analyze import native
+
 # the standard library's regex parser (private but stable since 3.11; typeshed does not describe it)
 C: Any = importlib.import_module("re._constants")
 P: Any = importlib.import_module("re._parser")
 
 KEY_LEN = 6  # word-start keys: the first 6 folded characters
+EXT_LEN = 12  # a candidate word start must also begin one of the pattern's literal prefixes up to 12 long
+LOOKAHEAD = EXT_LEN + 1  # how far past a candidate the filters read (a prefix and its END)
 END = "\x00"  # in a prefix: "the word ends here" (a \b after a word character)
 _MAX_PATHS = 20000
 _SPLIT = re.compile(r"(\w+)")
@@ -87,8 +96,9 @@ def _non_word_literals(items: list[tuple[Any, Any]]) -> bool:
     return bool(items) and all(op is C.LITERAL and not _is_word_char(chr(av)) for op, av in items)
 
 
-def _prefixes(pattern: re.Pattern[str]) -> set[tuple[str, bool]]:
-    """Every (literal prefix, preceded by ``\\b``) a match can start with; raises _Unconstrained."""
+def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN) -> set[tuple[str, bool]]:
+    """Every (literal prefix, preceded by ``\\b``) a match can start with, at most ``limit`` long (+ END);
+    raises _Unconstrained."""
     out: set[tuple[str, bool]] = set()
     budget = [_MAX_PATHS]
     stop: list[tuple[Any, Any]] = [(None, "STOP")]
@@ -98,10 +108,10 @@ def _prefixes(pattern: re.Pattern[str]) -> set[tuple[str, bool]]:
         if budget[0] < 0:
             raise _Unconstrained
         while True:
-            if len(acc) >= KEY_LEN or i >= len(items) or items[i][1] == "STOP":
+            if len(acc) >= limit or i >= len(items) or items[i][1] == "STOP":
                 if not acc:
                     raise _Unconstrained
-                out.add((acc[:KEY_LEN], bounded))
+                out.add((acc[:limit], bounded))
                 return
             op, av = items[i]
             if op is C.LITERAL:
@@ -170,13 +180,14 @@ def _prefixes(pattern: re.Pattern[str]) -> set[tuple[str, bool]]:
 class FastPattern:
     """A compiled pattern plus the literal prefixes its matches can start with."""
 
-    __slots__ = ("always", "find_keys", "pattern", "pid", "word_keys")
+    __slots__ = ("always", "ext", "find_keys", "pattern", "pid", "word_keys")
 
     def __init__(self, pattern: re.Pattern[str], pid: int) -> None:
         self.pattern = pattern
         self.pid = pid
         self.word_keys: frozenset[str] = frozenset()
         self.find_keys: tuple[str, ...] = ()
+        self.ext: dict[str, tuple[str, ...]] | None = None
         self.always = False
         try:
             if P.parse(pattern.pattern, pattern.flags).getwidth()[0] == 0:
@@ -190,6 +201,42 @@ class FastPattern:
         word = {p for p, bounded in pre if bounded and unicode_b and p[0] in _WORD_CHARS}
         self.word_keys = frozenset(_word_key(p) for p in word)
         self.find_keys = tuple(sorted({p.rstrip(END) for p, _b in pre if p not in word}))
+        if not self.find_keys:
+            self.ext = _extended(pattern, pre, self.word_keys)
+
+
+def _short(prefix: str) -> str:
+    """What the KEY_LEN walk records for a path the EXT_LEN walk recorded as ``prefix``."""
+    return prefix[:KEY_LEN] if len(prefix) > KEY_LEN else prefix
+
+
+def _extended(
+    pattern: re.Pattern[str], short: set[tuple[str, bool]], word_keys: frozenset[str]
+) -> dict[str, tuple[str, ...]] | None:
+    """Word key -> the pattern's literal prefixes up to EXT_LEN (+ END) with that key ("every" + END ->
+    "every time"): a candidate word start must begin one of them. None (no filter) when the longer walk
+    does not refine the KEY_LEN walk exactly (budget, or a path this reasoning did not foresee)."""
+    try:
+        long = _prefixes(pattern, EXT_LEN)
+    except _Unconstrained:
+        return None
+    if {(_short(p), b) for p, b in long} != short:
+        return None
+    out: dict[str, list[str]] = {}
+    for p, _b in long:
+        out.setdefault(_word_key(_short(p)), []).append(p)
+    if set(out) != set(word_keys):
+        return None
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _prefix_at(folded: str, q: int, prefix: str) -> bool:
+    """``folded`` at ``q`` begins ``prefix``; its END: a non-word character or the text's end next."""
+    bare = prefix.rstrip(END)
+    if not folded.startswith(bare, q):
+        return False
+    j = q + len(bare)
+    return bare == prefix or j >= len(folded) or _WORD_RE.match(folded, j) is None
 
 
 _ASCII_LETTERS = string.ascii_letters.encode()
@@ -203,13 +250,14 @@ def ascii_letter_counts(text: str) -> tuple[int, int]:
     return n - len(b.translate(None, _ASCII_LETTERS)), n - len(b.translate(None, _ASCII_UPPER))
 
 
+_WORD_RE = re.compile(r"\w")  # what _SPLIT calls a word character
 _REGISTRY: list[FastPattern] = []
 _BY_PATTERN: dict[re.Pattern[str], FastPattern] = {}
 _KEY_INDEX: dict[str, list[int]] = {}
 _HEADS: set[str] = set()  # every leading part of an indexed key (lets a look-up stop early)
 # key -> pattern ids, kept across messages. Replaced (never cleared in place) when full, so a
 # Scan running in another thread keeps a consistent dict.
-_memo: list[dict[str, tuple[int, ...]]] = [{}]
+_memo: list[dict[str, tuple[tuple[int, tuple[str, ...] | None], ...]]] = [{}]
 _MEMO_MAX = 200_000
 
 
@@ -257,6 +305,132 @@ def _ids_for(key: str) -> tuple[int, ...]:
     return tuple(sorted(ids))
 
 
+def _entries_for(key: str) -> tuple[tuple[int, tuple[str, ...] | None], ...]:
+    """(pattern id, the extended prefixes a word with this key must begin, None: no filter) per id."""
+    fitting = [key[:n] for n in range(1, len(key) + 1)]
+    if len(key) < KEY_LEN:
+        fitting.append(key + END)
+    out = []
+    for pid in _ids_for(key):
+        ext = _REGISTRY[pid].ext
+        out.append((pid, None if ext is None else tuple(p for k in fitting for p in ext.get(k, ()))))
+    return tuple(out)
+
+
+# -- the compiled word index (native.load("scan")) -------------------------------------------
+_ASCII_WORD = np.array([_WORD_RE.match(chr(c)) is not None for c in range(128)], dtype=np.uint8)
+_wide_memo: dict[int, bool] = {}  # non-ASCII code point -> is a word character
+_PREFIX_END = 0xFFFFFFFF  # END in the kernel's prefix characters (no code point is this large)
+_Table = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# (registered patterns, codes, entry starts, entry pattern ids, prefix starts per entry pattern id,
+# character starts per prefix, prefix characters): rebuilt when a pattern is registered
+_table: list[_Table] = []
+
+
+def _code(key: str) -> int:
+    """A key (ASCII word characters, END last or not at all) as the kernel codes it: byte n = character n."""
+    return sum((1 if ch == END else ord(ch)) << (8 * n) for n, ch in enumerate(key))
+
+
+def _native_table() -> _Table:
+    """_HEADS and _KEY_INDEX as sorted codes, their pattern ids (what ``_ids_for`` walks) and, per
+    (key, pattern id), the extended prefixes a candidate must begin (one empty prefix: no filter)."""
+    if _table and _table[0][0] == len(_REGISTRY):
+        return _table[0]
+    entries = {_code(h): (h, sorted(_KEY_INDEX.get(h, ()))) for h in _HEADS}
+    entries.update((_code(k), (k, sorted(ids))) for k, ids in _KEY_INDEX.items() if k.endswith(END))
+    codes = sorted(entries)
+    starts = [0]
+    pids: list[int] = []
+    ext_starts = [0]
+    char_starts = [0]
+    chars: list[int] = []
+    for c in codes:
+        key, ids = entries[c]
+        pids.extend(ids)
+        starts.append(len(pids))
+        for pid in ids:
+            ext = _REGISTRY[pid].ext
+            for p in ext[key] if ext is not None else ("",):
+                chars.extend(_PREFIX_END if ch == END else ord(ch) for ch in p)
+                char_starts.append(len(chars))
+            ext_starts.append(len(char_starts) - 1)
+    t = (
+        len(_REGISTRY),
+        np.array(codes, dtype=np.int64),
+        np.array(starts, dtype=np.int64),
+        np.array(pids, dtype=np.int32),
+        np.array(ext_starts, dtype=np.int64),
+        np.array(char_starts, dtype=np.int64),
+        np.array(chars, dtype=np.uint32),
+    )
+    _table[:] = [t]
+    return t
+
+
+def _wide_words(cp: np.ndarray) -> np.ndarray:
+    """The sorted distinct non-ASCII code points of ``cp`` that are word characters."""
+    wide = np.unique(cp[cp >= 128]).tolist()
+    memo = _wide_memo
+    out = []
+    for c in wide:
+        w = memo.get(c)
+        if w is None:
+            w = memo[c] = _WORD_RE.match(chr(c)) is not None
+        if w:
+            out.append(c)
+    return np.array(out, dtype=np.uint32)
+
+
+_NO_WIDE = np.zeros(0, dtype=np.uint32)
+
+
+def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
+    """``Scan``'s candidates from the kernel; None when the text cannot be handed over (the Python path)."""
+    n_reg, codes, starts, pids, ext_starts, char_starts, chars = _native_table()
+    cp = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(cp) != len(folded):
+        return None
+    wide = _NO_WIDE if folded.isascii() else _wide_words(cp)
+    ids, bounds, pos = kernels.word_index(
+        cp, _ASCII_WORD, wide, KEY_LEN, codes, starts, pids, ext_starts, char_starts, chars, n_reg
+    )
+    bl = bounds.tolist()
+    pl = pos.tolist()
+    return {p: pl[a:b] for p, a, b in zip(ids.tolist(), bl, bl[1:], strict=False)}
+
+
+def _python_cands(folded: str) -> dict[int, list[int]]:
+    """The candidate word starts per pattern id (the Python path; the kernel reproduces it)."""
+    cands: dict[int, list[int]] = {}
+    # word starts and their keys in C-level passes; Python only touches words some pattern wants
+    parts = _SPLIT.split(folded)  # non-word, word, non-word, ... (no Match objects)
+    keys = list(map(_HEAD, parts[1::2]))
+    memo = _memo[0]
+    if len(memo) >= _MEMO_MAX:
+        memo = _memo[0] = {}  # bounded memory on endless streams of new words
+    idsl = list(map(memo.get, keys))  # one probe per word; None for a key not seen before
+    if None in idsl:
+        for i in [i for i, ids in enumerate(idsl) if ids is None]:
+            key = keys[i]
+            ids = memo.get(key)
+            if ids is None:
+                ids = memo[key] = _entries_for(key)
+            idsl[i] = ids
+    # a word starts where the parts before it end
+    starts = itertools.compress(itertools.islice(itertools.accumulate(map(len, parts)), 0, None, 2), idsl)
+    for q, ids in zip(starts, filter(None, idsl), strict=False):  # only words some pattern may start at
+        for pid, ext in ids:
+            if ext is not None and not any(_prefix_at(folded, q, p) for p in ext):
+                continue  # the word fits a key, but the text there begins none of the longer prefixes
+            lst = cands.get(pid)
+            if lst is None:
+                cands[pid] = [q]
+            else:
+                lst.append(q)
+    return cands
+
+
 class Scan:
     """One text's folded form and, per registered pattern, the positions a match may start at."""
 
@@ -268,31 +442,13 @@ class Scan:
         self._merged: dict[int, list[int]] = {}
         folded = fold(text)
         self.folded = folded
-        cands: dict[int, list[int]] = {}
-        # word starts and their keys in C-level passes; Python only touches words some pattern wants
-        parts = _SPLIT.split(folded)  # non-word, word, non-word, ... (no Match objects)
-        keys = list(map(_HEAD, parts[1::2]))
-        memo = _memo[0]
-        if len(memo) >= _MEMO_MAX:
-            memo = _memo[0] = {}  # bounded memory on endless streams of new words
-        idsl = list(map(memo.get, keys))  # one probe per word; None for a key not seen before
-        if None in idsl:
-            for i in [i for i, ids in enumerate(idsl) if ids is None]:
-                key = keys[i]
-                ids = memo.get(key)
-                if ids is None:
-                    ids = memo[key] = _ids_for(key)
-                idsl[i] = ids
-        # a word starts where the parts before it end
-        starts = itertools.compress(itertools.islice(itertools.accumulate(map(len, parts)), 0, None, 2), idsl)
-        for q, ids in zip(starts, filter(None, idsl), strict=False):  # only words some pattern may start at
-            for pid in ids:
-                lst = cands.get(pid)
-                if lst is None:
-                    cands[pid] = [q]
-                else:
-                    lst.append(q)
-        self._cands = cands
+        kernels = native.load("scan")
+        if kernels is not None:
+            found = _native_cands(kernels, folded)
+            if found is not None:
+                self._cands = found
+                return
+        self._cands = _python_cands(folded)
 
     def may_match(self, fp: FastPattern) -> bool:
         """False when ``fp`` cannot match anywhere in the whole text (a cheap test before ``search``)."""
@@ -324,10 +480,10 @@ class Scan:
         if fp.always or fp.pid >= self._n_known:
             return fp.pattern.search(text, pos, end)
         cands = self.candidates(fp)
-        # Keys look up to KEY_LEN characters ahead; when ``endpos`` cuts the text, a word end
-        # ("\b") may fall at endpos although the full text goes on: the last KEY_LEN
+        # Keys and prefixes look up to LOOKAHEAD characters ahead; when ``endpos`` cuts the text, a
+        # word end ("\b") may fall at endpos although the full text goes on: the last LOOKAHEAD
         # characters before endpos are then searched with the plain pattern.
-        limit = end if end == len(text) else end - KEY_LEN
+        limit = end if end == len(text) else end - LOOKAHEAD
         match = fp.pattern.match
         if cands:
             for j in range(bisect.bisect_left(cands, pos) if pos else 0, len(cands)):
@@ -355,7 +511,7 @@ class Scan:
             return len(fp.pattern.findall(text, 0, end))
         if end == len(text) and not fp.find_keys and fp.pid not in self._cands:
             return 0
-        limit = end if end == len(text) else end - KEY_LEN  # see search()
+        limit = end if end == len(text) else end - LOOKAHEAD  # see search()
         match = fp.pattern.match
         n = 0
         pos = 0

@@ -1,0 +1,173 @@
+"""The numba kernel of :mod:`execdesk.analyze.scan` (loaded by ``native.load("scan")`` on first use:
+importing numba takes ~1.5 s, which processes that never analyse should not pay).
+
+``word_index`` reproduces ``Scan.__init__``'s Python loop (``_SPLIT.split`` of the folded text, each
+word's key = its first ``KEY_LEN`` characters, ``_ids_for(key)``, the word start appended to every
+pattern id's list); ``tests/analyze/test_fast_paths.py`` compares the two on traps and real mail.
+Importing this module fails when numba cannot be imported; ``native.load`` then answers ``None``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CACHE = os.environ.get("EXECDESK_NUMBA_CACHE", "1") != "0"
+CACHED: dict[str, bool] = {}  # kernel name -> whether its compiled code is cached on disk
+
+
+def _jit(fn: F) -> F:
+    """``numba.njit`` with an on-disk cache where one can be written (as campaigns/_kernels.py)."""
+    if CACHE:
+        try:
+            compiled = numba.njit(cache=True, nogil=True)(fn)
+            CACHED[fn.__name__] = True
+            return cast(F, compiled)
+        except Exception:  # numba: "cannot cache function ...: no locator available"
+            pass
+    CACHED[fn.__name__] = False
+    return cast(F, numba.njit(nogil=True)(fn))
+
+
+@_jit
+def _find(a: np.ndarray, v: Any) -> int:
+    """The index of ``v`` in the sorted array ``a``, -1 when absent (binary search)."""
+    lo = 0
+    hi = a.shape[0]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < a.shape[0] and a[lo] == v else -1
+
+
+@_jit
+def word_index(
+    cp: np.ndarray,
+    ascii_word: np.ndarray,
+    wide_word: np.ndarray,
+    key_len: int,
+    codes: np.ndarray,
+    entry_start: np.ndarray,
+    entry_pids: np.ndarray,
+    ext_start: np.ndarray,
+    char_start: np.ndarray,
+    chars: np.ndarray,
+    n_pids: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate word starts per pattern id, grouped by id: (ids, bounds, positions).
+
+    ``ids``: the pattern ids with at least one candidate, ascending; the candidates of ``ids[q]`` are
+    ``positions[bounds[q]:bounds[q + 1]]``, ascending.
+
+    ``cp``: the folded text's code points (uint32). A character is a word character (``\\w``) when
+    ``ascii_word[c]`` (c < 128) or c is in the sorted ``wide_word``. A word's key is coded one byte per
+    character (``c << 8*n``; only ASCII characters can be in an indexed key), "the word ends here" (END)
+    as byte 1 after the key. ``codes`` is sorted; the entry ``codes[e]`` is an indexed head (a leading
+    part of some key: a miss stops the walk, as ``_HEADS`` does) or an END key, and its pattern ids are
+    ``entry_pids[entry_start[e]:entry_start[e + 1]]``. The word start is a candidate of the id
+    ``entry_pids[t]`` only where the text begins one of its prefixes ``ext_start[t]:ext_start[t + 1]``
+    (prefix ``j``: ``chars[char_start[j]:char_start[j + 1]]``, 0xFFFFFFFF = END: a non-word character
+    or the text's end); ``_prefix_at`` in scan.py.
+    """
+    n = cp.shape[0]
+    stamp = np.full(n_pids, -1, np.int64)
+    counts = np.zeros(n_pids + 1, np.int64)
+    cap = 256
+    pid_buf = np.empty(cap, np.int32)
+    pos_buf = np.empty(cap, np.int32)
+    m = 0
+    i = 0
+    word = 0
+    while i < n:
+        c = cp[i]
+        if not (ascii_word[c] != 0 if c < 128 else _find(wide_word, c) >= 0):
+            i += 1
+            continue
+        start = i
+        i += 1
+        while i < n:
+            c = cp[i]
+            if not (ascii_word[c] != 0 if c < 128 else _find(wide_word, c) >= 0):
+                break
+            i += 1
+        word += 1
+        klen = min(i - start, key_len)
+        code = np.int64(0)
+        for k in range(klen + 1):
+            if k == klen:
+                if i - start >= key_len:
+                    break
+                code |= np.int64(1) << np.int64(8 * k)  # a short word: its key + END
+            else:
+                ch = cp[start + k]
+                if ch >= 128:  # not in any indexed key
+                    break
+                code |= np.int64(ch) << np.int64(8 * k)
+            e = _find(codes, code)
+            if e < 0:
+                break  # no indexed key starts like this: longer ones cannot either
+            for t in range(entry_start[e], entry_start[e + 1]):
+                pid = entry_pids[t]
+                if stamp[pid] == word:
+                    continue
+                begins = False
+                for j in range(ext_start[t], ext_start[t + 1]):
+                    begins = True
+                    for x in range(char_start[j], char_start[j + 1]):
+                        at = start + x - char_start[j]
+                        pc = chars[x]
+                        if pc == 0xFFFFFFFF:
+                            if at < n:
+                                c = cp[at]
+                                if ascii_word[c] != 0 if c < 128 else _find(wide_word, c) >= 0:
+                                    begins = False
+                        elif at >= n or cp[at] != pc:
+                            begins = False
+                        if not begins:
+                            break
+                    if begins:
+                        break
+                if not begins:
+                    continue
+                stamp[pid] = word
+                if m == cap:
+                    cap *= 2
+                    pid_buf2 = np.empty(cap, np.int32)
+                    pos_buf2 = np.empty(cap, np.int32)
+                    pid_buf2[:m] = pid_buf[:m]
+                    pos_buf2[:m] = pos_buf[:m]
+                    pid_buf = pid_buf2
+                    pos_buf = pos_buf2
+                pid_buf[m] = pid
+                pos_buf[m] = start
+                m += 1
+                counts[pid + 1] += 1
+    present = 0
+    for p in range(n_pids):
+        present += counts[p + 1] > 0
+        counts[p + 1] += counts[p]
+    ids = np.empty(present, np.int32)
+    bounds = np.empty(present + 1, np.int64)
+    bounds[0] = 0
+    q = 0
+    for p in range(n_pids):
+        if counts[p + 1] > counts[p]:
+            ids[q] = p
+            bounds[q + 1] = counts[p + 1]
+            q += 1
+    fill = counts[:n_pids].copy()
+    positions = np.empty(m, np.int32)
+    for t in range(m):  # stable: each id's positions stay in text order
+        pid = pid_buf[t]
+        positions[fill[pid]] = pos_buf[t]
+        fill[pid] += 1
+    return ids, bounds, positions
