@@ -62,8 +62,12 @@ def shared_entries(shared: SharedTerms, counters: Sequence[Counter[str]]) -> lis
     seg, ua, ca = lookup(shared.index, itertools.chain.from_iterable(counters),
                          itertools.chain.from_iterable(c.values() for c in counters), sizes)  # fmt: skip
     keep = ua >= 0
-    seg, ua, ca = seg[keep], ua[keep], ca[keep]
-    n = len(counters)
+    return shared_entries_from(shared, seg[keep], ua[keep], ca[keep], len(counters))
+
+
+def shared_entries_from(shared: SharedTerms, seg: np.ndarray, ua: np.ndarray, ca: np.ndarray, n: int) -> list[Sparse]:
+    """``shared_entries`` of ``n`` messages from their known terms, already looked up: segment (message),
+    union index and count of each, in the order of each message's counter keys (the token kernels')."""
     out = [_entries(m, seg, mp[ua], ca, n) for m, mp in zip(shared.models, shared.maps, strict=True)]
     for mp in shared.presence_maps:
         ja = mp[ua]

@@ -176,22 +176,24 @@ class LinearModel:
         n_seg = len(counters)
         seg_all, ja = self._lookup(counters)
         total = len(ja)
+        keep = ja >= 0
+        if total and keep.any():
+            ca = np.fromiter(itertools.chain.from_iterable(c.values() for c in counters), dtype=np.int64, count=total)
+            return self.positive_from(seg_all[keep], ja[keep], ca[keep], n_seg)
+        return self.positive_from(seg_all[:0], ja[:0], ja[:0], n_seg)
+
+    def positive_from(self, seg: np.ndarray, ia: np.ndarray, ca: np.ndarray, n_seg: int) -> list[float]:
+        """``positive_probabilities`` of ``n_seg`` counters from their known terms, already looked up:
+        segment (counter number), vocabulary index and count of each, in the counters' key order."""
         z = np.full(n_seg, float(self.intercept[0]))
-        if total:
-            keep = ja >= 0
-            if keep.any():
-                ia = ja[keep]
-                seg = seg_all[keep]
-                ca = np.fromiter(
-                    itertools.chain.from_iterable(c.values() for c in counters), dtype=np.int64, count=total
-                )[keep]
-                v = self.idf[ia]
-                if ca.max() > 1:
-                    v = v * _tf_array(ca)
-                v64 = v.astype(np.float64)
-                norm = np.sqrt(np.bincount(seg, weights=v64 * v64, minlength=n_seg))
-                dot = np.bincount(seg, weights=v64 * self._col0[ia], minlength=n_seg)
-                z += np.divide(dot, norm, out=np.zeros(n_seg), where=norm > 0)
+        if len(ia):
+            v = self.idf[ia]
+            if ca.max() > 1:
+                v = v * _tf_array(ca)
+            v64 = v.astype(np.float64)
+            norm = np.sqrt(np.bincount(seg, weights=v64 * v64, minlength=n_seg))
+            dot = np.bincount(seg, weights=v64 * self._col0[ia], minlength=n_seg)
+            z += np.divide(dot, norm, out=np.zeros(n_seg), where=norm > 0)
         p = (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
         return [float(x) for x in p]
 
@@ -449,3 +451,40 @@ def normalised(ia: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(v):
         v = v / (float(np.sqrt(np.dot(v, v))) or 1.0)
     return ia, v
+
+
+def codepoints(text: str) -> np.ndarray:
+    """The code points of ``text`` (one per ``str`` index, lone surrogates included) for the kernels."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+class TermTable:
+    """Distinct strings in a hash table of the token kernels (``_token_kernels.build_table``): term ``i``
+    is ``terms[i]``; a look-up compares the code points, so it answers what a ``dict`` answers."""
+
+    def __init__(self, kernels: Any, terms: Sequence[str]) -> None:
+        self.off = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)), out=self.off[1:])
+        self.cps = codepoints("".join(terms))
+        bits = max(4, (2 * len(terms) - 1).bit_length())  # at most half full
+        self.slots = kernels.build_table(self.cps, self.off, bits)
+
+
+class NativeTerms:
+    """The vocabularies ``_token_kernels.model_terms`` looks words up in: the union vocabulary of
+    ``shared`` (ids: ``shared.index``'s) and the request model's (ids: its own), in one table."""
+
+    def __init__(self, kernels: Any, shared: SharedTerms, request: LinearModel | None) -> None:
+        self.shared = shared
+        self.request = request
+        terms = list(shared.index)
+        n_union = len(terms)
+        if request is not None:
+            terms += [t for t in request.vocab if t not in shared.index]
+        self.table = TermTable(kernels, terms)
+        # per term: (union index, request model index), -1 where the term is not in that vocabulary
+        self.to_model = np.full((len(terms), 2), -1, dtype=np.int64)
+        self.to_model[:n_union, 0] = np.arange(n_union, dtype=np.int64)
+        if request is not None:
+            get = request.vocab.get
+            self.to_model[:, 1] = np.fromiter(map(get, terms, itertools.repeat(-1)), dtype=np.int64, count=len(terms))

@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from execdesk.analyze.linear import LinearModel, SharedTerms
+from execdesk.analyze.linear import LinearModel, NativeTerms, SharedTerms
 
 PACKAGE_MODELS = Path(__file__).resolve().parent / "models"
 MODEL_NAMES = ("intent", "topic", "spam", "request", "spam_nb")
@@ -27,6 +28,7 @@ class ModelSet:
     version: str
     spam_nb: LinearModel | None = None  # Naive Bayes over spamtokens, combined with ``spam`` (decision 0209)
     _shared: SharedTerms | None = None
+    _native: NativeTerms | None = None
 
     def shared_terms(self) -> SharedTerms | None:
         """One vocabulary for the intent, topic (and spam) models: they score the same counts. Built once.
@@ -39,6 +41,16 @@ class ModelSet:
             presence = [self.spam_nb] if self.spam_nb is not None and self.spam_nb.presence else []
             self._shared = SharedTerms(models, presence)
         return self._shared
+
+    def native_terms(self, kernels: Any) -> NativeTerms | None:
+        """The shared and request vocabularies in one table of the token kernels (decision 0211). Built once;
+        ``None`` (the Python path) without a shared vocabulary or with a request model that is not plain binary."""
+        if self._native is None:
+            shared = self.shared_terms()
+            if shared is None or (self.request is not None and not self.request.is_plain_binary()):
+                return None
+            self._native = NativeTerms(kernels, shared, self.request)
+        return self._native
 
 
 _CACHE: dict[str, ModelSet] = {}

@@ -16,10 +16,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
 from execdesk.analyze import batchmath as bm
+from execdesk.analyze import native
 from execdesk.analyze import sentiment as sentiment_mod
 from execdesk.analyze.config import AnalyzeConfig, default_config
 from execdesk.analyze.cues import (
@@ -31,7 +33,7 @@ from execdesk.analyze.cues import (
     dense_features,
 )
 from execdesk.analyze.language import detect
-from execdesk.analyze.linear import LinearModel, counts_of, tokens
+from execdesk.analyze.linear import LinearModel, NativeTerms, codepoints, counts_of, tokens
 from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
 from execdesk.analyze.models import ModelSet, load_models
 from execdesk.analyze.priority import build_priority
@@ -66,10 +68,94 @@ class Features:
     sentiment: Sentiment
     request_prob: float
     spam_prob: float
-    counts: Counter[str]
+    _counts: Counter[str] | None  # None: ``counts`` tokenises the text when first asked (the kernels' path)
     dense: list[float] = field(default_factory=list)
     # the batch path's scored intent/topic models and this message's row in them
     scored: dict[str, tuple[bm.Scored, int]] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> Counter[str]:
+        """Unigram and bigram counts of the analysed text's tokens (``counts_of``)."""
+        if self._counts is None:
+            self._counts = counts_of(request_sentence_tokens(self.view)[1])
+        return self._counts
+
+
+@dataclass(slots=True)
+class _Terms:
+    """A message's known terms, looked up: what ``_token_kernels.model_terms`` returns (see there)."""
+
+    union_ids: np.ndarray
+    union_counts: np.ndarray
+    request_seg: np.ndarray
+    request_ids: np.ndarray
+    request_counts: np.ndarray
+    n_picked: int
+
+
+_NO_CODEPOINTS = np.zeros(0, dtype=np.uint32)
+
+
+def _kernel_terms(kernels: Any, nt: NativeTerms, view: TextView) -> _Terms | None:
+    """``_python_terms(nt, view)`` by ``_token_kernels.model_terms``; ``None`` where lower-casing changes the
+    text's length (an "İ"): offsets in ``view.lower`` would not be the text's, the Python path takes it."""
+    text, low = view.text, view.lower
+    if len(low) != len(text):
+        return None
+    if low.isascii():
+        digits = spaces = _NO_CODEPOINTS
+    else:  # re's \d and \s beyond ASCII: the text's own few such characters, sorted
+        odd = sorted(c for c in set(low) if c > "\x7f")
+        digits = np.asarray([ord(c) for c in odd if c.isdecimal()], dtype=np.uint32)
+        spaces = np.asarray([ord(c) for c in odd if c.isspace()], dtype=np.uint32)
+    tab = nt.table
+    u_id, u_n, r_seg, r_id, r_n, n_picked = kernels.model_terms(
+        codepoints(low),
+        np.asarray(view.sentence_starts, dtype=np.int64),
+        np.asarray(view.sentence_ends, dtype=np.int64),
+        MAX_REQUEST_SENTENCES,
+        digits,
+        spaces,
+        tab.slots,
+        tab.cps,
+        nt.to_model,
+    )
+    return _Terms(u_id, u_n, r_seg, r_id, r_n, n_picked)
+
+
+def _python_terms(nt: NativeTerms, view: TextView) -> tuple[_Terms, Counter[str]]:
+    """What ``_kernel_terms`` returns, from ``request_sentence_tokens``, ``counts_of`` and dict look-ups
+    (and the counts)."""
+    picked, every = request_sentence_tokens(view)
+    counts = counts_of(every)
+    get = nt.shared.index.get
+    ua = np.fromiter(map(get, counts, itertools.repeat(-1)), dtype=np.int64, count=len(counts))
+    ca = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    keep = ua >= 0
+    seg: list[int] = []
+    ids: list[int] = []
+    cnt: list[int] = []
+    if nt.request is not None:
+        rget = nt.request.vocab.get
+        for k, toks in enumerate(picked):
+            for t, c in counts_of(toks).items():
+                j = rget(t)
+                if j is not None:
+                    seg.append(k)
+                    ids.append(j)
+                    cnt.append(c)
+    as64 = np.asarray
+    terms = _Terms(ua[keep], ca[keep], as64(seg, dtype=np.int64), as64(ids, dtype=np.int64),
+                   as64(cnt, dtype=np.int64), len(picked))  # fmt: skip
+    return terms, counts
+
+
+def _in_counts(f: Features, token: str) -> bool:
+    """``token in f.counts`` without tokenising for it where it cannot be a key: a pseudo-word that
+    starts with "_" is a key only if it starts with "_num_" (the only token holding a "_")."""
+    if token.startswith("_") and not token.startswith("_num_"):
+        return False
+    return token in f.counts
 
 
 def sentence_tokens(view: TextView) -> list[list[str]]:
@@ -269,26 +355,47 @@ def _featurize_many(
     feats: list[Features] = []
     picked: list[list[list[str]]] = []
     metas = [meta for _s, _b, meta, _h in texts]
+    kernels = native.load("token")
+    nt = models.native_terms(kernels) if kernels is not None else None
+    terms: list[_Terms] = []  # with nt: each message's terms, looked up (decision 0211)
     for subject, body, _meta, _hdr in texts:
         view = build_view(subject, body)
         hits, traces = run_rules(view, enabled, trace=trace)
         sent = sentiment_mod.score(view.text, view.scanner())
+        if nt is not None:
+            found = _kernel_terms(kernels, nt, view)
+            counts: Counter[str] | None = None
+            if found is None:
+                found, counts = _python_terms(nt, view)
+            terms.append(found)
+            feats.append(Features(view, hits, traces, sent, 0.0, 0.0, counts))
+            continue
         sent_toks, all_toks = request_sentence_tokens(view)
         feats.append(Features(view, hits, traces, sent, 0.0, 0.0, counts_of(all_toks)))
         picked.append(sent_toks)
-    counters = [f.counts for f in feats]
     shared = models.shared_terms()
     # per model of ``shared``: intent, topic, (spam), then (the spam NB half)
-    entries = bm.shared_entries(shared, counters) if shared is not None else []
+    entries: list[bm.Sparse] = []
+    if nt is not None and shared is not None:
+        sizes = np.fromiter((len(t.union_ids) for t in terms), dtype=np.int64, count=len(terms))
+        entries = bm.shared_entries_from(
+            shared,
+            np.repeat(np.arange(len(terms)), sizes),
+            np.concatenate([t.union_ids for t in terms]),
+            np.concatenate([t.union_counts for t in terms]),
+            len(terms),
+        )
+    elif shared is not None:
+        entries = bm.shared_entries(shared, [f.counts for f in feats])
     n_shared = len(shared.models) if shared is not None else 0
     spam_p: list[float] | None = None
     if models.spam is not None:
         spam = models.spam
-        if n_shared > 2 and not any(t in f.counts for f, m in zip(feats, metas, strict=True) for t in m):
+        if n_shared > 2 and not any(_in_counts(f, t) for f, m in zip(feats, metas, strict=True) for t in m):
             spam_p = bm.binary_probabilities(spam, bm.with_extra(spam, entries[2], metas))
         else:
             merged = []
-            for c, m in zip(counters, metas, strict=True):
+            for c, m in zip((f.counts for f in feats), metas, strict=True):
                 if m:
                     c = Counter(c)
                     c.update(m)
@@ -317,7 +424,23 @@ def _featurize_many(
     if spam_p is not None:
         for f, p in zip(feats, spam_p, strict=True):
             f.spam_prob = p
-    if models.request is not None:
+    if models.request is not None and nt is not None:
+        n_picked = [t.n_picked for t in terms]
+        n_seg = sum(n_picked)
+        if n_seg:
+            first = np.cumsum([0, *n_picked[:-1]])
+            probs = iter(
+                models.request.positive_from(
+                    np.concatenate([t.request_seg + k for t, k in zip(terms, first.tolist(), strict=True)]),
+                    np.concatenate([t.request_ids for t in terms]),
+                    np.concatenate([t.request_counts for t in terms]),
+                    n_seg,
+                )
+            )
+            for f, k in zip(feats, n_picked, strict=True):
+                if k:
+                    f.request_prob = max(0.0, *itertools.islice(probs, k))
+    elif models.request is not None:
         sentences = [counts_of(t) for toks in picked for t in toks]
         if sentences:
             probs = iter(models.request.positive_probabilities(sentences))

@@ -13,7 +13,12 @@ import math
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
+import numpy as np
+
+from execdesk.analyze import native
+from execdesk.analyze.linear import TermTable, codepoints
 from execdesk.analyze.model import Evidence, Sentiment
 from execdesk.analyze.scan import Scan, ascii_letter_counts, register
 
@@ -124,12 +129,45 @@ def _word_scores(text: str) -> tuple[float, list[tuple[float, int]], list[str]]:
     return total, strongest, parts
 
 
+_SCORED_WORD = re.compile(r"[a-z][a-z']*")
+
+
+@lru_cache(maxsize=1)
+def _kernel_lexicon(kernels: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The lexicon words and negators a token can be (lower-case letters and "'"), in a table of the token
+    kernels: (table, is a negator, valence; NaN for a negator outside the lexicon)."""
+    lex = _lexicon()
+    words = [w for w in dict.fromkeys([*lex, *_NEG]) if _SCORED_WORD.fullmatch(w)]
+    is_neg = np.asarray([w in _NEG for w in words], dtype=np.bool_)
+    valence = np.asarray([lex.get(w, math.nan) for w in words], dtype=np.float64)
+    return TermTable(kernels, words), is_neg, valence
+
+
+def _kernel_word_scores(kernels: Any, text: str) -> tuple[float, list[tuple[float, int]], dict[int, tuple[int, int]]]:
+    """(total, [(valence, token index)], token index -> (start, end) of the scored tokens): ``_word_scores``
+    by ``_token_kernels.sentiment_words``."""
+    tab, is_neg, valence = _kernel_lexicon(kernels)
+    total, sv, sk, ss, se = kernels.sentiment_words(codepoints(text), tab.slots, tab.cps, is_neg, valence)
+    ks = sk.tolist()
+    return (
+        float(total),
+        list(zip(sv.tolist(), ks, strict=True)),
+        dict(zip(ks, zip(ss.tolist(), se.tolist(), strict=True), strict=True)),
+    )
+
+
 def score(text: str, scan: Scan | None = None) -> Sentiment:
     """Sentiment of the analysed text, with the most negative/positive words as evidence.
 
     ``scan``: the text's shared word index (``TextView.scanner()``), when the caller has one.
     """
-    total, strongest, parts = _word_scores(text)
+    kernels = native.load("token")
+    spans: dict[int, tuple[int, int]] | None = None
+    parts: list[str] = []
+    if kernels is not None:
+        total, strongest, spans = _kernel_word_scores(kernels, text)
+    else:
+        total, strongest, parts = _word_scores(text)
     compound = total / math.sqrt(total * total + 15.0) if total else 0.0
     anger_hits = scan.count(_FAST_ANGER) if scan is not None and scan.text == text else len(_ANGER.findall(text))
     letters, upper = ascii_letter_counts(text[:1500])
@@ -150,7 +188,10 @@ def score(text: str, scan: Scan | None = None) -> Sentiment:
     top = [k for v, k in strongest[:3] if (v < 0) == (compound < 0)]
     ev: list[Evidence] = []
     for k in top:
-        s = sum(map(len, parts[: 2 * k + 1]))
-        e = s + len(parts[2 * k + 1])
+        if spans is not None:
+            s, e = spans[k]
+        else:
+            s = sum(map(len, parts[: 2 * k + 1]))
+            e = s + len(parts[2 * k + 1])
         ev.append(Evidence(text[s:e], s, e))
     return Sentiment(score=compound, label=label, anger=anger, evidence=ev)

@@ -1,0 +1,551 @@
+"""The numba kernels of the model-side text work (decision 0211), loaded by ``native.load("token")``.
+
+Text comes in as code points (``uint32``, one per ``str`` index, lone surrogates included), so
+offsets are Python ``str`` indices. Vocabularies are open-addressing tables of 64-bit polynomial
+hashes over code points; a hash hit is confirmed by comparing the code points of the term, so a
+look-up answers exactly what ``dict.get`` answers.
+
+* :func:`model_terms` is ``linear.tokens`` over the ranges ``pipeline.request_sentence_tokens``
+  tokenises (on the lower-cased text), followed by ``counts_of`` and the vocabulary look-ups of
+  ``batchmath.shared_entries`` (the union vocabulary) and of ``LinearModel.positive_probabilities``
+  (the request model, per picked sentence): the known terms, in the order of the ``Counter`` keys,
+  with their counts.
+* :func:`sentiment_words` is ``sentiment._word_scores``' token split, lexicon look-up and scoring loop.
+* :func:`visit_counts` is py3langid's feature walk (``language._identifier``).
+* :func:`build_table` builds the tables (``linear.TermTable``).
+
+Helpers called per character or per token are inlined into their callers (``_inline``); the four entry
+points and the two per-range helpers (``_tokenize``, ``_count``) are compiled and cached (``cache=True``).
+
+Importing this module fails when numba cannot be imported; ``native.load`` then answers ``None``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CACHE = os.environ.get("EXECDESK_NUMBA_CACHE", "1") != "0"
+
+
+def _jit(fn: F) -> F:
+    """``numba.njit`` with an on-disk cache where one can be written, in memory otherwise."""
+    if CACHE:
+        try:
+            return cast(F, numba.njit(cache=True)(fn))
+        except Exception:  # numba: "cannot cache function ...: no locator available"
+            pass
+    return cast(F, numba.njit(fn))
+
+
+def _inline(fn: F) -> F:
+    """A helper called per character or per token: inlined into its callers (numba IR inlining), so that
+    no call passes arrays (each such call costs reference-count updates on every array argument)."""
+    return cast(F, numba.njit(inline="always")(fn))
+
+
+_U64 = np.uint64
+_BASE = _U64(0x100000001B3)  # polynomial hash base (odd)
+_GOLD = _U64(0x9E3779B97F4A7C15)  # Fibonacci hashing: slot = (h * _GOLD) >> shift
+_SPACE_CP = _U64(32)
+_NUM = np.array([95, 110, 117, 109, 95], dtype=np.uint32)  # "_num_"
+_URL = np.array([117, 114, 108], dtype=np.uint32)  # "url" (of " _url_ ")
+_HTTP = np.array([104, 116, 116, 112], dtype=np.uint32)  # "http"
+_WWW = np.array([119, 119, 119, 46], dtype=np.uint32)  # "www."
+# str.isspace of the ASCII code points (re's \s); the non-ASCII ones come per text, sorted
+_ASCII_SPACE = np.array([chr(c).isspace() for c in range(128)], dtype=np.bool_)
+_RSQUO = 0x2019  # ’
+
+
+# -- hash tables -------------------------------------------------------------------------
+
+
+@_jit
+def build_table(cps: np.ndarray, off: np.ndarray, bits: int) -> np.ndarray:
+    """The hash table of the terms ``cps[off[i]:off[i + 1]]`` (distinct, each shorter than 2**24): one row
+    per slot, (hash, id + 1, start << 24 | length); id + 1 = 0 marks an empty slot."""
+    size = 1 << bits
+    slots = np.zeros((size, 3), dtype=np.uint64)
+    shift = _U64(64 - bits)
+    mask = size - 1
+    for t in range(len(off) - 1):
+        h = _U64(0)
+        for i in range(off[t], off[t + 1]):
+            h = h * _BASE + _U64(cps[i])
+        s = np.int64((h * _GOLD) >> shift)
+        while slots[s, 1] != 0:
+            s = (s + 1) & mask
+        slots[s, 0] = h
+        slots[s, 1] = _U64(t + 1)
+        slots[s, 2] = (_U64(off[t]) << _U64(24)) | _U64(off[t + 1] - off[t])
+    return slots
+
+
+@_inline
+def _shift_of(slots: np.ndarray) -> np.uint64:
+    bits = 0
+    while (1 << bits) < slots.shape[0]:
+        bits += 1
+    return _U64(64 - bits)
+
+
+@_inline
+def _equal(cps: np.ndarray, where: np.uint64, buf: np.ndarray, a1: int, b1: int, a2: int, b2: int) -> bool:
+    """The term at ``where`` (start << 24 | length) is ``buf[a1:b1]`` (``a2 < 0``) or
+    ``buf[a1:b1] + " " + buf[a2:b2]``."""
+    s = np.int64(where >> _U64(24))
+    n1 = b1 - a1
+    n = n1 if a2 < 0 else n1 + 1 + b2 - a2
+    if np.int64(where & _U64(0xFFFFFF)) != n:
+        return False
+    for i in range(n1):
+        if cps[s + i] != buf[a1 + i]:
+            return False
+    if a2 >= 0:
+        if cps[s + n1] != 32:
+            return False
+        for i in range(b2 - a2):
+            if cps[s + n1 + 1 + i] != buf[a2 + i]:
+                return False
+    return True
+
+
+@_inline
+def _find(
+    slots: np.ndarray,
+    shift: np.uint64,
+    cps: np.ndarray,
+    h: np.uint64,
+    buf: np.ndarray,
+    a1: int,
+    b1: int,
+    a2: int,
+    b2: int,
+) -> int:
+    """The id of the term (see ``_equal``) with hash ``h``, or -1; ``shift``: 64 - log2(table size)."""
+    mask = slots.shape[0] - 1
+    s = np.int64((h * _GOLD) >> shift)
+    while True:
+        t = slots[s, 1]
+        if t == 0:
+            return -1
+        if slots[s, 0] == h and _equal(cps, slots[s, 2], buf, a1, b1, a2, b2):
+            return int(np.int64(t) - 1)
+        s = (s + 1) & mask
+
+
+# -- linear.tokens ------------------------------------------------------------------------
+
+
+@_inline
+def _in_sorted(c: int, values: np.ndarray) -> bool:
+    lo, hi = 0, len(values)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if values[mid] < c:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < len(values) and values[lo] == c
+
+
+@_inline
+def _is_space(c: int, spaces: np.ndarray) -> bool:
+    if c < 128:
+        return _ASCII_SPACE[c]
+    return len(spaces) > 0 and _in_sorted(c, spaces)
+
+
+@_inline
+def _is_digit(c: int, digits: np.ndarray) -> bool:
+    if c < 128:
+        return 48 <= c <= 57
+    return len(digits) > 0 and _in_sorted(c, digits)
+
+
+@_inline
+def _starts(cp: np.ndarray, p: int, e: int, lit: np.ndarray) -> bool:
+    if p + len(lit) > e:
+        return False
+    for i in range(len(lit)):  # noqa: SIM110 - a loop numba compiles
+        if cp[p + i] != lit[i]:
+            return False
+    return True
+
+
+@_inline
+def _url_end(cp: np.ndarray, p: int, e: int, spaces: np.ndarray) -> int:
+    """End of the match of ``https?://\\S+|www\\.\\S+`` at ``p`` (within ``[p, e)``), or -1."""
+    q = -1
+    if _starts(cp, p, e, _HTTP):
+        q = p + 4
+        if q < e and cp[q] == 115:  # s
+            q += 1
+        if q + 3 <= e and cp[q] == 58 and cp[q + 1] == 47 and cp[q + 2] == 47:
+            q += 3
+        else:
+            q = -1
+    elif _starts(cp, p, e, _WWW):
+        q = p + 4
+    if q < 0 or q >= e or _is_space(cp[q], spaces):
+        return -1
+    while q < e and not _is_space(cp[q], spaces):
+        q += 1
+    return q
+
+
+@_inline
+def _emit(
+    src: np.ndarray, a: int, b: int, buf: np.ndarray, nb: int, ts: np.ndarray, th: np.ndarray, tp: np.ndarray, nt: int
+) -> int:
+    """Append token ``src[a:b]`` (’ made ') to ``buf`` at ``nb``, as token ``nt``; the new ``nb``."""
+    h = _U64(0)
+    pw = _U64(1)
+    for i in range(a, b):
+        c = src[i]
+        if c == _RSQUO:
+            c = 39
+        buf[nb] = c
+        nb += 1
+        h = h * _BASE + _U64(c)
+        pw = pw * _BASE
+    ts[nt + 1] = nb
+    th[nt] = h
+    tp[nt] = pw
+    return nb
+
+
+@_jit
+def _tokenize(
+    cp: np.ndarray,
+    s: int,
+    e: int,
+    digits: np.ndarray,
+    spaces: np.ndarray,
+    buf: np.ndarray,
+    ts: np.ndarray,
+    th: np.ndarray,
+    tp: np.ndarray,
+    nt: int,
+) -> int:
+    """``linear.tokens(text[s:e])`` of the lower-cased code points ``cp``, appended as tokens ``nt``, ...;
+    the new token count. ``ts[k]:ts[k + 1]`` is token k in ``buf``."""
+    # the URL replacement comes first: its leftmost matches, wherever the word tokens would be
+    us = np.empty(0, dtype=np.int64)
+    ue = np.empty(0, dtype=np.int64)
+    n_url = 0
+    for p in range(s, e):
+        if cp[p] == 104 or cp[p] == 119:  # h, w
+            n_url = -1
+            break
+    if n_url < 0:
+        n_url = 0
+        us = np.empty(e - s, dtype=np.int64)
+        ue = np.empty(e - s, dtype=np.int64)
+        p = s
+        while p < e:
+            q = _url_end(cp, p, e, spaces) if (cp[p] == 104 or cp[p] == 119) else -1
+            if q >= 0:
+                us[n_url] = p
+                ue[n_url] = q
+                n_url += 1
+                p = q
+            else:
+                p += 1
+    u = 0
+    p = s
+    nb = ts[nt]
+    while p < e:
+        lim = us[u] if u < n_url else e
+        if p == lim:
+            nb = _emit(_URL, 0, 3, buf, nb, ts, th, tp, nt)
+            nt += 1
+            p = ue[u]
+            u += 1
+            continue
+        c = cp[p]
+        if 97 <= c <= 122:  # [a-z][a-z0-9'’]*
+            q = p + 1
+            while q < lim:
+                d = cp[q]
+                if (97 <= d <= 122) or (48 <= d <= 57) or d == 39 or d == _RSQUO:
+                    q += 1
+                else:
+                    break
+            nb = _emit(cp, p, q, buf, nb, ts, th, tp, nt)
+            nt += 1
+            p = q
+        elif _is_digit(c, digits):  # \d+ -> _num_
+            q = p + 1
+            while q < lim and _is_digit(cp[q], digits):
+                q += 1
+            nb = _emit(_NUM, 0, 5, buf, nb, ts, th, tp, nt)
+            nt += 1
+            p = q
+        elif c == 36 or c == 33 or c == 63 or c == 0x20AC or c == 0xA3:  # [$!?€£]
+            nb = _emit(cp, p, p + 1, buf, nb, ts, th, tp, nt)
+            nt += 1
+            p += 1
+        else:
+            p += 1
+    return nt
+
+
+@_jit
+def _count(
+    shift: np.uint64,
+    t0: int,
+    t1: int,
+    buf: np.ndarray,
+    ts: np.ndarray,
+    th: np.ndarray,
+    tp: np.ndarray,
+    slots: np.ndarray,
+    cps: np.ndarray,
+    to_model: np.ndarray,
+    col: int,
+    out_id: np.ndarray,
+    out_n: np.ndarray,
+    n: int,
+) -> int:
+    """``counts_of`` of tokens ``t0..t1`` looked up in a model: its known terms (ids ``to_model[term, col]``)
+    in the order of the Counter's keys (unigrams, then bigrams, each by first occurrence) with their
+    counts, appended to ``out_id``/``out_n`` from ``n``; the new ``n``."""
+    size = 16
+    while size < 4 * (t1 - t0) + 4:
+        size <<= 1
+    bits = 0
+    while (1 << bits) < size:
+        bits += 1
+    sshift = _U64(64 - bits)
+    slot = np.full(size, -1, dtype=np.int64)  # model id -> position in out_id (first occurrence)
+    for k in range(2 * (t1 - t0) - 1):
+        if k < t1 - t0:
+            t = t0 + k
+            h = th[t]
+            j = _find(slots, shift, cps, h, buf, ts[t], ts[t + 1], -1, -1)
+        else:
+            t = t0 + k - (t1 - t0) + 1
+            h = (th[t - 1] * _BASE + _SPACE_CP) * tp[t] + th[t]
+            j = _find(slots, shift, cps, h, buf, ts[t - 1], ts[t], ts[t], ts[t + 1])
+        if j < 0:
+            continue
+        m = to_model[j, col]
+        if m < 0:
+            continue
+        s = np.int64((_U64(m) * _GOLD) >> sshift)
+        while True:
+            pos = slot[s]
+            if pos < 0:
+                slot[s] = n
+                out_id[n] = m
+                out_n[n] = 1
+                n += 1
+                break
+            if out_id[pos] == m:
+                out_n[pos] += 1
+                break
+            s = (s + 1) & (size - 1)
+    return n
+
+
+@_jit
+def model_terms(
+    cp: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    max_picked: int,
+    digits: np.ndarray,
+    spaces: np.ndarray,
+    slots: np.ndarray,
+    cps: np.ndarray,
+    to_model: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """``pipeline._python_terms`` of a text: its lower-cased code points ``cp`` and its sentences
+    ``starts``/``ends``; ``to_model[term]``: (union id, request id), -1 where unknown.
+
+    The ranges tokenised are ``request_sentence_tokens``': sentence by sentence until ``max_picked``
+    sentences of 8+ characters were picked (the request model's), then the rest of the text from the next
+    sentence start. Returns (union ids, counts) of the whole token list's known terms, (sentence number,
+    request ids, counts) of each picked sentence's, and the number picked."""
+    n_sent = len(starts)
+    rs = np.empty(n_sent + 1, dtype=np.int64)
+    re_ = np.empty(n_sent + 1, dtype=np.int64)
+    picked = np.empty(n_sent + 1, dtype=np.int64)
+    n_picked = 0
+    nr_ = 0
+    i = 0
+    while i < n_sent and n_picked < max_picked:
+        rs[nr_] = starts[i]
+        re_[nr_] = ends[i]
+        if ends[i] - starts[i] >= 8:
+            picked[nr_] = n_picked
+            n_picked += 1
+        else:
+            picked[nr_] = -1
+        nr_ += 1
+        i += 1
+    if i < n_sent:
+        rs[nr_] = starts[i]
+        re_[nr_] = len(cp)
+        picked[nr_] = -1
+        nr_ += 1
+    total = 0
+    for r in range(nr_):
+        total += re_[r] - rs[r]
+    buf = np.empty(5 * total + 8, dtype=np.uint32)
+    ts = np.zeros(total + 2, dtype=np.int64)
+    th = np.zeros(total + 1, dtype=np.uint64)
+    tp = np.zeros(total + 1, dtype=np.uint64)
+    first = np.zeros(nr_ + 1, dtype=np.int64)
+    nt = 0
+    for r in range(nr_):
+        first[r] = nt
+        nt = _tokenize(cp, rs[r], re_[r], digits, spaces, buf, ts, th, tp, nt)
+    first[nr_] = nt
+    shift = _shift_of(slots)
+    u_id = np.empty(2 * nt + 1, dtype=np.int64)
+    u_n = np.empty(2 * nt + 1, dtype=np.int64)
+    nu = _count(shift, 0, nt, buf, ts, th, tp, slots, cps, to_model, 0, u_id, u_n, 0)
+    r_seg = np.empty(2 * nt + 1, dtype=np.int64)
+    r_id = np.empty(2 * nt + 1, dtype=np.int64)
+    r_n = np.empty(2 * nt + 1, dtype=np.int64)
+    nr = 0
+    for r in range(nr_):
+        if picked[r] < 0:
+            continue
+        m = _count(shift, first[r], first[r + 1], buf, ts, th, tp, slots, cps, to_model, 1, r_id, r_n, nr)
+        r_seg[nr:m] = picked[r]
+        nr = m
+    return u_id[:nu], u_n[:nu], r_seg[:nr], r_id[:nr], r_n[:nr], n_picked
+
+
+# -- sentiment._word_scores ---------------------------------------------------------------
+
+
+@_jit
+def sentiment_words(
+    cp: np.ndarray,
+    slots: np.ndarray,
+    cps: np.ndarray,
+    is_neg: np.ndarray,
+    valence: np.ndarray,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(total, then per scored word: valence, token index, start, end) as ``_word_scores`` computes
+    them over the tokens ``[A-Za-z][A-Za-z'’]*|!+`` of ``cp``. ``valence[t]`` is NaN for a term that
+    is only a negator."""
+    n = len(cp)
+    buf = np.empty(n + 1, dtype=np.uint32)
+    sv = np.empty(n // 2 + 1, dtype=np.float64)
+    sk = np.empty(n // 2 + 1, dtype=np.int64)
+    ss = np.empty(n // 2 + 1, dtype=np.int64)
+    se = np.empty(n // 2 + 1, dtype=np.int64)
+    ns = 0
+    shift = _shift_of(slots)
+    total = 0.0
+    last_neg = -10
+    bangs = 0
+    k = -1
+    p = 0
+    while p < n:
+        c = cp[p]
+        if c == 33:  # a run of '!'
+            q = p + 1
+            while q < n and cp[q] == 33:
+                q += 1
+            k += 1
+            if total != 0.0:
+                total += 0.3 * np.copysign(float(min(q - p, 4)), total)
+            else:
+                total += 0.0
+            bangs += 1
+            p = q
+            continue
+        if not ((65 <= c <= 90) or (97 <= c <= 122)):
+            p += 1
+            continue
+        q = p
+        h = _U64(0)
+        lower = False
+        while q < n:
+            d = cp[q]
+            if 65 <= d <= 90:
+                d += 32
+            elif 97 <= d <= 122:
+                lower = True
+            elif d == _RSQUO:
+                d = 39
+            elif d != 39:
+                break
+            buf[q - p] = d
+            h = h * _BASE + _U64(d)
+            q += 1
+        k += 1
+        t = _find(slots, shift, cps, h, buf, 0, q - p, -1, -1)
+        if t >= 0:
+            if is_neg[t]:
+                last_neg = k
+                bangs = 0
+            else:
+                v = valence[t]
+                if not lower and q - p > 2:  # w.isupper(): no lower-case letter (a letter always there)
+                    v += np.copysign(0.733, v)
+                if k - last_neg - 1 - bangs < 3:
+                    v *= -0.74
+                total += v
+                sv[ns] = v
+                sk[ns] = k
+                ss[ns] = p
+                se[ns] = q
+                ns += 1
+        p = q
+    return total, sv[:ns], sk[:ns], ss[:ns], se[:ns]
+
+
+# -- py3langid's visit_counts -------------------------------------------------------------
+
+
+@_jit
+def visit_counts(
+    nm: np.ndarray, rowbase: np.ndarray, out: np.ndarray, text: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``py3langid.langid.visit_counts``: the DFA walk over the bytes ``text``, as (feature, count) in
+    the order of the ``Counter`` it returns (first visit); empty arrays where it returns None."""
+    n = len(text)
+    size = 16
+    while size < 2 * n + 2:
+        size <<= 1
+    bits = 0
+    while (1 << bits) < size:
+        bits += 1
+    shift = _U64(64 - bits)
+    slot = np.full(size, -1, dtype=np.int64)
+    idx = np.empty(n, dtype=np.int64)
+    cnt = np.empty(n, dtype=np.int64)
+    k = 0
+    state = 0
+    for i in range(n):
+        state = nm[rowbase[state] + text[i]]
+        f = out[state]
+        if f < 0:
+            continue
+        s = np.int64((_U64(f) * _GOLD) >> shift)
+        while True:
+            pos = slot[s]
+            if pos < 0:
+                slot[s] = k
+                idx[k] = f
+                cnt[k] = 1
+                k += 1
+                break
+            if idx[pos] == f:
+                cnt[pos] += 1
+                break
+            s = (s + 1) & (size - 1)
+    return idx[:k], cnt[:k]
