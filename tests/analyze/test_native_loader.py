@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from pathlib import Path
+
 import pytest
 
 from execdesk.analyze import native
@@ -29,3 +33,14 @@ def test_python_path_answers_none_inside_only(monkeypatch: pytest.MonkeyPatch) -
     with native.python_path():
         assert native.load("stage") is None
     assert native.load("stage") is sentinel
+
+
+def test_warm_up_loads_every_kernel_module() -> None:
+    native.warm_up()
+    kernel_modules = {p.stem for p in Path(native.__file__).parent.glob("_*_kernels.py")}
+    assert kernel_modules, "the analyze stage has no kernel modules to warm up"
+    for module in kernel_modules:
+        name = module.removeprefix("_").removesuffix("_kernels")
+        assert name in native._loaded, f"warm_up() did not use the {name} kernels"
+        if importlib.util.find_spec("numba") is not None and os.environ.get("EXECDESK_ANALYZE_NATIVE", "1") != "0":
+            assert native._loaded[name] is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -43,3 +44,15 @@ def python_path() -> Iterator[None]:
         yield
     finally:
         _python_only.pop()
+
+
+def warm_up() -> float:
+    """Compile (or load from the on-disk cache) every analyze kernel by analysing two short texts, one
+    English and one not (which takes the language identifier and the non-ASCII word paths), so that the
+    first real message does not pay for it; returns the seconds it took (docs/deploy.md)."""
+    from execdesk.analyze.pipeline import analyze_text
+
+    t = time.perf_counter()
+    analyze_text("Warm-up", "I am writing again: my refund is late and I will call a lawyer. Thank you, Ann.")
+    analyze_text("Réclamation", "Bonjour, ma commande n'est jamais arrivée. Merci de me répondre très vite.")
+    return time.perf_counter() - t
