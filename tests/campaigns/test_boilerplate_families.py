@@ -4,13 +4,14 @@ trigger URL or rare words, and a common link or an unrelated topic does not join
 from __future__ import annotations
 
 import csv
+import math
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from execdesk.campaigns import BoilerplateModel, CampaignDetector, CampaignDoc, CampaignSettings
 from execdesk.campaigns.evaluate import load_ham, pairwise, run_both
-from execdesk.campaigns.topics import url_key
+from execdesk.campaigns.topics import Family, TriggerLinker, url_key
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -190,3 +191,21 @@ def test_snapshot_keeps_families_and_boilerplate(tmp_path: Path) -> None:
     assert again.boilerplate.is_boilerplate("Spamassassin-talk mailing list")
     a = again.assign(doc("later", REWORDED[0].format(u=TRIGGER), 30))
     assert a.family_id == cid is not None
+
+
+def test_family_profile_is_the_top_of_a_full_sort() -> None:
+    """``_add_member`` sorts only the words at or above the k-th largest weight (decision 0310): the profile
+    and the kept running sum are those of sorting every word, ties (many here) included."""
+    linker = TriggerLinker()
+    terms = linker.s.profile_terms
+    rng = random.Random(5)
+    for trial in range(200):
+        pool = [rng.random() for _ in range(rng.choice([3, 20, 1000]))]
+        acc = {f"w{rng.randrange(10**6)}": rng.choice(pool) for _ in range(rng.randrange(1, 400))}
+        fam = Family(f"f{trial}", {}, sum=dict(acc))
+        linker._add_member(fam, {}, [])  # n becomes 1: the profile is computed
+        top = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[:terms]
+        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+        assert list(fam.profile.items()) == [(t, w / norm) for t, w in top]
+        kept = sorted(acc.items(), key=lambda kv: -kv[1])[: 4 * terms] if len(acc) > 4 * terms else acc.items()
+        assert list(fam.sum.items()) == list(kept)

@@ -22,7 +22,7 @@ from execdesk.campaigns import CampaignDetector, CampaignDoc, CampaignSettings, 
 from execdesk.campaigns.boilerplate import line_key, line_keys
 from execdesk.campaigns.detector import Signer
 from execdesk.campaigns.evaluate import flood_docs, load_cfpb, load_enron, load_floods, load_ham
-from execdesk.campaigns.index import BandTable
+from execdesk.campaigns.index import BandTable, InMemoryCampaignIndex
 from execdesk.campaigns.normalise import clean, shingles, token_bytes, tokens, urls
 
 norm = importlib.import_module("execdesk.campaigns.normalise")
@@ -260,6 +260,58 @@ def test_band_table_matches_the_python_table() -> None:
         want = sorted(set(plain.lookup_list(probe.tolist())))[:8]
         assert K.band_lookup(compiled.keys, compiled.vals, probe, 8).tolist() == want
     assert np.array_equal(compiled.keys, plain.keys) and np.array_equal(compiled.vals, plain.vals)
+
+
+def test_index_query_and_add_match_the_python_index() -> None:
+    """The compiled lookup with its b-bit counts (``band_query``) and the one-call ``add`` (``index_add``)
+    against the Python path's index: the same candidates, counts, arrays and bucket table."""
+    rng = random.Random(12)
+    compiled = InMemoryCampaignIndex(32)
+    with native.python_path():
+        plain = InMemoryCampaignIndex(32)
+    assert compiled.table._k is not None and plain.table._k is None
+    added: list[tuple[np.ndarray, np.ndarray]] = []
+    queried = 0
+    for slot in range(2500):  # the arrays and the bucket table grow several times
+        sig = np.array([rng.getrandbits(16) for _ in range(32)], dtype=np.uint16)
+        bands = np.array([rng.getrandbits(32) if rng.random() < 0.9 else 5 for _ in range(24)], dtype=np.uint32)
+        if added and slot % 3 == 0:  # a near-copy of an earlier message: some bands and values shared
+            e_sig, e_bands = added[rng.randrange(len(added))]
+            cut, shared = rng.randrange(33), rng.randrange(25)
+            sig[:cut], bands[:shared] = e_sig[:cut], e_bands[:shared]
+        mine = compiled.query(bands, 8, sig)
+        want = plain.query(bands, 8, sig)
+        assert want.same is None
+        assert mine.slots.tolist() == want.slots.tolist() and mine.keys == want.keys and mine.groups == want.groups
+        assert mine.sizes.tolist() == want.sizes.tolist() and mine.senders.tolist() == want.senders.tolist()
+        assert np.array_equal(mine.signatures, want.signatures)
+        if want.keys:  # (no candidate: the shared empty answer, nothing to count)
+            assert mine.same == np.count_nonzero(want.signatures == sig, axis=1).tolist()
+            queried += 1
+        group = f"g{slot % 7}" if slot % 4 == 0 else None
+        sender = rng.getrandbits(32)
+        for index in (compiled, plain):
+            assert index.add(f"m{slot}", sig, slot % 300, sender, bands, group) == slot
+        added.append((sig, bands))
+    assert queried > 500
+    n = len(plain)
+    for name in ("_sigs", "_sizes", "_senders"):
+        assert np.array_equal(getattr(compiled, name)[:n], getattr(plain, name)[:n])
+    assert compiled.table.count == plain.table.count
+    assert np.array_equal(compiled.table.keys, plain.table.keys)
+    assert np.array_equal(compiled.table.vals, plain.table.vals)
+
+
+def test_word_heads_match_the_python_head_hashes(real_texts: list[str]) -> None:
+    """``TriggerLinker.head_hashes`` of ASCII words (one compiled call) against its Python definition."""
+    for text in [*TRAPS, *real_texts[:1500]]:
+        words = tokens(clean(text))
+        head = words[:100]
+        if not head or not "".join(head).isascii():
+            continue
+        hs, content = K.word_heads(native.utf8("\n".join(head)), len(head))
+        assert hs.tolist() == [fx_hash(w.encode("ascii")) for w in head]
+        assert content.tolist() == [int(len(w) > 2 and not w[0].isdigit()) for w in head]
 
 
 def test_family_scores_match_the_python_scoring(shared_data: Path) -> None:

@@ -164,10 +164,18 @@ def _bucket(mixed: np.uint64, count: int) -> int:
 @_jit
 def minhash(hashes: np.ndarray, perm_a: np.ndarray, perm_b: np.ndarray) -> np.ndarray:
     """rensa R-MinHash (algorithm version 2) of a set of token hashes (repeats do not matter)."""
+    vals = np.empty(len(perm_a), dtype=np.uint32)
+    _minhash_into(hashes, perm_a, perm_b, vals)
+    return vals
+
+
+@_jit
+def _minhash_into(hashes: np.ndarray, perm_a: np.ndarray, perm_b: np.ndarray, vals: np.ndarray) -> None:
+    """:func:`minhash` written into ``vals`` (``len(perm_a)`` values)."""
     num_perm = len(perm_a)
-    vals = np.full(num_perm, _EMPTY32, dtype=np.uint32)
+    vals[:] = _EMPTY32
     if len(hashes) == 0:
-        return vals
+        return
     b0 = perm_b[0]
     for r in range(_ROUNDS):
         seed = b0 ^ _BUCKET_DOMAIN ^ (_U64(r) * _ROUND_DOMAIN)
@@ -198,16 +206,22 @@ def minhash(hashes: np.ndarray, perm_a: np.ndarray, perm_b: np.ndarray) -> np.nd
                 if v < best:
                     best = v
             vals[i] = best
-    return vals
 
 
 @_jit
 def band_keys(sig: np.ndarray, mult: np.ndarray, salt: np.ndarray) -> np.ndarray:
     """LSH band keys: per band ``sum(rows * mult) ^ salt`` (uint64, wrapping), times the golden ratio,
     high half folded in, low 32 bits (``detector.Signer.bands``)."""
+    out = np.empty(len(salt), dtype=np.uint32)
+    _band_keys_into(sig, mult, salt, out)
+    return out
+
+
+@_jit
+def _band_keys_into(sig: np.ndarray, mult: np.ndarray, salt: np.ndarray, out: np.ndarray) -> None:
+    """:func:`band_keys` written into ``out`` (``len(salt)`` values)."""
     n_bands = len(salt)
     n_rows = len(mult)
-    out = np.empty(n_bands, dtype=np.uint32)
     for b in range(n_bands):
         h = _U64(0)
         for r in range(n_rows):
@@ -215,7 +229,6 @@ def band_keys(sig: np.ndarray, mult: np.ndarray, salt: np.ndarray) -> np.ndarray
         h = (h ^ salt[b]) * _GOLDEN
         h ^= h >> _S32
         out[b] = np.uint32(h & _M32)
-    return out
 
 
 @_jit
@@ -332,16 +345,26 @@ def featurise(
     perm_b: np.ndarray,
     mult: np.ndarray,
     salt: np.ndarray,
-) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    buf: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    hs: np.ndarray,
+    sig: np.ndarray,
+    bsig: np.ndarray,
+    bands: np.ndarray,
+    head: np.ndarray,
+    content: np.ndarray,
+) -> tuple[int, int, int, int]:
     """One message, from its ASCII text and the token ``table`` (or its tokens joined by spaces and an
-    identity table): (the hashes of its shingles in order, repeats kept; the number of distinct
-    shingles; MinHash signature; band keys; hashes of the first ``head_words`` words; 1 where such a
-    word has >= 3 bytes and does not start with a digit; the first ``max_words`` tokens joined by single
-    spaces). MinHash is a minimum per slot: repeated shingles do not change it."""
+    identity table), written into the caller's arrays (no array is made or returned: numba boxes each
+    returned array at ~1 us): ``buf`` the first ``max_words`` tokens joined by single spaces, ``hs`` the
+    hashes of its shingles in order (repeats kept), ``sig`` the MinHash signature and ``bsig`` its low
+    16 bits, ``bands`` the band keys, ``head`` the hashes of the first ``head_words`` words and
+    ``content`` 1 where such a word has >= 3 bytes and does not start with a digit. ``buf`` holds
+    ``len(text)`` bytes, ``starts``/``ends``/``hs`` ``len(text) // 2 + 1`` values. Returns (bytes in
+    ``buf``, shingles in ``hs``, distinct shingles, words in ``head``). MinHash is a minimum per slot:
+    repeated shingles do not change it."""
     n = len(text)
-    buf = np.empty(n, dtype=np.uint8)
-    starts = np.empty(n // 2 + 1, dtype=np.int64)
-    ends = np.empty(n // 2 + 1, dtype=np.int64)
     m = 0
     nw = 0
     in_word = False
@@ -367,25 +390,26 @@ def featurise(
         m += 1
     if in_word:
         ends[nw - 1] = m
+    n_hs = 0
     if nw == 0:
-        hs = np.empty(0, dtype=np.uint64)
+        n_hs = 0
     elif nw < k:
-        hs = np.empty(1, dtype=np.uint64)
         hs[0] = token_hash(buf, starts[0], ends[nw - 1])
+        n_hs = 1
     else:
-        hs = np.empty(nw - k + 1, dtype=np.uint64)
-        for i in range(nw - k + 1):
+        n_hs = nw - k + 1
+        for i in range(n_hs):
             hs[i] = token_hash(buf, starts[i], ends[i + k - 1])
-    sig = minhash(hs, perm_a, perm_b)
-    bands = band_keys(sig, mult, salt)
+    _minhash_into(hs[:n_hs], perm_a, perm_b, sig)
+    for i in range(len(sig)):
+        bsig[i] = np.uint16(sig[i] & np.uint32(0xFFFF))
+    _band_keys_into(sig, mult, salt, bands)
     nh = min(nw, head_words)
-    head = np.empty(nh, dtype=np.uint64)
-    content = np.empty(nh, dtype=np.uint8)
     for i in range(nh):
         head[i] = token_hash(buf, starts[i], ends[i])
         c = buf[starts[i]]
         content[i] = 1 if ends[i] - starts[i] >= 3 and not (48 <= c <= 57) else 0
-    return hs, _n_distinct(hs), sig, bands, head, content, buf[:m]
+    return m, n_hs, _n_distinct(hs[:n_hs]), nh
 
 
 @_jit
@@ -396,6 +420,26 @@ def line_hashes(buf: np.ndarray) -> np.ndarray:
     for i in range(len(starts)):
         out[i] = token_hash(buf, starts[i], ends[i])
     return out
+
+
+@_jit
+def word_heads(buf: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``topics.TriggerLinker.head_hashes`` of ASCII words joined by newlines (``n`` of them, none empty):
+    their hashes (:func:`line_hashes`) and 1 where a word has 3 bytes or more and does not start with
+    a digit."""
+    hs = np.empty(n, dtype=np.uint64)
+    content = np.zeros(n, dtype=np.uint8)
+    start = 0
+    w = 0
+    for i in range(len(buf) + 1):
+        if i == len(buf) or buf[i] == _NEWLINE:
+            if w < n:
+                hs[w] = token_hash(buf, start, i)
+                c = buf[start] if i > start else 0
+                content[w] = 1 if i - start >= 3 and not (48 <= c <= 57) else 0
+            w += 1
+            start = i + 1
+    return hs, content
 
 
 @_jit
@@ -525,16 +569,35 @@ def own_sentences(
     n_sh = np.zeros(np_, dtype=np.int64)
     inside = np.zeros(np_, dtype=np.int64)
     buf = np.empty(n + 1, dtype=np.uint8)
+    ws = np.empty(n // 2 + 1, dtype=np.int64)  # word offsets in buf, reused by every piece
+    we = np.empty(n // 2 + 1, dtype=np.int64)
     for p in range(np_):
         m, nw = _join_tokens(text, table, starts[p], ends[p], max_words, buf)
         n_words[p] = nw
         if nw < 3:
             continue
-        hs = shingle_hashes(buf[:m], k)
-        n_sh[p] = len(hs)
-        pos = np.searchsorted(form, hs)
-        for x in range(len(hs)):
-            if pos[x] < len(form) and form[pos[x]] == hs[x]:
+        # the shingles of shingle_hashes(buf[:m], k): words are the single-space separated runs of buf
+        w = 0
+        ws[0] = 0
+        for q in range(m):
+            if buf[q] == _SPACE:
+                we[w] = q
+                w += 1
+                ws[w] = q + 1
+        we[w] = m
+        count = 1 if nw < k else nw - k + 1
+        n_sh[p] = count
+        for x in range(count):
+            h = token_hash(buf, 0, m) if nw < k else token_hash(buf, ws[x], we[x + k - 1])
+            lo = 0  # np.searchsorted(form, h), then the membership test
+            hi = len(form)
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if form[mid] < h:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < len(form) and form[lo] == h:
                 inside[p] += 1
     return starts[:np_], ends[:np_], n_words, n_sh, inside
 
@@ -556,6 +619,70 @@ def band_lookup(keys: np.ndarray, vals: np.ndarray, bands: np.ndarray, limit: in
         return out[:0]
     u = _unique_sorted(out[:m])
     return u[:limit]
+
+
+@_jit
+def band_query(
+    keys: np.ndarray,
+    vals: np.ndarray,
+    bands: np.ndarray,
+    limit: int,
+    sigs: np.ndarray,
+    bsig: np.ndarray,
+    slots_out: np.ndarray,
+    same_out: np.ndarray,
+) -> int:
+    """:func:`band_lookup` into ``slots_out`` (``len(bands)`` values), and for each slot the number of
+    b-bit values of its row of ``sigs`` equal to ``bsig`` into ``same_out`` (``np.count_nonzero(sigs[slots]
+    == bsig, axis=1)``). Returns the number of slots."""
+    mask = len(keys) - 1
+    m = 0
+    for b in bands:
+        i = int(b) & mask
+        v = vals[i]
+        if v != 0 and keys[i] == b:
+            slots_out[m] = int(v) - 1
+            m += 1
+    if m == 0:
+        return 0
+    s = slots_out[:m]
+    s.sort()
+    keep = 1
+    for i in range(1, m):
+        if s[i] != s[keep - 1]:
+            s[keep] = s[i]
+            keep += 1
+    keep = min(keep, limit)
+    for i in range(keep):
+        row = s[i]
+        same = 0
+        for j in range(len(bsig)):
+            if sigs[row, j] == bsig[j]:
+                same += 1
+        same_out[i] = same
+    return keep
+
+
+@_jit
+def index_add(
+    sigs: np.ndarray,
+    sizes: np.ndarray,
+    senders: np.ndarray,
+    slot: int,
+    signature: np.ndarray,
+    size: int,
+    sender: int,
+    keys: np.ndarray,
+    vals: np.ndarray,
+    bands: np.ndarray,
+) -> int:
+    """``index.InMemoryCampaignIndex.add``'s array writes (signature row, size, sender) and
+    :func:`band_insert` of its band keys, in one call; returns band_insert's count of empty buckets."""
+    for j in range(len(signature)):
+        sigs[slot, j] = signature[j]
+    sizes[slot] = size
+    senders[slot] = sender
+    return band_insert(keys, vals, bands, slot)
 
 
 @_jit

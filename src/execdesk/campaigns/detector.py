@@ -102,6 +102,21 @@ class Signer:
         self.native = self._k is not None
         if self.native:
             self._perm_a, self._perm_b = native.rensa_permutations(settings.num_perm, settings.seed)
+            # what featurise writes (reused by every message: valid until the next call)
+            self.sig = np.zeros(settings.num_perm, dtype=np.uint32)
+            self.bsig = np.zeros(settings.num_perm, dtype=np.uint16)
+            self._bands = np.zeros(settings.lsh_bands, dtype=np.uint32)
+            self._head = np.zeros(VECTOR_WORDS, dtype=np.uint64)
+            self._content = np.zeros(VECTOR_WORDS, dtype=np.uint8)
+            self._room(4096)
+
+    def _room(self, n: int) -> None:
+        """Scratch arrays of ``featurise`` for texts of up to ``n`` bytes."""
+        self._cap = n
+        self._buf = np.zeros(n, dtype=np.uint8)
+        self._starts = np.zeros(n // 2 + 1, dtype=np.int64)
+        self._ends = np.zeros(n // 2 + 1, dtype=np.int64)
+        self._hs = np.zeros(n // 2 + 1, dtype=np.uint64)
 
     def words(self, text: str) -> tuple[str, list[str]]:
         cleaned = clean(text)
@@ -113,7 +128,10 @@ class Signer:
         count, signature, band keys, hashes of the first ``VECTOR_WORDS`` words, which of those can
         carry a weight, and the joined tokens as bytes). The tokens are those of :meth:`words`: ASCII
         text goes through the byte table in the compiled call, text whose other characters are
-        punctuation through :func:`token_bytes`, the rest through :func:`tokens` (the regex)."""
+        punctuation through :func:`token_bytes`, the rest through :func:`tokens` (the regex).
+
+        The arrays are views of this signer's scratch arrays, valid until its next call (and
+        :attr:`bsig`, the signature's low 16 bits, with them): copy what must outlive the message."""
         if cleaned.isascii():
             f = self._featurise(np.frombuffer(cleaned.encode("ascii"), dtype=np.uint8), _TOKEN_TABLE)
             return f[6].tobytes().decode("ascii"), True, f
@@ -125,9 +143,11 @@ class Signer:
         f = self._featurise(np.frombuffer(tb, dtype=np.uint8), _TOKEN_TABLE)
         return f[6].tobytes().decode("ascii"), True, f
 
-    def _featurise(self, buf: np.ndarray, table: np.ndarray) -> tuple[Any, ...]:
-        return self._k.featurise(  # type: ignore[union-attr]
-            buf,
+    def _featurise(self, text: np.ndarray, table: np.ndarray) -> tuple[Any, ...]:
+        if len(text) > self._cap:
+            self._room(max(len(text), 2 * self._cap))
+        m, n_hs, n, nh = self._k.featurise(  # type: ignore[union-attr]
+            text,
             table,
             self.s.max_words,
             self.s.shingle_words,
@@ -136,7 +156,17 @@ class Signer:
             self._perm_b,
             self._mult,
             self._salt,
+            self._buf,
+            self._starts,
+            self._ends,
+            self._hs,
+            self.sig,
+            self.bsig,
+            self._bands,
+            self._head,
+            self._content,
         )
+        return self._hs[:n_hs], n, self.sig, self._bands, self._head[:nh], self._content[:nh], self._buf[:m]
 
     def signature(self, shingle_list: Iterable[str]) -> np.ndarray:
         mh = rensa.RMinHash(self.s.num_perm, self.s.seed)
@@ -159,6 +189,31 @@ def _replace(a: Assignment, **changes: Any) -> Assignment:
     return Assignment(*[changes[f] if f in changes else getattr(a, f) for f in _ASSIGNMENT_FIELDS])
 
 
+def _with_family(a: Assignment, family_id: str, evidence: str) -> Assignment:
+    """``_replace(a, family_id=..., family_evidence=...)``, field by field (the family layer's result;
+    positional: half the cost of ``_replace``, and the field list is checked below)."""
+    return Assignment(
+        a.key,
+        a.campaign_id,
+        a.is_new_campaign,
+        a.group_id,
+        a.group_size,
+        a.matched_key,
+        a.similarity,
+        a.jaccard,
+        a.adds_own_text,
+        a.own_text,
+        a.joined_earlier,
+        a.evidence,
+        family_id,
+        evidence,
+    )
+
+
+if _ASSIGNMENT_FIELDS[-2:] != ("family_id", "family_evidence") or len(_ASSIGNMENT_FIELDS) != 14:
+    raise RuntimeError("campaigns: Assignment's fields changed; update detector._with_family")
+
+
 def _passes(cf: float, cd: float, s: CampaignSettings) -> bool:
     return max(cf, cd) >= s.contain_threshold and min(cf, cd) >= s.overlap_floor
 
@@ -178,6 +233,8 @@ class CampaignDetector:
         self._reps: OrderedDict[str, tuple[int, Any, Any]] = OrderedDict()
         self._native = self.signer.native
         self._k: Any = native.load() if self._native else None
+        # InMemoryCampaignIndex.query takes the signature and counts equal b-bit values (compiled path)
+        self._counted = self._native and type(self.index) is InMemoryCampaignIndex
         self.topics = TriggerLinker(self.settings.topics)
         self.boilerplate = BoilerplateModel(self.settings.boilerplate)
 
@@ -335,18 +392,26 @@ class CampaignDetector:
             if dropped:
                 why += f" (after dropping {dropped} boilerplate line(s))"
             return self._family(Assignment(doc.key, None, evidence=why), words, links, doc.received_at, head)
-        if not self._native:
+        if self._native:
+            bsig = self.signer.bsig  # b-bit: the low 16 bits (written by featurise)
+        else:
             sig = self.signer.signature(doc_set)
             bands = self.signer.bands(sig)
-        bsig = sig.astype(np.uint16)  # b-bit: the low 16 bits
-        cands = self.index.query(bands, s.max_candidates)
+            bsig = sig.astype(np.uint16)  # b-bit: the low 16 bits
+        if self._counted:  # the in-memory index counts equal b-bit values in its compiled lookup
+            cands = self.index.query(bands, s.max_candidates, bsig)  # type: ignore[call-arg]
+        else:
+            cands = self.index.query(bands, s.max_candidates)
         sender = sender_id(doc.sender, doc.key)
 
         # chance-corrected b-bit Jaccard estimates, as plain floats (a few candidates: no numpy per value)
         est: list[float] = []
         if cands.keys:
             perms = cands.signatures.shape[1]
-            for same in np.count_nonzero(cands.signatures == bsig, axis=1).tolist():
+            counts = cands.same
+            if counts is None:
+                counts = np.count_nonzero(cands.signatures == bsig, axis=1).tolist()
+            for same in counts:
                 e = (same / perms - _B_BITS_CHANCE) / (1.0 - _B_BITS_CHANCE)
                 est.append(min(max(e, 0.0), 1.0))
 
@@ -372,15 +437,16 @@ class CampaignDetector:
                 group = self.index.get_group(a.campaign_id)
                 seed = group.seed_norm.split(" ") if group else []
                 both = seed + words.list
-                fam, ev = topics.on_campaign(a.campaign_id, topics.vector_of(both), links, when, both)
+                hashed = topics.head_hashes(both) if topics.compiled else None  # once for both calls
+                fam, ev = topics.on_campaign(a.campaign_id, topics.vector_of(both, hashed), links, when, both, hashed)
             else:
                 vec = topics.vector_of(words.list, head) if topics.needs_vector(a.campaign_id) else None
                 fam, ev = topics.member(a.campaign_id, vec, links, when), "its campaign's family"
-            return _replace(a, family_id=fam, family_evidence=ev)
+            return _with_family(a, fam, ev)
         hit = topics.attach_words(words, links, when, head)
         if hit is None:
             return a
-        return _replace(a, family_id=hit[0], family_evidence=hit[1])
+        return _with_family(a, hit[0], hit[1])
 
     def _try_groups(
         self,
@@ -397,11 +463,12 @@ class CampaignDetector:
         s = self.settings
         best: tuple[float, GroupState, float, float, int, int] | None = None
         seen: set[str] = set()
-        if not any(g is not None for g in cands.groups):
+        if cands.groups.count(None) == len(cands.groups):  # no candidate in a group
             return None
         if self._native:  # distinct shingle hashes, sorted: containment and votes merge sorted arrays
             doc_set = self._k.unique_sorted(doc_set)
-        for i in sorted(range(len(est)), key=lambda i: -est[i]):  # stable: most similar first, then oldest
+        # stable (reverse keeps equal keys in order): most similar first, then oldest
+        for i in sorted(range(len(est)), key=est.__getitem__, reverse=True):
             gid = cands.groups[i]
             if gid is None or gid in seen:
                 continue

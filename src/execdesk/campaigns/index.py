@@ -39,6 +39,9 @@ class Candidates:
     keys: list[str]
     groups: list[str | None]
     senders: np.ndarray  # (n,) uint32 sender ids
+    # b-bit values equal to the query's signature, per candidate, when the index counted them (compiled
+    # path of the in-memory index); None: the caller compares ``signatures`` itself
+    same: list[int] | None = None
 
 
 _NO_CANDIDATES: dict[int, Candidates] = {}
@@ -56,7 +59,8 @@ def _no_candidates(num_perm: int) -> Candidates:
 
 class CampaignIndex(Protocol):
     """Storage the detector needs. Implementations must be safe to call in arrival order only;
-    several workers need a store that serialises ``add`` and ``put_group`` per group."""
+    several workers need a store that serialises ``add`` and ``put_group`` per group. The arrays passed
+    in (signature, bands) may be the detector's scratch arrays: copy what must outlive the call."""
 
     def query(self, bands: np.ndarray, limit: int) -> Candidates: ...
 
@@ -125,10 +129,13 @@ class BandTable:
     def insert(self, keys: np.ndarray, value: int) -> None:
         if self._k is not None:  # the same writes and count, compiled
             self.count += self._k.band_insert(self.keys, self.vals, keys, value)
-            if self.count * 2 > len(self.keys) and len(self.keys) < (1 << self.max_bits):
-                self._grow()
+            self.grow_if_full()
             return
         self.insert_list(keys.tolist(), value)
+
+    def grow_if_full(self) -> None:
+        if self.count * 2 > len(self.keys) and len(self.keys) < (1 << self.max_bits):
+            self._grow()
 
     def insert_list(self, keys: list[int], value: int) -> None:
         kv, vv, mask = self._kv, self._vv, self._mask
@@ -173,12 +180,36 @@ class InMemoryCampaignIndex:
         self.groups: dict[str, GroupState] = {}
         self.watermark: str | None = None  # received_at (ISO) of the last assigned message
         self.extra: dict[str, Any] = {}  # other in-process state saved with the snapshot (trigger families)
+        self._slots_out = np.zeros(32, dtype=np.int64)  # band_query's output (copied out per query)
+        self._same_out = np.zeros(32, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._keys)
 
-    def query(self, bands: np.ndarray, limit: int) -> Candidates:
+    def query(self, bands: np.ndarray, limit: int, signature: np.ndarray | None = None) -> Candidates:
+        """Candidates of a message's band keys; with ``signature`` (its b-bit values) and the compiled
+        kernels, ``Candidates.same`` counts each candidate's values equal to it (one compiled call)."""
         k = self.table._k
+        if k is not None and signature is not None:
+            if len(self._slots_out) < len(bands):
+                self._slots_out = np.zeros(len(bands), dtype=np.int64)
+                self._same_out = np.zeros(len(bands), dtype=np.int64)
+            n = k.band_query(
+                self.table.keys, self.table.vals, bands, limit, self._sigs, signature, self._slots_out, self._same_out
+            )
+            if not n:
+                return _NO_CANDIDATES.get(self.num_perm) or _no_candidates(self.num_perm)
+            slots = self._slots_out[:n].copy()
+            uniq = slots.tolist()
+            return Candidates(
+                slots,
+                self._sigs[slots],
+                self._sizes[slots],
+                [self._keys[s] for s in uniq],
+                [self._groups[s] for s in uniq],
+                self._senders[slots],
+                self._same_out[:n].tolist(),
+            )
         if k is not None:  # the same slots, looked up compiled
             slots = k.band_lookup(self.table.keys, self.table.vals, bands, limit)
             if not len(slots):
@@ -214,6 +245,15 @@ class InMemoryCampaignIndex:
             self._sigs = np.concatenate([self._sigs, np.zeros((grow, self.num_perm), np.uint16)])
             self._sizes = np.concatenate([self._sizes, np.zeros(grow, np.uint32)])
             self._senders = np.concatenate([self._senders, np.zeros(grow, np.uint32)])
+        table = self.table
+        if table._k is not None and bands is not None:  # the same writes, in one compiled call
+            table.count += table._k.index_add(
+                self._sigs, self._sizes, self._senders, slot, signature, size, sender, table.keys, table.vals, bands
+            )
+            self._keys.append(key)
+            self._groups.append(group)
+            table.grow_if_full()
+            return slot
         self._sigs[slot] = signature
         self._sizes[slot] = size
         self._senders[slot] = sender

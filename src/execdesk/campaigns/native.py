@@ -1,9 +1,11 @@
 """Compiled per-message path of the campaign stage (numba), with the decisions of the Python path.
 
 One call per message takes the message's tokens (the byte-table output of ``normalise.token_bytes``,
-or the tokens joined by spaces) and returns the distinct shingle hashes (sorted), the 128-value
-MinHash signature, the LSH band keys and the hashes of the first words (for trigger families),
-instead of ~200 shingle strings, a Python set and a rensa call (``_kernels.featurise``).
+or the tokens joined by spaces) and writes the shingle hashes, the 128-value MinHash signature, the
+LSH band keys and the hashes of the first words (for trigger families) into the signer's scratch
+arrays, instead of ~200 shingle strings, a Python set and a rensa call (``_kernels.featurise``).
+Kernels called per message return ints and write arrays the caller owns where they can: numba boxes
+each returned array at ~1-2 us (docs/decisions/0310).
 
 * Shingle hash: rensa's token hash (rustc-hash ``FxHasher::write`` over the UTF-8 bytes, then
   ``finish``), the hash rensa 0.5 computes for a ``str`` token.
@@ -397,7 +399,36 @@ def warm_up() -> float:
     mult = np.ones(2, dtype=np.uint64)
     salt = np.ones(2, dtype=np.uint64)
     table = np.frombuffer(bytes(range(256)), dtype=np.uint8)
-    out = k.featurise(ro, table, 50, 3, 10, pa, pb, mult, salt)
+    n = len(ro)
+    sig = np.zeros(8, dtype=np.uint32)
+    bands = np.zeros(2, dtype=np.uint32)
+    head = np.zeros(10, dtype=np.uint64)
+    content = np.zeros(10, dtype=np.uint8)
+    ends = np.zeros(n // 2 + 1, dtype=np.int64)
+    hs = np.zeros(n // 2 + 1, dtype=np.uint64)
+    bsig = np.zeros(8, dtype=np.uint16)
+    _, n_hs, _, nh = k.featurise(
+        ro,
+        table,
+        50,
+        3,
+        10,
+        pa,
+        pb,
+        mult,
+        salt,
+        np.zeros(n, dtype=np.uint8),
+        ends.copy(),
+        ends,
+        hs,
+        sig,
+        bsig,
+        bands,
+        head,
+        content,
+    )
+    out = (hs[:n_hs], 0, sig, bands, head[:nh], content[:nh])
+    k.word_heads(utf8("warm\nup"), 2)
     k.shingle_hashes(ro, 3)
     hs = k.line_hashes(ro)
     k.unique_in_order(hs)
@@ -415,6 +446,10 @@ def warm_up() -> float:
     vals = np.zeros(16, dtype=np.uint32)
     k.band_insert(keys, vals, out[3], 0)
     k.band_lookup(keys, vals, out[3], 8)
+    sigs = np.zeros((4, 8), dtype=np.uint16)
+    slots = np.zeros(2, dtype=np.int64)
+    k.band_query(keys, vals, out[3], 8, sigs, bsig, slots, slots.copy())
+    k.index_add(sigs, np.zeros(4, dtype=np.uint32), np.zeros(4, dtype=np.uint32), 1, bsig, 5, 7, keys, vals, out[3])
     mirror = FamilyMirror(weight_table({"warm": 1.0}), 1.0, 4, 5)
     mirror.register("f", {"warm": 1.0, "kernels": 0.5}, ["kernels"])
     mirror.scores(out[4], out[5], np.array([1, 6, 1, 1], dtype=np.int64), 0.1)

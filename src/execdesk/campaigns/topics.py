@@ -147,6 +147,11 @@ class TriggerLinker:
         )
         self._link_limits = np.array([0, s.max_checked, 0, s.min_rare_shared], dtype=np.int64)
 
+    @property
+    def compiled(self) -> bool:
+        """Whether the compiled family scorer is on (``head_hashes`` then feeds it)."""
+        return self._mirror is not None
+
     # -- vectors ---------------------------------------------------------------------------
 
     def idf(self, t: str) -> float:
@@ -192,11 +197,9 @@ class TriggerLinker:
         return (when - last).total_seconds() / 3600.0 <= self.s.window_hours
 
     def _register(self, fam: Family) -> None:
-        rare = []
-        for t in fam.profile:
-            if self.idf(t) >= self.s.rare_idf:
-                self._rare_terms.add(t)
-                rare.append(t)
+        idf, max_idf, rare_idf = self._idf.get, self._max_idf, self.s.rare_idf  # self.idf, inlined
+        rare = [t for t in fam.profile if idf(t, max_idf) >= rare_idf]
+        self._rare_terms.update(rare)
         if self._mirror is not None:  # the compiled scorer keeps the posting lists (_best is not used)
             self._mirror.register(fam.root, fam.profile, rare)
             return
@@ -243,12 +246,22 @@ class TriggerLinker:
             if fam.urls[u] >= 2:
                 self._by_url[u] = fam.root
         if fam.n >= self.s.centroid_members or fam.n in (1, 2, 4, 8):
-            top = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[: self.s.profile_terms]
+            terms = self.s.profile_terms
+            # only words weighing at least the terms-th largest weight can be in the top: sorting those
+            # (ties included, in the dict's order) gives the same top as sorting all of them
+            weights = sorted(acc.values())
+            items = acc.items()
+            if len(weights) > terms:
+                floor = weights[-terms]
+                items = [kv for kv in items if kv[1] >= floor]  # type: ignore[assignment]
+            top = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:terms]
             norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
             fam.profile = {t: w / norm for t, w in top}
             self._register(fam)
-            if len(acc) > 4 * self.s.profile_terms:
-                fam.sum = dict(sorted(acc.items(), key=lambda kv: -kv[1])[: 4 * self.s.profile_terms])
+            if len(acc) > 4 * terms:
+                floor = weights[-4 * terms]  # the same cut: a stable sort keeps ties in the dict's order
+                kept = [kv for kv in acc.items() if kv[1] >= floor]
+                fam.sum = dict(sorted(kept, key=lambda kv: -kv[1])[: 4 * terms])
         if fam.n >= self.s.centroid_members:
             fam.frozen, fam.sum = True, {}
 
@@ -281,15 +294,18 @@ class TriggerLinker:
         links: list[str],
         when: datetime | None,
         words: list[str] | None = None,
+        hashed: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[str, str]:
         """Place a newly promoted campaign in a family; returns (family id, evidence). ``words``: those
-        ``vec`` was made of (``vector(words)``), for the compiled scorer (required when it is on)."""
+        ``vec`` was made of (``vector(words)``), for the compiled scorer (required when it is on);
+        ``hashed``: :meth:`head_hashes` of them when the caller has them."""
         stamp = when.isoformat() if when else None
         if self.s.enabled:
             if self._mirror is not None:
                 if words is None:
                     raise ValueError("on_campaign: the compiled family scorer needs the words of the vector")
-                hashed = self.head_hashes(words)
+                if hashed is None:
+                    hashed = self.head_hashes(words)
                 hit = self._scored(words, hashed, self._link_limits, self.s.link_cosine, when)
                 if hit is not None:
                     return self._join(hit[0], campaign_id, stamp, hit[1])
@@ -350,6 +366,9 @@ class TriggerLinker:
         """Hashes of the first ``VECTOR_WORDS`` words and which of them may carry a weight outside the
         background table (3 characters or more, not led by a digit), for the compiled scorer."""
         head = words[:_VECTOR_WORDS]
+        joined = "\n".join(head)
+        if joined.isascii():  # bytes are characters: hashes and flags in one compiled call
+            return native.kernels().word_heads(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), len(head))
         content = np.fromiter((len(w) > 2 and not w[0].isdigit() for w in head), dtype=np.uint8, count=len(head))
         return native.word_hashes(head), content
 
