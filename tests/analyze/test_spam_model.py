@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 
 from execdesk.analyze import analyze_message, analyze_text, default_config, parsed_from_text
+from execdesk.analyze.config import ConfigError, load_config
 from execdesk.analyze.linear import LinearModel, tokens
 from execdesk.analyze.models import PACKAGE_MODELS, ModelSet, load_models
 from execdesk.analyze.pipeline import combine_spam, featurize, meta_tokens
-from execdesk.analyze.spamtokens import header_tokens, spam_tokens
+from execdesk.analyze.spamtokens import CHARS_SAMPLE, char_tokens, header_tokens, spam_tokens
 from execdesk.analyze.text import body_of, build_view
 from execdesk.analyze.training.data import Example, load_enron, load_spamassassin, spamassassin_members
 from execdesk.analyze.training.train import fit_presence_nb, spam_docs, spam_terms, train_spam_nb
@@ -67,6 +68,39 @@ def test_analysis_time_tokens_equal_training_tokens(shared_data: Path, spamassas
         assert doc == spam_tokens(tokens(build_view(e.subject, e.body).text), e.spam_header)
         seen += 1
     assert seen > 150
+
+
+def test_char_tokens_are_classes_and_shares_of_the_non_ascii_characters() -> None:
+    """Decision 0212: which scripts a text is written in and how much of it is non-ASCII, not which characters."""
+    assert char_tokens("Quarterly numbers attached", "subject:") == ["subject:8bit:none"]
+    assert char_tokens("", "body:") == ["body:8bit:none"]
+    # 2 of 17 characters are accented letters: share 0.12 (bucket 0.2), and over 5 % of the text
+    assert char_tokens("Grüße aus München", "subject:") == [
+        "subject:8bit:0.2",
+        "subject:8bit:latin-letter",
+        "subject:8bit:latin-letter:many",
+    ]
+    # one typographic quote in a long English text: a small share, no ":many"
+    assert char_tokens("It\u2019s " + "plain English text " * 10, "body:") == ["body:8bit:0.01", "body:8bit:punct"]
+    japanese = "会議の資料を送ります"
+    assert char_tokens(japanese, "subject:") == ["subject:8bit:>0.5", "subject:8bit:cjk", "subject:8bit:cjk:many"]
+    # the same words sent without a charset and decoded as Latin-1: the mis-decoding shows as Latin-1 symbols
+    garbled = char_tokens("한국어 광고 안내".encode("euc-kr").decode("latin-1"), "subject:")
+    assert "subject:8bit:latin1-symbol:many" in garbled and "subject:8bit:cjk" not in garbled
+
+
+def test_header_tokens_end_with_the_char_tokens_of_subject_and_text(shared_data: Path) -> None:
+    """On real mail: the header tokens end with ``char_tokens`` of the Subject and of the text's first
+    ``CHARS_SAMPLE`` characters, one share token (or ``8bit:none``) each."""
+    seen = non_ascii = 0
+    for key, parsed in _sample(shared_data, step=5):
+        want = char_tokens(parsed.subject, "subject:") + char_tokens(parsed.text[:CHARS_SAMPLE], "body:")
+        hdr = header_tokens(parsed)
+        assert hdr[len(hdr) - len(want) :] == want, key
+        assert len([t for t in want if t.split(":")[2][:1] in "0>n"]) == 2, (key, want)  # share or "none"
+        non_ascii += "body:8bit:none" not in want
+        seen += 1
+    assert seen > 600 and 0 < non_ascii < seen
 
 
 def test_pipeline_scores_the_training_tokens(shared_data: Path, spamassassin: list[Example]) -> None:
@@ -155,3 +189,22 @@ def test_shipped_spam_nb_is_what_train_builds(spamassassin: list[Example], tmp_p
     """``execdesk train`` (``train_spam_nb`` on all of SpamAssassin) rebuilds the shipped file byte for byte."""
     train_spam_nb(spamassassin).save(tmp_path / "spam_nb.json.gz")
     assert (tmp_path / "spam_nb.json.gz").read_bytes() == (PACKAGE_MODELS / "spam_nb.json.gz").read_bytes()
+
+
+def test_expected_scripts_are_not_spam_evidence(shared_data: Path, tmp_path: Path) -> None:
+    """An office that declares its correspondents' scripts (``intent.spam_expected_scripts``) takes them
+    out of the NB half's evidence: a real CJK message then scores as if its text were ASCII, no higher."""
+    assert char_tokens("会議の資料を送ります", "subject:", frozenset({"cjk"})) == ["subject:8bit:none"]
+    mixed = char_tokens("Réunion: 会議の資料", "subject:", frozenset({"cjk"}))
+    assert mixed[1:] == ["subject:8bit:latin-letter", "subject:8bit:latin-letter:many"]
+    cjk = next(p for _k, p in _sample(shared_data, step=1) if "body:8bit:cjk" in header_tokens(p) and len(p.text) > 200)
+    (tmp_path / "analyze.yaml").write_text("intent:\n  spam_expected_scripts: [cjk]\n", encoding="utf-8")
+    office = load_config(home=tmp_path)
+    assert office.spam_expected_scripts == {"cjk"}
+    assert "body:8bit:cjk" not in header_tokens(cjk, office.spam_expected_scripts)
+    default = analyze_message(cjk, None, default_config()).spam_probability
+    declared = analyze_message(cjk, None, office).spam_probability
+    assert declared < default
+    (tmp_path / "analyze.yaml").write_text("intent:\n  spam_expected_scripts: [klingon]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="spam_expected_scripts"):
+        load_config(home=tmp_path)

@@ -70,11 +70,18 @@ class AnalyzeConfig:
     def min_strength(self) -> float:
         return float(self.raw["signals"]["min_strength"])
 
+    @property
+    def spam_expected_scripts(self) -> frozenset[str]:
+        """Scripts the spam model does not count as evidence (``intent.spam_expected_scripts``)."""
+        return frozenset(self.raw["intent"].get("spam_expected_scripts") or ())
+
     def __hash__(self) -> int:
         return id(self)
 
 
 _KNOWN_TOP = {"taxonomy", "signals", "intent", "priority"}
+# character classes of spamtokens.char_tokens an office may declare as its correspondents' scripts
+EXPECTABLE_SCRIPTS = frozenset({"cjk", "cyrillic", "greek", "rtl", "latin-letter"})
 
 
 def _validate(raw: dict[str, Any]) -> None:
@@ -88,6 +95,11 @@ def _validate(raw: dict[str, Any]) -> None:
     for name in raw["signals"]["enabled"]:
         if name not in weights:
             raise ConfigError(f"signals.enabled names {name!r}, which has no priority.signal_weights entry")
+    scripts = raw["intent"].get("spam_expected_scripts") or []
+    if not isinstance(scripts, list) or not set(scripts) <= EXPECTABLE_SCRIPTS:
+        raise ConfigError(
+            f"intent.spam_expected_scripts must be a list of {sorted(EXPECTABLE_SCRIPTS)}, got {scripts!r}"
+        )
     levels = raw["priority"]["levels"]
     if not levels or not all(isinstance(v, int | float) for v in levels.values()):
         raise ConfigError("priority.levels must map level names to numbers")

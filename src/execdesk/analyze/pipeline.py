@@ -504,8 +504,9 @@ def _analyze_many(
     """The one analysis path: ``analyze_text``, ``analyze_message`` and ``analyze_batch`` all come here."""
     models = models or load_models(cfg.models_dir)
     with_nb = models.spam_nb is not None
+    scripts = cfg.spam_expected_scripts
     texts = [
-        (it.subject, it.body, Counter(meta_tokens(it.parsed)), header_tokens(it.parsed) if with_nb else [])
+        (it.subject, it.body, Counter(meta_tokens(it.parsed)), header_tokens(it.parsed, scripts) if with_nb else [])
         for it in items
     ]
     feats = _featurize_many(texts, models, cfg.enabled_signals, trace)

@@ -15,7 +15,11 @@ the analyze stage receives from the parse stage, and what ``load_spamassassin`` 
   ``x-mailer:`` words, the number of To/Cc addresses (capped at 5), the content types of the root,
   the HTML part and the attachments;
 - URL tokens from the text and the HTML: ``url:`` host (and its last labels), ``url:ip``, and
-  ``url:path:`` words (at most ``MAX_URLS`` distinct URLs each).
+  ``url:path:`` words (at most ``MAX_URLS`` distinct URLs each);
+- the non-ASCII characters of the Subject and of the first ``CHARS_SAMPLE`` characters of the text
+  (:func:`char_tokens`, decision 0212): their share and their classes (CJK, Cyrillic, accented Latin
+  letters, the Latin-1 symbols that text decoded with the wrong charset is made of, typographic
+  punctuation...), not which characters: evidence of the charset and of mis-decoding, no phrase.
 
 No Received-chain tokens and no Message-ID domain: in the SpamAssassin corpus the spam came through the
 collector's own relays and the ham did not (zzzzason.org in the Received chain of half the spam, none of
@@ -41,6 +45,27 @@ MAX_TO = 5
 # messages (all hard_ham newsletters) have more than 100 distinct URLs; a list of thousands stays cheap.
 MAX_URLS = 100
 MAX_URL_MATCHES = 1000
+# Characters of the text whose non-ASCII characters are counted (char_tokens): enough to tell the script.
+CHARS_SAMPLE = 3000
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# (first, last code point, class): the first range that holds a character gives its class; "other" otherwise
+_CHAR_CLASSES = (
+    (0x3000, 0x30FF, "cjk"),  # CJK punctuation, hiragana, katakana
+    (0x4E00, 0x9FFF, "cjk"),  # CJK ideographs
+    (0xAC00, 0xD7AF, "cjk"),  # Hangul syllables
+    (0x1100, 0x11FF, "cjk"),  # Hangul jamo
+    (0xFF00, 0xFFEF, "cjk"),  # full-width and half-width forms
+    (0x0400, 0x052F, "cyrillic"),
+    (0x0370, 0x03FF, "greek"),
+    (0x0590, 0x06FF, "rtl"),  # Hebrew, Arabic
+    (0x00A0, 0x00BF, "latin1-symbol"),  # ° ± ¤ ¿ ...: what CJK text decoded as Latin-1 mostly reads as
+    (0x00D7, 0x00D7, "latin1-symbol"),
+    (0x00F7, 0x00F7, "latin1-symbol"),
+    (0x00C0, 0x024F, "latin-letter"),  # accented Latin letters
+    (0x2000, 0x2BFF, "punct"),  # typographic quotes, dashes, bullets, symbols
+    (0xFB00, 0xFEFF, "punct"),  # ligatures, presentation forms, BOM
+)
+_SHARE_EDGES = (0.01, 0.05, 0.2, 0.5)
 
 
 def words(text: str, prefix: str) -> list[str]:
@@ -111,8 +136,47 @@ def url_tokens(text: str) -> list[str]:
     return out
 
 
-def header_tokens(parsed: ParsedMessage | None) -> list[str]:
-    """The header-field-prefixed and URL tokens of a parsed message.
+@lru_cache(maxsize=4096)
+def _char_class(ch: str) -> str:
+    o = ord(ch)
+    for lo, hi, name in _CHAR_CLASSES:
+        if lo <= o <= hi:
+            return name
+    return "other"
+
+
+def char_tokens(text: str, prefix: str, expected: frozenset[str] = frozenset()) -> list[str]:
+    """The non-ASCII characters of ``text`` as tokens (decision 0212): ``<prefix>8bit:none`` for ASCII text;
+    otherwise ``<prefix>8bit:<share>`` (their share of the characters, rounded up to 0.01 / 0.05 / 0.2 / 0.5,
+    or ``>0.5``) and, for each class of ``_CHAR_CLASSES`` present, ``<prefix>8bit:<class>``, plus
+    ``<prefix>8bit:<class>:many`` when that class is over 5 % of the characters.
+
+    Characters of the ``expected`` classes (the office's correspondents' scripts, configuration
+    ``intent.spam_expected_scripts``) are not counted: text made only of them reads as ASCII text."""
+    if text.isascii():
+        return [prefix + "8bit:none"]
+    found = _NON_ASCII.findall(text)
+    if expected:
+        found = [ch for ch in found if _char_class(ch) not in expected]
+        if not found:
+            return [prefix + "8bit:none"]
+    n = len(text)
+    share = len(found) / n
+    out = [prefix + "8bit:" + next((str(e) for e in _SHARE_EDGES if share <= e), f">{_SHARE_EDGES[-1]}")]
+    classes: dict[str, int] = {}
+    for ch in found:
+        c = _char_class(ch)
+        classes[c] = classes.get(c, 0) + 1
+    for c, k in classes.items():
+        out.append(f"{prefix}8bit:{c}")
+        if k / n > 0.05:
+            out.append(f"{prefix}8bit:{c}:many")
+    return out
+
+
+def header_tokens(parsed: ParsedMessage | None, expected_scripts: frozenset[str] = frozenset()) -> list[str]:
+    """The header-field-prefixed and URL tokens of a parsed message (``expected_scripts``: see
+    :func:`char_tokens`).
 
     Empty for text that came without a MIME header block (no message, or ``parsed_from_text``: no root
     content type, which ``parse_message`` always records): there is no header evidence to read, and the
@@ -140,6 +204,8 @@ def header_tokens(parsed: ParsedMessage | None) -> list[str]:
     out += url_tokens(parsed.text)
     if parsed.html:
         out += url_tokens(parsed.html)
+    out += char_tokens(parsed.subject, "subject:", expected_scripts)
+    out += char_tokens(parsed.text[:CHARS_SAMPLE], "body:", expected_scripts)
     return out
 
 

@@ -259,8 +259,9 @@ def spam_section(data_dir: Path) -> list[str]:
         "### Spam (SpamAssassin, 3,177 messages)",
         "",
         "Shipped model: the logistic regression over words and structural pseudo-words averaged with Naive "
-        "Bayes over the words and SpamBayes-style header and URL tokens (decision 0209); each split's models "
-        "trained on its training part (NB's alpha by inner CV there).",
+        "Bayes over the words, SpamBayes-style header and URL tokens (decision 0209) and the classes of the "
+        "non-ASCII characters (decision 0212); each split's models trained on its training part (NB's alpha by "
+        "inner CV there).",
         "",
         "| split | spam precision | spam recall | spam F1 | LR alone (before 0209): P / R / F1 |",
         "|---|---:|---:|---:|---:|",
