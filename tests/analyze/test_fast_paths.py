@@ -24,8 +24,19 @@ from execdesk.analyze.linear import _NUM, _TOKEN, _URL, counts_of, terms, tokens
 from execdesk.analyze.model import Evidence
 from execdesk.analyze.models import load_models
 from execdesk.analyze.pipeline import MAX_REQUEST_SENTENCES, request_sentence_tokens, sentence_tokens
-from execdesk.analyze.scan import _REGISTRY, KEY_LEN, Scan, ascii_letter_counts, fold, register
-from execdesk.analyze.signals import run_rules
+from execdesk.analyze.scan import (
+    _ASCII_CLASS,
+    _CASELESS,
+    _REGISTRY,
+    KEY_LEN,
+    RUN_H,
+    RUN_S,
+    Scan,
+    ascii_letter_counts,
+    fold,
+    register,
+)
+from execdesk.analyze.signals import _INDEXED, _plausible, run_rules
 from execdesk.analyze.text import build_view
 from execdesk.analyze.training.data import load_enron, load_twcs
 from tests.analyze.test_signals import HITS, NEGATED_OR_NOT_OWN
@@ -41,6 +52,13 @@ TRAPS = [
     "!!!",
     "no no no not good, never bad! not very happy at all",
     "I will not hesitate to take legal action; my attorney is ready.",
+    # decision 0213: whitespace runs and "’" inside the longer prefixes
+    "The   staff told me no. the\tstaff\t\tsaid; the\u00a0staff keeps; the\u3000team failed; the \n staff told",
+    "your\u2028staff told, your\u200bstaff told, your\u2003 \u2003reps said, your \x1c staff said, the\x0bteam gave",
+    "I\u2019ll kill, I\u2018ll kill, we\u2019ll  hurt, I\u2019m writing a story, I\u2019M   WRITING   AN article",
+    "every   time I call, each\ttime we ask, whenever  we  go; every time\nI call; you   idiots. you \u00a0 morons!",
+    "We are    currently writing a   story about   it. I am now   researching the piece",
+    "the " + " " * 40 + "staff told me" + " " * 30 + "\u2019" + " the      staff",
 ]
 
 
@@ -78,12 +96,72 @@ def test_scan_equals_regex_on_real_mail(shared_data: Path) -> None:
         _check_scan(t)
 
 
+def test_run_marks_exact_at_every_endpos() -> None:
+    """A RUN mark reads a whitespace run to its end, which may lie past a cut ``endpos``: the prefixes
+    drop END after a mark, so a cut never hides a match (every endpos of texts full of runs)."""
+    texts = [
+        "the   staff told me.  We are  writing a  story;   you   idiots  ",
+        "x\u2003every\u00a0 time\tI  call\u3000and the\t \tteam  said i\u2019ll   hurt",
+    ]
+    for text in texts:
+        sc = Scan(text)
+        for fp in _REGISTRY:
+            if not sc.may_match(fp):
+                continue
+            for e in range(len(text) + 1):
+                want = [m.span() for m in fp.pattern.finditer(text, 0, e)]
+                assert [m.span() for m in sc.finditer(fp, 0, e)] == want, (fp.pattern.pattern[:60], e)
+                assert sc.count(fp, e) == len(want)
+
+
+def test_run_marks_and_caseless_filter_candidates() -> None:
+    """The longer prefixes with RUN marks and "’" are used (the filter is not vacuous) and keep every match."""
+    marked = [p for fp in _REGISTRY if fp.ext for v in fp.ext.values() for p in v if RUN_H in p or RUN_S in p]
+    assert len(marked) > 100
+    assert any("\u2019" in p for fp in _REGISTRY if fp.ext for v in fp.ext.values() for p in v)
+    fp = next(f for r, f in _INDEXED if r.name == "escalation.staff_failed")
+    assert Scan("the following staff told me; the staff").candidates(fp) == []  # "the" + run + no listed noun
+    sc = Scan("the \t staff told me so")
+    assert sc.candidates(fp) == [0] and sc.search(fp) is not None
+
+
+def test_caseless_characters_and_run_classes() -> None:
+    """_CASELESS characters match only themselves under re.IGNORECASE and fold() keeps them and maps
+    nothing else to them; RUN_H/RUN_S's classes are the same with and without re.IGNORECASE and, outside
+    ASCII, the same set (what _wide_classes and the kernel assume). Every code point."""
+    for c in _CASELESS:
+        one = re.compile(re.escape(c), re.I).fullmatch
+        assert [x for x in range(sys.maxunicode + 1) if one(chr(x))] == [ord(c)]
+        assert [x for x in range(sys.maxunicode + 1) if fold(chr(x)) == c] == [ord(c)]
+    h, hi, s, si = (re.compile(p, f).fullmatch for p in (r"[^\S\n]", r"\s") for f in (0, re.I))
+    for x in range(sys.maxunicode + 1):
+        ch = chr(x)
+        assert bool(h(ch)) == bool(hi(ch)) and bool(s(ch)) == bool(si(ch)), x
+        if x >= 128:
+            assert bool(h(ch)) == bool(s(ch)), x
+    for x in range(128):
+        assert _ASCII_CLASS[x] == bool(re.match(r"\w", chr(x))) | 2 * bool(h(chr(x))) | 4 * bool(s(chr(x)))
+
+
+def test_plausible_rules_are_the_may_match_ones(shared_data: Path) -> None:
+    for t in _texts(shared_data)[::7]:
+        sc = Scan(t)
+        assert _plausible(sc) == [(r, f) for r, f in _INDEXED if sc.may_match(f)]
+
+
 def test_prefixes_cover_hard_patterns() -> None:
     cases = {
         r"\b(?:foo|ba[rz]\w*|qu+x)\b": ["foo", "BAZZ", "quuux", "a bar."],
         r"(?:x)?\$\$+|\b%": ["$$$", "x$$", "5%", "%"],
         r"\b(?:\d+|two) times": ["3 times", "two times", "٣ times"],  # Unicode digit: scanned in full
         r"\b(?:I|we)\b[^\S\n]+will": ["I will", "we  will", "I\nwill", "wee will"],
+        r"\bthe\s+(?:\s|x)yz|\bthe[^\S\n]+?[\s,]+abc|\bthe\s++def": [
+            "the  yz",
+            "the \nxyz",
+            "the \t, abc",
+            "the\n def",
+        ],
+        r"\bfoo[^\S\n]+(?:bar)?[^\S\n]*baz|\bi[’‘]ll\s+go": ["foo  baz", "foo bar baz", "i’ll go", "I‘LL\tgo"],
     }
     for pattern, samples in cases.items():
         fp = register(re.compile(pattern, re.I))

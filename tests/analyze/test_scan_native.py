@@ -37,6 +37,11 @@ TRAPS = [
     "x" * (MAX_ANALYSED_CHARS - 5) + " sue",
     "thank " * (MAX_ANALYSED_CHARS // 6),
     "a" * MAX_ANALYSED_CHARS,
+    # decision 0213: RUN marks (whitespace runs, ASCII and not) and "’" in the longer prefixes
+    "the   staff told; the\u00a0\u2003staff said; the \n staff; the\u200bstaff; your\u3000team gave; the\x1cteam",
+    "I\u2019ll kill. we\u2018ll hurt; I\u2019m   writing a story; i\u2019 m; every\ttime I call; each time\u2028we ask",
+    "the " + " " * (MAX_ANALYSED_CHARS - 20) + "staff told",
+    "you" + "\u00a0" * 50 + "idiots and you \u0301 morons, what\u3000a joke",
 ]
 
 

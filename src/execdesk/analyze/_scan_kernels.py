@@ -52,8 +52,9 @@ def _find(a: np.ndarray, v: Any) -> int:
 @_jit
 def word_index(
     cp: np.ndarray,
-    ascii_word: np.ndarray,
+    ascii_class: np.ndarray,
     wide_word: np.ndarray,
+    wide_space: np.ndarray,
     key_len: int,
     codes: np.ndarray,
     entry_start: np.ndarray,
@@ -69,14 +70,17 @@ def word_index(
     ``positions[bounds[q]:bounds[q + 1]]``, ascending.
 
     ``cp``: the folded text's code points (uint32). A character is a word character (``\\w``) when
-    ``ascii_word[c]`` (c < 128) or c is in the sorted ``wide_word``. A word's key is coded one byte per
+    ``ascii_class[c] & 1`` (c < 128) or c is in the sorted ``wide_word``; one of RUN_H's (``[^\\S\\n]``) when
+    ``ascii_class[c] & 2`` or c is in the sorted ``wide_space``, one of RUN_S's (``\\s``) when
+    ``ascii_class[c] & 4`` or c is in ``wide_space``. A word's key is coded one byte per
     character (``c << 8*n``; only ASCII characters can be in an indexed key), "the word ends here" (END)
     as byte 1 after the key. ``codes`` is sorted; the entry ``codes[e]`` is an indexed head (a leading
     part of some key: a miss stops the walk, as ``_HEADS`` does) or an END key, and its pattern ids are
     ``entry_pids[entry_start[e]:entry_start[e + 1]]``. The word start is a candidate of the id
     ``entry_pids[t]`` only where the text begins one of its prefixes ``ext_start[t]:ext_start[t + 1]``
     (prefix ``j``: ``chars[char_start[j]:char_start[j + 1]]``, 0xFFFFFFFF = END: a non-word character
-    or the text's end); ``_prefix_at`` in scan.py.
+    or the text's end; 0xFFFFFFFE = RUN_H, 0xFFFFFFFD = RUN_S: one or more of the run's characters, read to
+    the run's end); ``_prefix_re`` in scan.py.
     """
     n = cp.shape[0]
     stamp = np.full(n_pids, -1, np.int64)
@@ -89,14 +93,14 @@ def word_index(
     word = 0
     while i < n:
         c = cp[i]
-        if not (ascii_word[c] != 0 if c < 128 else _find(wide_word, c) >= 0):
+        if not ((ascii_class[c] & 1) != 0 if c < 128 else _find(wide_word, c) >= 0):
             i += 1
             continue
         start = i
         i += 1
         while i < n:
             c = cp[i]
-            if not (ascii_word[c] != 0 if c < 128 else _find(wide_word, c) >= 0):
+            if not ((ascii_class[c] & 1) != 0 if c < 128 else _find(wide_word, c) >= 0):
                 break
             i += 1
         word += 1
@@ -122,16 +126,29 @@ def word_index(
                 begins = False
                 for j in range(ext_start[t], ext_start[t + 1]):
                     begins = True
+                    at = start
                     for x in range(char_start[j], char_start[j + 1]):
-                        at = start + x - char_start[j]
                         pc = chars[x]
                         if pc == 0xFFFFFFFF:
                             if at < n:
                                 c = cp[at]
-                                if ascii_word[c] != 0 if c < 128 else _find(wide_word, c) >= 0:
+                                if (ascii_class[c] & 1) != 0 if c < 128 else _find(wide_word, c) >= 0:
                                     begins = False
-                        elif at >= n or cp[at] != pc:
-                            begins = False
+                        elif pc == 0xFFFFFFFE or pc == 0xFFFFFFFD:
+                            bit = 2 if pc == 0xFFFFFFFE else 4
+                            r = at
+                            while r < n:
+                                c = cp[r]
+                                if not ((ascii_class[c] & bit) != 0 if c < 128 else _find(wide_space, c) >= 0):
+                                    break
+                                r += 1
+                            if r == at:
+                                begins = False
+                            at = r
+                        else:
+                            if at >= n or cp[at] != pc:
+                                begins = False
+                            at += 1
                         if not begins:
                             break
                     if begins:

@@ -20,7 +20,9 @@ matches ``finditer``/``search``/``findall`` give, because:
   ``endpos`` cuts the text, its last LOOKAHEAD characters are searched with the plain pattern;
 * a word start that fits a pattern's key is kept only where the folded text begins one of the
   pattern's literal prefixes up to EXT_LEN long ("the" + END stands for "the world", "the public",
-  "the hell": a "the" followed by anything else is no candidate).
+  "the hell": a "the" followed by anything else is no candidate); in these longer prefixes a run of
+  whitespace (``[^\\S\\n]+``, ``\\s+``) followed by a word character is one RUN mark ("the" + RUN +
+  "staff"): the text must have a whole run of such characters there, then the rest of the prefix.
 
 ``tests/analyze/test_fast_paths.py`` checks this against the plain regexes on the labelled
 corpora and on traps (Kelvin sign, dotted I, cut words, '$$', '%').
@@ -34,7 +36,7 @@ import itertools
 import operator
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -49,6 +51,13 @@ KEY_LEN = 6  # word-start keys: the first 6 folded characters
 EXT_LEN = 12  # a candidate word start must also begin one of the pattern's literal prefixes up to 12 long
 LOOKAHEAD = EXT_LEN + 1  # how far past a candidate the filters read (a prefix and its END)
 END = "\x00"  # in a prefix: "the word ends here" (a \b after a word character)
+RUN_H = "\x01"  # in an extended prefix: a run of [^\S\n] (whitespace but newline), as long as the text has it
+RUN_S = "\x02"  # in an extended prefix: a run of \s, as long as the text has it
+_RUN_MARKS = (RUN_H, RUN_S)
+_MARKS = END + RUN_H + RUN_S  # no pattern literal is one of these (_prefixes stops at them)
+# non-ASCII punctuation that re.IGNORECASE matches only with itself and that fold() keeps (tested over
+# every code point): an extended prefix may go on through it ("i’ll"), where the KEY_LEN walk ends the word
+_CASELESS = frozenset("\u2019\u2018")
 _MAX_PATHS = 20000
 _SPLIT = re.compile(r"(\w+)")
 _HEAD = operator.itemgetter(slice(0, KEY_LEN))  # a word's key: its first KEY_LEN characters
@@ -96,9 +105,30 @@ def _non_word_literals(items: list[tuple[Any, Any]]) -> bool:
     return bool(items) and all(op is C.LITERAL and not _is_word_char(chr(av)) for op, av in items)
 
 
-def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN) -> set[tuple[str, bool]]:
+def _run_mark(av: tuple[Any, Any, Any]) -> str | None:
+    """RUN_H / RUN_S for a repeat ``[^\\S\\n]+`` / ``\\s+`` (greedy, lazy or possessive; at least once, no
+    upper bound), None for any other repeat."""
+    lo, hi, sub = av
+    if lo < 1 or hi != C.MAXREPEAT or len(sub.data) != 1 or sub.data[0][0] is not C.IN:
+        return None
+    items = list(sub.data[0][1])
+    if items == [(C.CATEGORY, C.CATEGORY_SPACE)]:
+        return RUN_S
+    if items == [(C.NEGATE, None), (C.CATEGORY, C.CATEGORY_NOT_SPACE), (C.LITERAL, 10)]:
+        return RUN_H
+    return None
+
+
+def _ended(acc: str) -> str:
+    """``acc`` + END; after a RUN mark without it (a run's length is not bounded, so its word end could
+    lie past a cut ``endpos``: the literal characters alone stay a necessary condition there)."""
+    return acc if any(m in acc for m in _RUN_MARKS) else acc + END
+
+
+def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False) -> set[tuple[str, bool]]:
     """Every (literal prefix, preceded by ``\\b``) a match can start with, at most ``limit`` long (+ END);
-    raises _Unconstrained."""
+    raises _Unconstrained. ``runs``: a whitespace run after a word character is a RUN mark (one
+    character of the prefix), and the walk goes on past it."""
     out: set[tuple[str, bool]] = set()
     budget = [_MAX_PATHS]
     stop: list[tuple[Any, Any]] = [(None, "STOP")]
@@ -115,10 +145,14 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN) -> set[tuple[str, 
                 return
             op, av = items[i]
             if op is C.LITERAL:
-                ch = _lit(av)
+                ch = _lit(av) if av >= len(_MARKS) else None  # "\x00".."\x02" would read as marks
+                if ch is None and runs and chr(av) in _CASELESS and acc and acc[-1] in _WORD_CHARS:
+                    acc += chr(av)  # the KEY_LEN walk ends the word here (_short)
+                    i += 1
+                    continue
                 if ch is None:
                     if acc and acc[-1] in _WORD_CHARS and not _is_word_char(chr(av)):
-                        out.add((acc + END, bounded))  # a non-ASCII non-word character ("’"): the word ends
+                        out.add((_ended(acc), bounded))  # a non-ASCII non-word character ("’"): the word ends
                         return
                     items = stop
                     i = 0
@@ -126,7 +160,7 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN) -> set[tuple[str, 
                 acc += ch
                 i += 1
             elif op is C.IN and acc and acc[-1] in _WORD_CHARS and (_only_space(av) or _non_word_literals(av)):
-                out.add((acc + END, bounded))  # whitespace or punctuation next: the word ends here
+                out.add((_ended(acc), bounded))  # whitespace or punctuation next: the word ends here
                 return
             elif op is C.IN:
                 chars: set[str] = set()
@@ -155,6 +189,11 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN) -> set[tuple[str, 
                 items = list(av.data) + items[i + 1 :]
                 i = 0
             elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+                mark = _run_mark(av) if runs and acc and acc[-1] in _WORD_CHARS else None
+                if mark is not None:
+                    acc += mark  # settled in _extended: kept only where a word character follows
+                    i += 1
+                    continue
                 lo, _hi, sub = av
                 if lo == 0:
                     walk(items, i + 1, acc, bounded)  # the repeated part absent
@@ -165,7 +204,7 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN) -> set[tuple[str, 
                         bounded = True
                     elif acc[-1] in _WORD_CHARS:
                         # the word ends here: the next character is not a word character (or the text ends)
-                        out.add((acc + END, bounded))
+                        out.add((_ended(acc), bounded))
                         return
                 i += 1
             elif op in (C.ASSERT, C.ASSERT_NOT):
@@ -201,42 +240,70 @@ class FastPattern:
         word = {p for p, bounded in pre if bounded and unicode_b and p[0] in _WORD_CHARS}
         self.word_keys = frozenset(_word_key(p) for p in word)
         self.find_keys = tuple(sorted({p.rstrip(END) for p, _b in pre if p not in word}))
-        if not self.find_keys:
-            self.ext = _extended(pattern, pre, self.word_keys)
+        self.ext = _extended(pattern, pre, word, self.word_keys)
 
 
 def _short(prefix: str) -> str:
-    """What the KEY_LEN walk records for a path the EXT_LEN walk recorded as ``prefix``."""
+    """What the KEY_LEN walk records for a path the EXT_LEN walk recorded as ``prefix`` (a RUN mark or a
+    _CASELESS character is where the KEY_LEN walk saw whitespace or "’" after a word character: END)."""
+    for n, ch in enumerate(prefix[:KEY_LEN]):
+        if ch in _RUN_MARKS or ch in _CASELESS:
+            return prefix[:n] + END
     return prefix[:KEY_LEN] if len(prefix) > KEY_LEN else prefix
 
 
+def _settle(prefix: str) -> str:
+    """``prefix`` with each RUN mark kept only where a word character follows it (or nothing: the prefix
+    ends with the run). A run is read to its end; that is what the pattern's repeat matched only when
+    the character after it cannot be whitespace. Elsewhere the prefix stops there, as the KEY_LEN walk
+    does (END after a word character; nothing after an earlier mark)."""
+    for n, ch in enumerate(prefix):
+        if ch in _RUN_MARKS and n + 1 < len(prefix) and prefix[n + 1] not in _WORD_CHARS:
+            return _ended(prefix[:n])
+    return prefix
+
+
 def _extended(
-    pattern: re.Pattern[str], short: set[tuple[str, bool]], word_keys: frozenset[str]
+    pattern: re.Pattern[str], short: set[tuple[str, bool]], word: set[str], word_keys: frozenset[str]
 ) -> dict[str, tuple[str, ...]] | None:
-    """Word key -> the pattern's literal prefixes up to EXT_LEN (+ END) with that key ("every" + END ->
-    "every time"): a candidate word start must begin one of them. None (no filter) when the longer walk
-    does not refine the KEY_LEN walk exactly (budget, or a path this reasoning did not foresee)."""
+    """Word key -> the pattern's literal prefixes up to EXT_LEN (+ END, RUN marks) with that key ("every" +
+    END -> "every time"): a candidate word start must begin one of them. None (no filter) when the longer
+    walk does not refine the KEY_LEN walk exactly (budget, or a path this reasoning did not foresee).
+    Paths of the ``find_keys`` (``word``: the prefixes that are not) are left out: their positions are
+    found with ``str.find`` and are candidates whatever the word index says."""
     try:
-        long = _prefixes(pattern, EXT_LEN)
+        long = {(_settle(p), b) for p, b in _prefixes(pattern, EXT_LEN, runs=not pattern.flags & re.ASCII)}
     except _Unconstrained:
         return None
     if {(_short(p), b) for p, b in long} != short:
         return None
     out: dict[str, list[str]] = {}
     for p, _b in long:
-        out.setdefault(_word_key(_short(p)), []).append(p)
+        if _short(p) in word:
+            out.setdefault(_word_key(_short(p)), []).append(p)
     if set(out) != set(word_keys):
         return None
-    return {k: tuple(sorted(v)) for k, v in out.items()}
+    # a prefix that begins with another of the same key adds nothing (the text begins the shorter one)
+    return {
+        k: tuple(p for p in sorted(set(v)) if not any(q != p and p.startswith(q) for q in v)) for k, v in out.items()
+    }
 
 
-def _prefix_at(folded: str, q: int, prefix: str) -> bool:
-    """``folded`` at ``q`` begins ``prefix``; its END: a non-word character or the text's end next."""
-    bare = prefix.rstrip(END)
-    if not folded.startswith(bare, q):
-        return False
-    j = q + len(bare)
-    return bare == prefix or j >= len(folded) or _WORD_RE.match(folded, j) is None
+_H_SPACE = re.compile(r"[^\S\n]")  # RUN_H's characters
+_SPACE = re.compile(r"\s")  # RUN_S's characters
+_prefix_res: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _prefix_re(prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that matches at ``q`` of the folded text where it begins one of ``prefixes``: literal
+    characters as they are, END a non-word character or the text's end next, a RUN mark the whole run
+    of its characters (at least one; possessive: the run is read to its end)."""
+    found = _prefix_res.get(prefixes)
+    if found is None:
+        marks = {END: r"(?!\w)", RUN_H: r"[^\S\n]++", RUN_S: r"\s++"}
+        alts = ("".join(marks.get(ch) or re.escape(ch) for ch in p) for p in prefixes)
+        found = _prefix_res[prefixes] = re.compile("|".join(alts))
+    return found
 
 
 _ASCII_LETTERS = string.ascii_letters.encode()
@@ -257,7 +324,8 @@ _KEY_INDEX: dict[str, list[int]] = {}
 _HEADS: set[str] = set()  # every leading part of an indexed key (lets a look-up stop early)
 # key -> pattern ids, kept across messages. Replaced (never cleared in place) when full, so a
 # Scan running in another thread keeps a consistent dict.
-_memo: list[dict[str, tuple[tuple[int, tuple[str, ...] | None], ...]]] = [{}]
+_Entries = tuple[tuple[int, re.Pattern[str] | None], ...]
+_memo: list[dict[str, _Entries]] = [{}]
 _MEMO_MAX = 200_000
 
 
@@ -305,22 +373,33 @@ def _ids_for(key: str) -> tuple[int, ...]:
     return tuple(sorted(ids))
 
 
-def _entries_for(key: str) -> tuple[tuple[int, tuple[str, ...] | None], ...]:
-    """(pattern id, the extended prefixes a word with this key must begin, None: no filter) per id."""
+def _entries_for(key: str) -> _Entries:
+    """(pattern id, the extended prefixes a word with this key must begin as one regex (``_prefix_re``),
+    None: no filter) per id."""
     fitting = [key[:n] for n in range(1, len(key) + 1)]
     if len(key) < KEY_LEN:
         fitting.append(key + END)
     out = []
     for pid in _ids_for(key):
         ext = _REGISTRY[pid].ext
-        out.append((pid, None if ext is None else tuple(p for k in fitting for p in ext.get(k, ()))))
+        out.append((pid, None if ext is None else _prefix_re(tuple(p for k in fitting for p in ext.get(k, ())))))
     return tuple(out)
 
 
 # -- the compiled word index (native.load("scan")) -------------------------------------------
-_ASCII_WORD = np.array([_WORD_RE.match(chr(c)) is not None for c in range(128)], dtype=np.uint8)
-_wide_memo: dict[int, bool] = {}  # non-ASCII code point -> is a word character
-_PREFIX_END = 0xFFFFFFFF  # END in the kernel's prefix characters (no code point is this large)
+# per ASCII character: 1 = a word character (\\w), 2 = one of RUN_H's, 4 = one of RUN_S's (decided by re)
+_ASCII_CLASS = np.array(
+    [
+        (_WORD_RE.match(chr(c)) is not None)
+        | 2 * (_H_SPACE.match(chr(c)) is not None)
+        | 4 * (_SPACE.match(chr(c)) is not None)
+        for c in range(128)
+    ],
+    dtype=np.uint8,
+)
+_wide_memo: dict[int, int] = {}  # non-ASCII code point -> 1: a word character, 2: whitespace, 0: neither
+# END and the RUN marks in the kernel's prefix characters (no code point is this large)
+_PREFIX_MARKS = {END: 0xFFFFFFFF, RUN_H: 0xFFFFFFFE, RUN_S: 0xFFFFFFFD}
 _Table = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 # (registered patterns, codes, entry starts, entry pattern ids, prefix starts per entry pattern id,
 # character starts per prefix, prefix characters): rebuilt when a pattern is registered
@@ -352,7 +431,7 @@ def _native_table() -> _Table:
         for pid in ids:
             ext = _REGISTRY[pid].ext
             for p in ext[key] if ext is not None else ("",):
-                chars.extend(_PREFIX_END if ch == END else ord(ch) for ch in p)
+                chars.extend(_PREFIX_MARKS.get(ch) or ord(ch) for ch in p)
                 char_starts.append(len(chars))
             ext_starts.append(len(char_starts) - 1)
     t = (
@@ -368,18 +447,23 @@ def _native_table() -> _Table:
     return t
 
 
-def _wide_words(cp: np.ndarray) -> np.ndarray:
-    """The sorted distinct non-ASCII code points of ``cp`` that are word characters."""
+def _wide_classes(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct non-ASCII code points of ``cp`` that are word characters, and those that are
+    whitespace (``\\s``; outside ASCII, ``[^\\S\\n]`` is the same set: tested)."""
     wide = np.unique(cp[cp >= 128]).tolist()
     memo = _wide_memo
-    out = []
+    words = []
+    spaces = []
     for c in wide:
         w = memo.get(c)
         if w is None:
-            w = memo[c] = _WORD_RE.match(chr(c)) is not None
-        if w:
-            out.append(c)
-    return np.array(out, dtype=np.uint32)
+            ch = chr(c)
+            w = memo[c] = (_WORD_RE.match(ch) is not None) | 2 * (_SPACE.match(ch) is not None)
+        if w & 1:
+            words.append(c)
+        elif w:
+            spaces.append(c)
+    return np.array(words, dtype=np.uint32), np.array(spaces, dtype=np.uint32)
 
 
 _NO_WIDE = np.zeros(0, dtype=np.uint32)
@@ -391,9 +475,9 @@ def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
     cp = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(cp) != len(folded):
         return None
-    wide = _NO_WIDE if folded.isascii() else _wide_words(cp)
+    wide_word, wide_space = (_NO_WIDE, _NO_WIDE) if folded.isascii() else _wide_classes(cp)
     ids, bounds, pos = kernels.word_index(
-        cp, _ASCII_WORD, wide, KEY_LEN, codes, starts, pids, ext_starts, char_starts, chars, n_reg
+        cp, _ASCII_CLASS, wide_word, wide_space, KEY_LEN, codes, starts, pids, ext_starts, char_starts, chars, n_reg
     )
     bl = bounds.tolist()
     pl = pos.tolist()
@@ -421,7 +505,7 @@ def _python_cands(folded: str) -> dict[int, list[int]]:
     starts = itertools.compress(itertools.islice(itertools.accumulate(map(len, parts)), 0, None, 2), idsl)
     for q, ids in zip(starts, filter(None, idsl), strict=False):  # only words some pattern may start at
         for pid, ext in ids:
-            if ext is not None and not any(_prefix_at(folded, q, p) for p in ext):
+            if ext is not None and ext.match(folded, q) is None:
                 continue  # the word fits a key, but the text there begins none of the longer prefixes
             lst = cands.get(pid)
             if lst is None:
@@ -449,6 +533,14 @@ class Scan:
                 self._cands = found
                 return
         self._cands = _python_cands(folded)
+
+    def knows(self, pid: int) -> bool:
+        """The pattern ``pid`` was registered before this index was built (its candidates are known)."""
+        return pid < self._n_known
+
+    def word_pids(self) -> Iterable[int]:
+        """The ids of the patterns with at least one word-start candidate (see ``may_match``)."""
+        return self._cands.keys()
 
     def may_match(self, fp: FastPattern) -> bool:
         """False when ``fp`` cannot match anywhere in the whole text (a cheap test before ``search``)."""

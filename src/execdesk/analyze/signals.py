@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from execdesk.analyze.model import Evidence, SignalHit
-from execdesk.analyze.scan import register
+from execdesk.analyze.scan import FastPattern, Scan, register
 from execdesk.analyze.text import FIRST_PERSON, SECOND_PERSON, TextView, is_negated
 
 W = r"(?:[\w'’-]+[^\S\n]+)"  # one word and its space, for bounded gaps: W{0,3}
@@ -659,10 +659,8 @@ def run_rules(
     traces: list[RuleTrace] = []
     text = view.text
     sc = view.scanner() if use_index else None
-    for rule, fast in _INDEXED:
+    for rule, fast in _INDEXED if sc is None else _plausible(sc):
         if enabled is not None and rule.signal not in enabled:
-            continue
-        if sc is not None and not sc.may_match(fast):
             continue
         pos = 0
         while (m := (sc.search(fast, pos) if sc is not None else rule.pattern.search(text, pos))) is not None:
@@ -724,6 +722,19 @@ def run_rules(
 
 
 _INDEXED = tuple((r, register(r.pattern)) for r in RULES)
+_RULE_OF_PID = {fast.pid: k for k, (_rule, fast) in enumerate(_INDEXED)}
+_TRIED_ALWAYS = frozenset(k for k, (_rule, fast) in enumerate(_INDEXED) if fast.always or fast.find_keys)
+_LAST_PID = max(_RULE_OF_PID)
+
+
+def _plausible(sc: Scan) -> list[tuple[Rule, FastPattern]]:
+    """The rules ``sc.may_match``, in RULES order: those with a word candidate in the text, and those
+    always searched (no word key, or found with ``str.find``)."""
+    if not sc.knows(_LAST_PID):  # the index was built before these rules were registered
+        return [(rule, fast) for rule, fast in _INDEXED if sc.may_match(fast)]
+    at = _RULE_OF_PID
+    ks = _TRIED_ALWAYS.union([at[p] for p in sc.word_pids() if p in at])
+    return [_INDEXED[k] for k in sorted(ks)]
 
 
 def signal_names() -> list[str]:
