@@ -38,7 +38,13 @@ from execdesk.parse.model import ParsedMessage
 
 _WORD = re.compile(r"[a-z0-9$](?:[a-z0-9$'\-]*[a-z0-9$])?")  # a run of [a-z0-9$'-] without leading/trailing ' or -
 _SCHEMES = ("http", "https", "ftp")
-_HOST_PATH = re.compile(r"([^/\s\"'<>:?#)]+)(/[^\s\"'<>)]*)?")
+# "://" + host (+ path), where one of _SCHEMES (any ASCII case) ends at the "://": the URLs of ``url_tokens``
+# found by one C-level search each (its literal "://" prefix is searched like ``str.find``), the scheme checked
+# by a look-behind; only a scheme that may reach into the previous URL is checked again in Python (0214)
+_URL = re.compile(
+    r"://(?:(?<=[hH][tT][tT][pP]://)|(?<=[hH][tT][tT][pP][sS]://)|(?<=[fF][tT][pP]://))"
+    r"([^/\s\"'<>:?#)]+)(/[^\s\"'<>)]*)?"
+)
 _IP = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 MAX_TO = 5
 # URLs read per text (and per HTML part): a bound on the time a message can take. In SpamAssassin 10
@@ -109,30 +115,33 @@ def url_tokens(text: str) -> list[str]:
     """Host tokens, ``url:ip`` and path words of the distinct http/https/ftp URLs in ``text`` (the first
     ``MAX_URLS`` of them, within its first ``MAX_URL_MATCHES`` URLs).
 
-    The URLs are those ``(?:https?|ftp)://host(/path)?`` finds left to right, case-insensitively; found
-    from each ``://`` (a C-level ``find``) instead of trying the scheme at every character.
+    The URLs are those ``(?:https?|ftp)://host(/path)?`` finds left to right, case-insensitively (ASCII
+    letters), a scheme starting after the previous URL: one search of ``_URL`` per URL (decision 0214). The
+    letters of a scheme are ASCII, and the only non-ASCII character that lower-cases to an ASCII letter is
+    the Kelvin sign's "k", so "any ASCII case" is the ``str.lower`` test this replaced.
     """
     out: list[str] = []
     seen: set[str] = set()  # a repeated URL adds nothing to a presence model
     matches = 0
-    i = text.find("://")
     last = 0  # where the previous URL ended: a scheme starts after it
-    while i >= 0:
-        nxt = i + 3
-        if text[max(last, i - 5) : i].lower().endswith(_SCHEMES):
-            m = _HOST_PATH.match(text, nxt)
-            if m is not None:
-                nxt = last = m.end()
-                url = m.group(0)
-                if url not in seen:
-                    seen.add(url)
-                    out += _one_url(m.group(1), m.group(2) or "")
-                    if len(seen) >= MAX_URLS:
-                        break
-                matches += 1
-                if matches >= MAX_URL_MATCHES:
-                    break
-        i = text.find("://", nxt)
+    search = _URL.search
+    m = search(text)
+    while m is not None:
+        i = m.start()
+        if i - last < 5 and not text[max(last, i - 5) : i].lower().endswith(_SCHEMES):
+            m = search(text, i + 3)  # the scheme reaches into the previous URL: not a URL here
+            continue
+        last = m.end()
+        url = m.group(0)
+        if url not in seen:
+            seen.add(url)
+            out += _one_url(m.group(1), m.group(2) or "")
+            if len(seen) >= MAX_URLS:
+                break
+        matches += 1
+        if matches >= MAX_URL_MATCHES:
+            break
+        m = search(text, last)
     return out
 
 
