@@ -10,10 +10,16 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from execdesk.analyze import Analysis, analyze_batch, analyze_message, default_config, parsed_from_text
+from execdesk.analyze import batchmath as bm
+from execdesk.analyze.linear import LinearModel
 from execdesk.analyze.model import ContactHistory
+from execdesk.analyze.models import load_models
+from execdesk.analyze.pipeline import featurize
+from execdesk.analyze.text import body_of
 from execdesk.analyze.training.data import default_data_dir, load_cfpb, load_enron, spamassassin_members
 from execdesk.parse import ParseRefused, parse_message
 from execdesk.parse.model import ParsedMessage
@@ -87,3 +93,54 @@ def test_result_does_not_depend_on_the_batch(messages: list[ParsedMessage]) -> N
     for a, b in zip(whole, by_position, strict=True):
         _close(a, b)
     assert analyze_batch([], None, cfg) == []
+
+
+def _multiclass_reference(model: LinearModel, sp: bm.Sparse, dense: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``batchmath.multiclass``'s general path as it was before its batch-of-one branch (decision 0215)."""
+    n = sp.n
+    z = np.tile(model.intercept.astype(np.float64), (n, 1))
+    unit = sp.val
+    if len(sp.idx):
+        norm = np.sqrt(np.bincount(sp.seg, weights=sp.val * sp.val, minlength=n))
+        unit = sp.val / np.where(norm > 0, norm, 1.0)[sp.seg]
+        contrib = unit[:, None] * model.coef[sp.idx].astype(np.float64)
+        starts = np.searchsorted(sp.seg, np.arange(n))
+        has = np.bincount(sp.seg, minlength=n) > 0
+        z[has] += np.add.reduceat(contrib, starts[has], axis=0)
+    if dense is not None:
+        z += (dense[:, :, None] * model.coef[model.n_terms :].astype(np.float64)[None, :, :]).sum(axis=1)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True), unit
+
+
+def _top_terms_reference(scored: bm.Scored, col: int) -> list[tuple[str, float]]:
+    """``Scored.explain``'s term part as it was before its batch-of-one branch (decision 0215), one message."""
+    m, sp = scored.model, scored.sp
+    col_of = np.asarray([0 if m.coef.shape[1] == 1 else col], dtype=np.int64)
+    w = scored.unit * m.coef[sp.idx, col_of[sp.seg]].astype(np.float64)
+    pos = np.flatnonzero(w > 0)
+    wp, seg = w[pos], sp.seg[pos]
+    order = np.lexsort((-wp, seg))
+    seg_o = seg[order]
+    rank = np.arange(len(order)) - np.searchsorted(seg_o, seg_o)
+    top = pos[order[rank < bm.TOP_K]]
+    return [(m._inverse()[j], wj) for j, wj in zip(sp.idx[top].tolist(), w[top].tolist(), strict=True)]
+
+
+def test_a_message_alone_is_scored_bit_for_bit_as_before(messages: list[ParsedMessage]) -> None:
+    """The batch-of-one branch of ``multiclass`` gives the very floats of the general path (no tolerance)."""
+    models = load_models(default_config().models_dir)
+    n_terms = 0
+    for p in messages[::3]:
+        f = featurize(p.subject, body_of(p), models)
+        for kind in ("intent", "topic"):
+            scored, _row = f.scored[kind]
+            assert scored.sp.n == 1
+            proba, unit = _multiclass_reference(scored.model, scored.sp, scored.dense)
+            assert proba.tobytes() == scored.proba.tobytes(), (kind, p.subject)
+            assert unit.tobytes() == np.asarray(scored.unit).tobytes(), (kind, p.subject)
+            for col in range(len(scored.model.classes)):
+                dense_free = bm.Scored(scored.model, scored.proba, scored.sp, scored.unit, None)
+                assert dense_free.explain([col])[0] == _top_terms_reference(scored, col)[: bm.TOP_K], (kind, col)
+            n_terms += len(scored.sp.idx)
+    assert n_terms > 1000

@@ -193,6 +193,34 @@ def test_rule_index_never_changes_results_on_real_mail(shared_data: Path) -> Non
         _rules_same(ex.subject, ex.body)
 
 
+_REQUIRES_CASES = [
+    "you guys suck. y'all sucks! #comcastsucks #Xsucks they suck, u sucks",
+    "what an idiot; such a joke. you are useless, your staff are thieves. The service is trash",
+    "absolutely garbage, utter scum, complete evil; idiots! morons. imbeciles .",
+    "I cancelled. We'll be cancelling the order. I disconnected; cancel my phone line; the account was closed",
+    "Terminate our two broadband packages now. My subscription terminated. We will cancel",
+    "I have complained to the FCC and wrote to my senator; I'm going to the AG's office and the U.S. senators",
+    "We filed with the Better Business Bureau, contacted the attorney-general and cc'd my state rep",
+]
+
+
+def test_rule_requires_holds_wherever_the_rule_matches(shared_data: Path) -> None:
+    """``Rule.requires`` (decision 0215) matches in every text where its rule's pattern matches, so skipping
+    the rule where it does not match changes nothing (run_rules' indexed path skips; the plain one does not)."""
+    required = [rule for rule, _fast in _INDEXED if rule.requires is not None]
+    assert {r.name for r in required} >= {"abusive.insult", "regulator.complained", "churn.cancel"}
+    texts = [build_view(ex.subject, ex.body).text for ex in load_enron(shared_data) + load_twcs(shared_data)]
+    texts += [body for _sig, body, *_ in HITS + NEGATED_OR_NOT_OWN] + TRAPS + _REQUIRES_CASES
+    for rule in required:
+        assert rule.requires is not None
+        n = 0
+        for text in texts:
+            if rule.pattern.search(text) is not None:
+                n += 1
+                assert rule.requires.search(text) is not None, (rule.name, text[:200])
+        assert n >= 3, rule.name  # the check saw real matches
+
+
 # ---- sentiment ------------------------------------------------------------------------------
 def _reference_words(text: str) -> tuple[float, list[Evidence]]:
     """The first version's token loop (VADER lexicon, negation window, '!' boost)."""

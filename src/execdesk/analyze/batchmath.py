@@ -11,7 +11,9 @@ to ~1e-15 (tests/analyze/test_batch.py compares them).
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ import numpy as np
 from execdesk.analyze.linear import LinearModel, SharedTerms, _tf_array
 
 TOP_K = 6
+_FIRST = np.zeros(1, dtype=np.intp)  # reduceat's one start for a batch of one
 
 
 @dataclass(slots=True)
@@ -87,15 +90,13 @@ def presence_log_odds(model: LinearModel, sp: Sparse, extra: Sequence[Sequence[s
     if len(sp.idx):
         z += np.bincount(sp.seg, weights=model._col0[sp.idx], minlength=sp.n)
     out = z.tolist()
-    get, col = model.vocab.get, model.col0_list()
+    get, col = model.vocab.get, model.col0_list().__getitem__
     for i, toks in enumerate(extra):
         if toks:
-            s = out[i]
-            for t in dict.fromkeys(toks):
-                j = get(t)
-                if j is not None:
-                    s += col[j]
-            out[i] = s
+            # the known tokens' coefficients added one by one, in the tokens' order (as the loop
+            # ``s += col[j]`` did: the same float sums), without a Python statement per token
+            known = [j for j in map(get, dict.fromkeys(toks)) if j is not None]
+            out[i] = functools.reduce(operator.add, map(col, known), out[i])
     return out
 
 
@@ -151,7 +152,14 @@ class Scored:
         inv = m._inverse()
         out: list[list[tuple[str, float]]] = [[] for _ in range(n)]
         sp = self.sp
-        if len(sp.idx):
+        if len(sp.idx) and n == 1:
+            # a message alone: the same weights and the same order (a stable sort of -w: what the lexsort
+            # below gives when every term has segment 0), without the segment book-keeping
+            w = self.unit * m.coef[sp.idx, int(col_of[0])].astype(np.float64)
+            pos = np.flatnonzero(w > 0)
+            top = pos[np.argsort(-w[pos], kind="stable")[:TOP_K]]
+            out[0].extend(zip(map(inv.__getitem__, sp.idx[top].tolist()), w[top].tolist(), strict=True))
+        elif len(sp.idx):
             w = self.unit * m.coef[sp.idx, col_of[sp.seg]].astype(np.float64)
             pos = np.flatnonzero(w > 0)  # only terms that pushed the class up are listed
             wp, seg = w[pos], sp.seg[pos]
@@ -162,7 +170,7 @@ class Scored:
             for i, j, wj in zip(sp.seg[top].tolist(), sp.idx[top].tolist(), w[top].tolist(), strict=True):
                 out[i].append((inv[j], wj))
         if self.dense is not None and self.dense.shape[1]:
-            dcoef = m.coef[m.n_terms :].astype(np.float64)  # (n_dense, n_out)
+            dcoef = m._dense64  # (n_dense, n_out)
             dw = self.dense * dcoef[:, col_of].T
             top = np.argsort(-dw, axis=1, kind="stable")[:, :TOP_K].tolist()
             dwl = dw.tolist()
@@ -181,20 +189,25 @@ def multiclass(model: LinearModel, sp: Sparse, dense: Sequence[Sequence[float]])
     """Class probabilities of every message: intercept + unit TF-IDF @ coef + dense @ coef, softmax."""
     n = sp.n
     n_out = model.coef.shape[1]
-    z = np.tile(model.intercept.astype(np.float64), (n, 1))
+    z = np.tile(model._intercept64, (n, 1))
     unit = sp.val
     if len(sp.idx):
         norm = _norms(sp)
-        unit = sp.val / np.where(norm > 0, norm, 1.0)[sp.seg]
-        contrib = unit[:, None] * model.coef[sp.idx].astype(np.float64)
-        # per message, its rows summed in order (reduceat over each message's contiguous run)
-        starts = np.searchsorted(sp.seg, np.arange(n))
-        has = np.bincount(sp.seg, minlength=n) > 0
-        z[has] += np.add.reduceat(contrib, starts[has], axis=0)
+        contrib_of = model.coef[sp.idx].astype(np.float64)
+        if n == 1:  # a message alone (analyze_message): the same operations without the segment book-keeping
+            unit = sp.val / (norm[0] if norm[0] > 0 else 1.0)
+            z += np.add.reduceat(unit[:, None] * contrib_of, _FIRST, axis=0)
+        else:
+            unit = sp.val / np.where(norm > 0, norm, 1.0)[sp.seg]
+            contrib = unit[:, None] * contrib_of
+            # per message, its rows summed in order (reduceat over each message's contiguous run)
+            starts = np.searchsorted(sp.seg, np.arange(n))
+            has = np.bincount(sp.seg, minlength=n) > 0
+            z[has] += np.add.reduceat(contrib, starts[has], axis=0)
     d = None
     if model.dense_names:
         d = np.asarray(dense, dtype=np.float64).reshape(n, len(model.dense_names))
-        z += (d[:, :, None] * model.coef[model.n_terms :].astype(np.float64)[None, :, :]).sum(axis=1)
+        z += (d[:, :, None] * model._dense64[None, :, :]).sum(axis=1)
     if len(model.classes) == 2 and n_out == 1:
         p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
         p = np.stack([1.0 - p1, p1], axis=1)

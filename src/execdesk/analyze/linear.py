@@ -107,6 +107,9 @@ class LinearModel:
         self._idf = [float(x) for x in self.idf]
         self._col0 = self.coef[: self.n_terms, 0].astype(np.float64)
         self._col0_py: list[float] | None = None
+        # float64 copies the batch arithmetic reads per call (batchmath.multiclass, Scored.explain)
+        self._intercept64 = self.intercept.astype(np.float64)
+        self._dense64 = self.coef[self.n_terms :].astype(np.float64)  # (n_dense, n_out)
 
     # ---- features -------------------------------------------------------------------
     def term_vector(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
