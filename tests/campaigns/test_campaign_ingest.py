@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -116,6 +117,43 @@ def test_campaign_state_survives_a_restart_with_or_without_snapshot(
         import_paths(store, [second])
         assert sorted(_campaign_sizes(store).values()) == expected, f"delete_snapshot={delete_snapshot}"
         store.close()
+
+
+def _member_rows(store: Store) -> list[tuple[object, ...]]:
+    members = table_of(CampaignMember)
+    cols = (members.c.message_pk, members.c.campaign_id, members.c.similarity, members.c.jaccard, members.c.evidence)
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(*cols).order_by(members.c.message_pk))]
+
+
+def test_a_store_recreated_at_the_same_home_starts_from_a_clean_campaign_state(
+    settings: Settings, shared_data: Path, tmp_path: Path
+) -> None:
+    """One process, one home wiped and imported into again (the import benchmark does this every
+    round): message ids and sequence numbers start over, so the first store's detector must not be
+    reused for the second. It was (the process-wide runtime is keyed by database URL and home):
+    every decision was taken against groups of other messages under the same ids (decision 0312)."""
+    texts = _flood_texts(shared_data, 40)
+    later = _flood_mails(texts, prefix="writer")
+    home = tmp_path / "reused"
+    s = settings.model_copy(update={"home": home, "database_url": None})
+
+    ref = Store.open(settings.model_copy(update={"home": tmp_path / "reference", "database_url": None}))
+    import_paths(ref, [_write(tmp_path / "later", later)])
+    expected, expected_members = sorted(_campaign_sizes(ref).values()), _member_rows(ref)
+    ref.close()
+    assert expected_members, "the flood formed no campaign"
+
+    store = Store.open(s)
+    import_paths(store, [_write(tmp_path / "first", _flood_mails(texts[::-1]))])  # same ids, other texts
+    store.close()
+    shutil.rmtree(home)
+    store = Store.open(s)
+    summary = import_paths(store, [tmp_path / "later"])
+    assert summary["imported"] == len(later) and summary["quarantined"] == 0, summary
+    assert sorted(_campaign_sizes(store).values()) == expected
+    assert _member_rows(store) == expected_members  # the same decisions, evidence included
+    store.close()
 
 
 def test_a_rolled_back_batch_leaves_no_trace_in_the_campaign_state(

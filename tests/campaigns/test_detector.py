@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import numpy as np
 
 from execdesk.campaigns import CampaignDetector, CampaignDoc, CampaignSettings, normalise
 from execdesk.campaigns.evaluate import pairwise, run_detector
@@ -156,3 +159,33 @@ def test_real_docket_precision_and_recall(shared_data: Path) -> None:
     p, r, *_ = pairwise(run_detector(docs, CampaignSettings()), truth)
     assert p >= 0.95
     assert r >= 0.70
+
+
+def test_a_group_seeded_again_under_the_same_id_gets_its_own_form() -> None:
+    """The form cache is keyed by what the form is computed from: a group id comes from its seed's key,
+    and a key reused by another message (a store created again in one process) seeded a new group
+    under the same id and version, which got the old seed's form; with the compiled kernels the
+    freeze then failed (zip of 115 cached hashes with 11 shingles). Decision 0312."""
+    from execdesk.campaigns import native
+    from execdesk.campaigns.detector import campaign_id_for
+    from execdesk.campaigns.model import GroupState
+    from execdesk.campaigns.normalise import clean, tokens
+
+    def seed(text: str) -> str:
+        return " ".join(tokens(clean(text), 10_000))
+
+    def same(a: object, b: object) -> bool:
+        return bool(a == b) if isinstance(a, (list, frozenset)) else bool(np.array_equal(a, b))  # type: ignore[arg-type]
+
+    for python in (False, True):
+        with native.python_path() if python else contextlib.nullcontext():
+            det = CampaignDetector()
+            old = GroupState(id=campaign_id_for("7"), seed_key="7", seed_norm=seed(FORM + " " + PARAGRAPH))
+            det._rep(old)
+            new = GroupState(id=old.id, seed_key="7", seed_norm=seed(UNRELATED[2]))
+            seed_unique, form = det._rep(new)
+            fresh_unique, fresh_form = CampaignDetector()._rep(new)
+            assert len(seed_unique) == len(det._seed_shingles(new)) < len(det._seed_shingles(old)), python
+            assert same(seed_unique, fresh_unique) and same(form, fresh_form), python
+            new.core = "\n".join(det._seed_shingles(new)[:3])  # frozen: the form is the core
+            assert same(det._rep(new)[1], CampaignDetector()._rep(new)[1]), python

@@ -228,9 +228,10 @@ class CampaignDetector:
         self.settings = settings or CampaignSettings()
         self.signer = Signer(self.settings)
         self.index: CampaignIndex = index or InMemoryCampaignIndex(self.settings.num_perm, fingerprint(self.settings))
-        # group id -> (version, distinct seed shingles in order, form): strings and a frozenset on the
-        # Python path, uint64 hash arrays (in order; sorted) with the compiled kernels
-        self._reps: OrderedDict[str, tuple[int, Any, Any]] = OrderedDict()
+        # group id -> (version, seed_norm, core, distinct seed shingles in order, form): strings and a
+        # frozenset on the Python path, uint64 hash arrays (in order; sorted) with the compiled kernels.
+        # A hit needs the same seed text and core too (see _rep), not only the same id and version.
+        self._reps: OrderedDict[str, tuple[int, str, str | None, Any, Any]] = OrderedDict()
         self._native = self.signer.native
         self._k: Any = native.load() if self._native else None
         # InMemoryCampaignIndex.query takes the signature and counts equal b-bit values (compiled path)
@@ -270,9 +271,11 @@ class CampaignDetector:
         """(distinct seed shingles in order, current form set), cached per group version. With the
         compiled kernels both are 64-bit shingle hashes: in seed order, and sorted."""
         hit = self._reps.get(group.id)
-        if hit is not None and hit[0] == group.version:
+        # keyed by what the values are computed from, not by the id alone: a group seeded again
+        # under the same id (a key reused by another message) must not get another seed's form
+        if hit is not None and hit[0] == group.version and hit[1] == group.seed_norm and hit[2] == group.core:
             self._reps.move_to_end(group.id)
-            return hit[1], hit[2]
+            return hit[3], hit[4]
         seed_unique: Any
         form: Any
         if self._native:
@@ -286,7 +289,7 @@ class CampaignDetector:
         else:
             seed_unique = self._seed_shingles(group)
             form = frozenset(group.core.split("\n")) if group.core is not None else frozenset(seed_unique)
-        self._reps[group.id] = (group.version, seed_unique, form)
+        self._reps[group.id] = (group.version, group.seed_norm, group.core, seed_unique, form)
         if len(self._reps) > _REP_CACHE:
             self._reps.popitem(last=False)
         return seed_unique, form

@@ -11,7 +11,11 @@ campaign stage applies gets the next ``messages.campaign_seq`` in the same trans
   database's write lock (SQLite) or a transaction-scoped advisory lock (PostgreSQL), which is
   also what makes ``max(campaign_seq) + 1`` safe;
 - a rolled-back batch leaves no trace: the session tells the runtime, which drops its
-  in-memory state and rebuilds it from the snapshot and the database on next use.
+  in-memory state and rebuilds it from the snapshot and the database on next use;
+- the state records which message it ends with (``seq_pk``, also in the snapshot), and is used only
+  with a database that holds that message at that sequence number: a store deleted and created
+  again at the same home within one process (the import benchmark, tests) starts its ids and
+  sequence over, and must not inherit the old store's groups (decision 0312).
 
 See docs/decisions/0306-campaign-state-as-a-fold.md.
 """
@@ -72,6 +76,12 @@ _REPLAY_COLUMNS = (
 SNAPSHOT_GROWTH = 0.1
 
 
+def _pk_at(conn: Connection, seq: int) -> int | None:
+    """The message applied at ``seq`` in this database (``campaign_seq`` is unique and indexed)."""
+    pk = conn.execute(select(_messages.c.id).where(_messages.c.campaign_seq == seq)).scalar_one_or_none()
+    return None if pk is None else int(pk)
+
+
 class CampaignRuntime:
     """Detector + spike detector of one store, with the sequence number they cover."""
 
@@ -82,6 +92,7 @@ class CampaignRuntime:
         self.detector: CampaignDetector | None = None
         self.spikes = SpikeDetector(spikes)
         self.seq = 0
+        self.seq_pk: int | None = None  # the message applied at ``seq`` (None at 0): whose state this is
         self.saved_seq = 0
         self.saved_at = time.monotonic()
         self.lock = Lock()  # one batch at a time per process (the database serialises processes)
@@ -96,6 +107,14 @@ class CampaignRuntime:
     def ensure(self, conn: Connection) -> CampaignDetector:
         """The detector, caught up with every message applied to this store so far."""
         advisory_xact_lock(conn, LOCK_KEY)
+        if self.detector is not None and self.seq and _pk_at(conn, self.seq) != self.seq_pk:
+            log.warning(
+                "campaign state ends with message %s at seq %d, which this database does not hold there "
+                "(the store was replaced); rebuilding it from the snapshot and the database",
+                self.seq_pk,
+                self.seq,
+            )
+            self.detector = None
         if self.detector is None:
             self._load(conn)
         assert self.detector is not None
@@ -115,8 +134,21 @@ class CampaignRuntime:
             if det is not None and seq > head:
                 log.warning("campaign snapshot covers seq %d but the database ends at %d; rebuilding", seq, head)
                 det, seq = None, 0
+        seq_pk = _pk_at(conn, seq) if seq else None
+        if det is not None and seq:
+            wrote = det.index.extra.get("seq_pk", seq_pk)  # type: ignore[attr-defined]  # absent before 0312
+            if seq_pk is None or wrote != seq_pk:
+                log.warning(
+                    "campaign snapshot %s ends with message %s at seq %d, the database with %s; rebuilding",
+                    self.path,
+                    wrote,
+                    seq,
+                    seq_pk,
+                )
+                det, seq, seq_pk = None, 0, None
         self.detector = det or CampaignDetector(self.settings)
         self.seq = self.saved_seq = seq
+        self.seq_pk = seq_pk
         self.spikes = SpikeDetector(self.spike_settings)
         recent = conn.execute(
             select(_messages.c.date, _messages.c.received_at, _messages.c.topic)
@@ -142,15 +174,17 @@ class CampaignRuntime:
                 self.detector.assign(doc)
                 if doc.received_at is not None:
                     self.spikes.observe(doc.received_at, r.topic)
-                self.seq = int(r.campaign_seq)
+                self.seq, self.seq_pk = int(r.campaign_seq), int(r.id)
             n += len(rows)
             if len(rows) < _CHUNK:
                 break
         if n:
             log.info("campaign state caught up on %d message(s), now at seq %d", n, self.seq)
 
-    def next_seq(self) -> int:
+    def next_seq(self, message_pk: int) -> int:
+        """The sequence number of the message just applied to the detector."""
         self.seq += 1
+        self.seq_pk = message_pk
         return self.seq
 
     # -- snapshot ---------------------------------------------------------------------------
@@ -167,6 +201,7 @@ class CampaignRuntime:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             det.index.extra["seq"] = self.seq  # type: ignore[attr-defined]
+            det.index.extra["seq_pk"] = self.seq_pk  # type: ignore[attr-defined]
             det.save(self.path)
             self.saved_seq, self.saved_at = self.seq, time.monotonic()
         except (OSError, TypeError):

@@ -356,7 +356,7 @@ def campaign_assign_batch(works: list[MessageWork], env: StageEnv) -> None:
                     assignment = dataclasses.replace(assignment, family_id=None, family_evidence="")
             topic = w.analysis.topic.label if w.analysis is not None else None
             w.extra["campaign"] = CampaignDecision(
-                seq=rt.next_seq(),
+                seq=rt.next_seq(w.message_pk),
                 arrived=Arrived(w.message_pk, w.case_id, w.contact_id, at, assignment),
                 related=related,
                 spikes=rt.spikes.observe(at, topic),
