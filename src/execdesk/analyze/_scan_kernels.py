@@ -9,30 +9,21 @@ Importing this module fails when numba cannot be imported; ``native.load`` then 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-import numba
 import numpy as np
+
+from execdesk.jit import njit_cached
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CACHE = os.environ.get("EXECDESK_NUMBA_CACHE", "1") != "0"
 CACHED: dict[str, bool] = {}  # kernel name -> whether its compiled code is cached on disk
 
 
 def _jit(fn: F) -> F:
-    """``numba.njit`` with an on-disk cache where one can be written (as campaigns/_kernels.py)."""
-    if CACHE:
-        try:
-            compiled = numba.njit(cache=True, nogil=True)(fn)
-            CACHED[fn.__name__] = True
-            return cast(F, compiled)
-        except Exception:  # numba: "cannot cache function ...: no locator available"
-            pass
-    CACHED[fn.__name__] = False
-    return cast(F, numba.njit(nogil=True)(fn))
+    """``numba.njit`` with the on-disk cache (:func:`execdesk.jit.njit_cached`)."""
+    return njit_cached(fn, CACHED)
 
 
 @_jit

@@ -22,26 +22,22 @@ Importing this module fails when numba cannot be imported; ``native.load`` then 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba
 import numpy as np
 
+from execdesk.jit import njit_cached
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-CACHE = os.environ.get("EXECDESK_NUMBA_CACHE", "1") != "0"
+CACHED: dict[str, bool] = {}  # kernel name -> whether its compiled code is cached on disk
 
 
 def _jit(fn: F) -> F:
-    """``numba.njit`` with an on-disk cache where one can be written, in memory otherwise."""
-    if CACHE:
-        try:
-            return cast(F, numba.njit(cache=True)(fn))
-        except Exception:  # numba: "cannot cache function ...: no locator available"
-            pass
-    return cast(F, numba.njit(fn))
+    """``numba.njit`` with the on-disk cache (:func:`execdesk.jit.njit_cached`)."""
+    return njit_cached(fn, CACHED)
 
 
 def _inline(fn: F) -> F:

@@ -9,31 +9,21 @@ cannot be imported; :func:`execdesk.campaigns.native.load` then answers ``None``
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-import numba
 import numpy as np
+
+from execdesk.jit import njit_cached
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CACHE = os.environ.get("EXECDESK_NUMBA_CACHE", "1") != "0"
 CACHED: dict[str, bool] = {}  # kernel name -> whether its compiled code is cached on disk
 
 
 def _jit(fn: F) -> F:
-    """``numba.njit`` with an on-disk cache where one can be written (next to this file, else numba's
-    user cache directory, or ``NUMBA_CACHE_DIR``), in memory otherwise."""
-    if CACHE:
-        try:
-            compiled = numba.njit(cache=True, nogil=True)(fn)
-            CACHED[fn.__name__] = True
-            return cast(F, compiled)
-        except Exception:  # numba: "cannot cache function ...: no locator available"
-            pass
-    CACHED[fn.__name__] = False
-    return cast(F, numba.njit(nogil=True)(fn))
+    """``numba.njit`` with the on-disk cache (:func:`execdesk.jit.njit_cached`)."""
+    return njit_cached(fn, CACHED)
 
 
 _U64 = np.uint64
