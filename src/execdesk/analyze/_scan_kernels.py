@@ -28,16 +28,9 @@ def _jit(fn: F) -> F:
 
 @_jit
 def _find(a: np.ndarray, v: Any) -> int:
-    """The index of ``v`` in the sorted array ``a``, -1 when absent (binary search)."""
-    lo = 0
-    hi = a.shape[0]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if a[mid] < v:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo if lo < a.shape[0] and a[lo] == v else -1
+    """The index of ``v`` in the sorted array ``a``, -1 when absent."""
+    i = np.searchsorted(a, v)
+    return i if i < a.shape[0] and a[i] == v else -1
 
 
 @_jit

@@ -579,14 +579,7 @@ def own_sentences(
         n_sh[p] = count
         for x in range(count):
             h = token_hash(buf, 0, m) if nw < k else token_hash(buf, ws[x], we[x + k - 1])
-            lo = 0  # np.searchsorted(form, h), then the membership test
-            hi = len(form)
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if form[mid] < h:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            lo = np.searchsorted(form, h)
             if lo < len(form) and form[lo] == h:
                 inside[p] += 1
     return starts[:np_], ends[:np_], n_words, n_sh, inside
