@@ -141,14 +141,8 @@ def _find(
 
 @_inline
 def _in_sorted(c: int, values: np.ndarray) -> bool:
-    lo, hi = 0, len(values)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if values[mid] < c:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo < len(values) and values[lo] == c
+    i = np.searchsorted(values, c)
+    return bool(i < len(values) and values[i] == c)
 
 
 @_inline
@@ -293,6 +287,38 @@ def _tokenize(
     return nt
 
 
+@_inline
+def _tally_table(min_size: int) -> tuple[np.ndarray, np.uint64]:
+    """An empty counting table for :func:`_tally`: a power-of-two number of slots (at least ``min_size``),
+    -1 = free, and the shift that takes a Fibonacci hash of a key to a slot."""
+    size = 16
+    while size < min_size:
+        size <<= 1
+    bits = 0
+    while (1 << bits) < size:
+        bits += 1
+    return np.full(size, -1, dtype=np.int64), _U64(64 - bits)
+
+
+@_inline
+def _tally(key: int, slot: np.ndarray, shift: np.uint64, ids: np.ndarray, counts: np.ndarray, k: int) -> int:
+    """Count ``key`` (a ``Counter`` in arrays): ``ids[:k]``/``counts[:k]`` hold the distinct keys in order of
+    first occurrence, ``slot`` maps a key's hash to its position; returns the new number of distinct keys."""
+    size = len(slot)
+    s = np.int64((_U64(key) * _GOLD) >> shift)
+    while True:
+        pos = slot[s]
+        if pos < 0:
+            slot[s] = k
+            ids[k] = key
+            counts[k] = 1
+            return k + 1
+        if ids[pos] == key:
+            counts[pos] += 1
+            return k
+        s = (s + 1) & (size - 1)
+
+
 @_jit
 def _count(
     shift: np.uint64,
@@ -313,14 +339,7 @@ def _count(
     """``counts_of`` of tokens ``t0..t1`` looked up in a model: its known terms (ids ``to_model[term, col]``)
     in the order of the Counter's keys (unigrams, then bigrams, each by first occurrence) with their
     counts, appended to ``out_id``/``out_n`` from ``n``; the new ``n``."""
-    size = 16
-    while size < 4 * (t1 - t0) + 4:
-        size <<= 1
-    bits = 0
-    while (1 << bits) < size:
-        bits += 1
-    sshift = _U64(64 - bits)
-    slot = np.full(size, -1, dtype=np.int64)  # model id -> position in out_id (first occurrence)
+    slot, sshift = _tally_table(4 * (t1 - t0) + 4)  # model id -> position in out_id (first occurrence)
     for k in range(2 * (t1 - t0) - 1):
         if k < t1 - t0:
             t = t0 + k
@@ -335,19 +354,7 @@ def _count(
         m = to_model[j, col]
         if m < 0:
             continue
-        s = np.int64((_U64(m) * _GOLD) >> sshift)
-        while True:
-            pos = slot[s]
-            if pos < 0:
-                slot[s] = n
-                out_id[n] = m
-                out_n[n] = 1
-                n += 1
-                break
-            if out_id[pos] == m:
-                out_n[pos] += 1
-                break
-            s = (s + 1) & (size - 1)
+        n = _tally(m, slot, sshift, out_id, out_n, n)
     return n
 
 
@@ -514,14 +521,7 @@ def visit_counts(
     """``py3langid.langid.visit_counts``: the DFA walk over the bytes ``text``, as (feature, count) in
     the order of the ``Counter`` it returns (first visit); empty arrays where it returns None."""
     n = len(text)
-    size = 16
-    while size < 2 * n + 2:
-        size <<= 1
-    bits = 0
-    while (1 << bits) < size:
-        bits += 1
-    shift = _U64(64 - bits)
-    slot = np.full(size, -1, dtype=np.int64)
+    slot, shift = _tally_table(2 * n + 2)
     idx = np.empty(n, dtype=np.int64)
     cnt = np.empty(n, dtype=np.int64)
     k = 0
@@ -531,17 +531,5 @@ def visit_counts(
         f = out[state]
         if f < 0:
             continue
-        s = np.int64((_U64(f) * _GOLD) >> shift)
-        while True:
-            pos = slot[s]
-            if pos < 0:
-                slot[s] = k
-                idx[k] = f
-                cnt[k] = 1
-                k += 1
-                break
-            if idx[pos] == f:
-                cnt[pos] += 1
-                break
-            s = (s + 1) & (size - 1)
+        k = _tally(f, slot, shift, idx, cnt, k)
     return idx[:k], cnt[:k]
