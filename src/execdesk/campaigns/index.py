@@ -199,28 +199,21 @@ class InMemoryCampaignIndex:
             )
             if not n:
                 return _NO_CANDIDATES.get(self.num_perm) or _no_candidates(self.num_perm)
-            slots = self._slots_out[:n].copy()
-            uniq = slots.tolist()
-            return Candidates(
-                slots,
-                self._sigs[slots],
-                self._sizes[slots],
-                [self._keys[s] for s in uniq],
-                [self._groups[s] for s in uniq],
-                self._senders[slots],
-                self._same_out[:n].tolist(),
-            )
+            return self._candidates(self._slots_out[:n].copy(), self._same_out[:n].tolist())
         if k is not None:  # the same slots, looked up compiled
             slots = k.band_lookup(self.table.keys, self.table.vals, bands, limit)
             if not len(slots):
                 return _NO_CANDIDATES.get(self.num_perm) or _no_candidates(self.num_perm)
-            uniq = slots.tolist()
         else:
             hits = self.table.lookup_list(bands.tolist())
             if not hits:
                 return _NO_CANDIDATES.get(self.num_perm) or _no_candidates(self.num_perm)
-            uniq = sorted(set(hits))[:limit]
-            slots = np.array(uniq, dtype=np.int64)
+            slots = np.array(sorted(set(hits))[:limit], dtype=np.int64)
+        return self._candidates(slots)
+
+    def _candidates(self, slots: np.ndarray, same: list[int] | None = None) -> Candidates:
+        """The indexed messages at ``slots`` (int64 handles, in answer order) as :class:`Candidates`."""
+        uniq = slots.tolist()
         return Candidates(
             slots,
             self._sigs[slots],
@@ -228,6 +221,7 @@ class InMemoryCampaignIndex:
             [self._keys[s] for s in uniq],
             [self._groups[s] for s in uniq],
             self._senders[slots],
+            same,
         )
 
     def add(
