@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Text, cast, func, select
 from tests.mailfactory import make_mail, msgid_of
 
+from execdesk.campaigns import runtime
 from execdesk.ingest.core import IngestSession
 from execdesk.ingest.work import SourceRef
 from execdesk.ops.erasure import ErasureRefused, address_hash, forget
@@ -144,3 +145,57 @@ def test_forget_refuses_under_legal_hold(store: Store, settings: Any) -> None:
 def test_forget_of_an_unknown_address_is_refused(store: Store) -> None:
     with pytest.raises(ErasureRefused, match="nothing is stored"):
         forget(store, "nobody@example.com", by="dpo", reason="request")
+
+
+def _state_holds(rt: Any, phrase: str) -> bool:
+    """Whether a campaign runtime's in-memory state holds ``phrase`` in a group's seed text."""
+    return rt.detector is not None and any(phrase in g.seed_norm for g in rt.detector.index.groups.values())
+
+
+def test_forget_reaches_the_campaign_state_other_processes_hold(store: Store, settings: Any) -> None:
+    """A listener or worker that ingested the person's mail holds it in its campaign state (a fold over
+    the messages: each group's seed is a normalised text) after ``forget`` ran in another process. It
+    must not write that state back to disk nor use it again; a snapshot of it is deleted, not loaded
+    (decision 0314). The registry entry ``forget`` drops is put back: the other process still has it."""
+    settings.ingest.fsync = False
+    letter = FORM.replace("Dear CEO,\n\n", f"Dear CEO,\n\nThe {PHRASE} made me write. ")
+    mine = make_mail(sender=TARGET, subject="Roaming fees", body=letter, days=2)
+    flood = [make_mail(sender=f"voter{i}@example.com", subject="Roaming fees", body=FORM, days=2) for i in range(9)]
+
+    def ingest(*raws: bytes) -> None:
+        with IngestSession(store, after_commit=False) as s:
+            for raw in raws:
+                s.process_message(raw, SourceRef("file", "t"))
+
+    ingest(flood[0], mine, *flood[1:6])  # the second message seeds the group: the person's
+    key = (settings.db_url, str(settings.home))
+    other = runtime._RUNTIMES[key]
+    snap = settings.home / "campaigns" / runtime.SNAPSHOT_NAME
+    assert _state_holds(other, PHRASE)  # the checks below can fail: the person's text is in the state
+    other.after_commit(force=True)
+    stale_snapshot = snap.read_bytes()
+    assert PHRASE.encode() in stale_snapshot
+    ingest(flood[6])  # the other process goes on; its next snapshot is due
+
+    forget(store, TARGET, by="dpo", reason="request")
+    assert key not in runtime._RUNTIMES and not snap.exists()
+
+    runtime._RUNTIMES[key] = other
+    other.after_commit(force=True)  # its timer or its shutdown: the erased state is not written
+    assert not snap.exists()
+    ingest(flood[7])  # its next batch rebuilds the state from what the database holds
+    assert other.detector is not None and not _state_holds(other, PHRASE)
+    other.after_commit(force=True)
+    assert PHRASE.encode() not in snap.read_bytes()
+    with store.engine.connect() as conn:
+        live = conn.execute(select(Campaign.size).where(Campaign.status == "active")).scalars().all()
+    assert live == [8], "the flood goes on as the campaign staff know, not as a new one"
+
+    snap.write_bytes(stale_snapshot)  # written by a process between the erasure's commit and its unlink
+    runtime.forget_runtime(settings.db_url, settings.home)  # a process that starts now
+    ingest(flood[8])
+    fresh = runtime._RUNTIMES[key]
+    assert fresh is not other and not _state_holds(fresh, PHRASE)
+    assert not snap.exists() or PHRASE.encode() not in snap.read_bytes()
+    with store.engine.connect() as conn:
+        assert conn.execute(select(Campaign.size).where(Campaign.status == "active")).scalars().all() == [9]

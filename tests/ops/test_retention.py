@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from tests.mailfactory import make_mail
 
+from execdesk.campaigns.runtime import SNAPSHOT_NAME, flush_runtime, state_epoch
 from execdesk.cases.service import set_status
 from execdesk.ingest.core import IngestSession
 from execdesk.ingest.work import SourceRef
@@ -62,6 +63,26 @@ def test_retention_purges_old_closed_cases_and_skips_held_ones(store: Store, set
         assert conn.execute(select(Attachment).where(Attachment.message_pk == r_old.message_pk)).first() is None
     assert store.blobs.exists(held_sha) and store.blobs.exists(other_sha)
     assert retention.run(store, dry_run=True, now=later)["cases"] == []  # nothing left to do
+
+
+def test_a_purge_makes_every_process_rebuild_its_campaign_state(store: Store, settings: Any) -> None:
+    """The campaign state holds normalised texts of the messages (group seeds): a purge deletes the
+    snapshot and bumps the state epoch, which other processes check at their next batch (decision 0314)."""
+    settings.ingest.fsync = False
+    settings.retention = RetentionSettings(rules=[RetentionRule(mailbox="*", closed_days=30)])
+    body = "Please reverse the roaming fee increase announced in the autumn letter to all customers.\n"
+    results = _import(store, *(make_mail(sender=f"v{i}@example.net", subject="Fees", body=body) for i in range(4)))
+    flush_runtime(settings.db_url, settings.home)
+    snap = settings.home / "campaigns" / SNAPSHOT_NAME
+    assert b"roaming fee increase" in snap.read_bytes()
+    with store.transaction() as conn:
+        assert state_epoch(conn) == 0
+        for r in results:
+            set_status(conn, case_id=r.case_id, status="closed", actor="sam")
+    assert retention.run(store, dry_run=False, now=utcnow() + timedelta(days=31))["messages"] == 4
+    assert not snap.exists()
+    with store.engine.connect() as conn:
+        assert state_epoch(conn) == 1
 
 
 def test_no_rules_keeps_everything(store: Store) -> None:

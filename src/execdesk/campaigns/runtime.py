@@ -15,7 +15,12 @@ campaign stage applies gets the next ``messages.campaign_seq`` in the same trans
 - the state records which message it ends with (``seq_pk``, also in the snapshot), and is used only
   with a database that holds that message at that sequence number: a store deleted and created
   again at the same home within one process (the import benchmark, tests) starts its ids and
-  sequence over, and must not inherit the old store's groups (decision 0312).
+  sequence over, and must not inherit the old store's groups (decision 0312);
+- an erasure or a retention purge removes texts that the state of every running process (and
+  their snapshots) still holds. It bumps the store's *state epoch* (a row of ``checkpoints``) in
+  its own transaction: a process whose state was built under an older epoch drops it at its next
+  batch and before writing a snapshot, and a snapshot of an older epoch is deleted, not loaded
+  (decision 0314).
 
 See docs/decisions/0306-campaign-state-as-a-fold.md.
 """
@@ -28,18 +33,22 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from execdesk.campaigns.detector import CampaignDetector
 from execdesk.campaigns.model import CampaignDoc, CampaignSettings
+from execdesk.campaigns.service import adopt_campaign_ids
 from execdesk.campaigns.spikes import SpikeDetector, SpikeSettings
+from execdesk.cases.service import record_audits
 from execdesk.ingest.work import message_time
-from execdesk.store.db import advisory_xact_lock
-from execdesk.store.models import Message, table_of
+from execdesk.store.db import advisory_xact_lock, utcnow
+from execdesk.store.models import Checkpoint, Message, table_of
 
 log = logging.getLogger("execdesk.campaigns")
 
 _messages = table_of(Message)
+_checkpoints = table_of(Checkpoint)
+EPOCH_KEY = "campaigns:state_epoch"
 LOCK_KEY = 0x6578_6563_6361_6D70  # "execcamp": PostgreSQL advisory lock of the campaign stage
 SNAPSHOT_NAME = "index.snap"
 SPIKE_REPLAY = 20_000  # messages replayed into the spike detector after a load (its baseline is a week)
@@ -76,6 +85,28 @@ _REPLAY_COLUMNS = (
 SNAPSHOT_GROWTH = 0.1
 
 
+def state_epoch(conn: Connection) -> int:
+    """The store's campaign state epoch: 0 until the first erasure or purge."""
+    value = conn.execute(select(_checkpoints.c.value).where(_checkpoints.c.key == EPOCH_KEY)).scalar_one_or_none()
+    return int(value["epoch"]) if value else 0
+
+
+def bump_state_epoch(conn: Connection, why: str) -> int:
+    """Make every process's campaign state, and every snapshot, built before this point stale.
+
+    Call it in the transaction that removes stored texts (erasure, retention): the state is a fold
+    over the messages and holds their normalised texts, so it must be rebuilt from what remains.
+    """
+    epoch = state_epoch(conn) + 1
+    value = {"epoch": epoch, "why": why}
+    done = conn.execute(
+        update(_checkpoints).where(_checkpoints.c.key == EPOCH_KEY).values(value=value, updated_at=utcnow())
+    )
+    if done.rowcount == 0:
+        conn.execute(insert(_checkpoints).values(key=EPOCH_KEY, value=value, updated_at=utcnow()))
+    return epoch
+
+
 def _pk_at(conn: Connection, seq: int) -> int | None:
     """The message applied at ``seq`` in this database (``campaign_seq`` is unique and indexed)."""
     pk = conn.execute(select(_messages.c.id).where(_messages.c.campaign_seq == seq)).scalar_one_or_none()
@@ -93,6 +124,8 @@ class CampaignRuntime:
         self.spikes = SpikeDetector(spikes)
         self.seq = 0
         self.seq_pk: int | None = None  # the message applied at ``seq`` (None at 0): whose state this is
+        self.epoch = 0  # the store's state epoch the state was built under
+        self.engine: Engine | None = None  # the store's engine, to check the epoch before a snapshot
         self.saved_seq = 0
         self.saved_at = time.monotonic()
         self.lock = Lock()  # one batch at a time per process (the database serialises processes)
@@ -107,6 +140,10 @@ class CampaignRuntime:
     def ensure(self, conn: Connection) -> CampaignDetector:
         """The detector, caught up with every message applied to this store so far."""
         advisory_xact_lock(conn, LOCK_KEY)
+        self.engine = conn.engine
+        if self.detector is not None and state_epoch(conn) != self.epoch:
+            log.info("campaign state predates an erasure or purge; rebuilding it from the database")
+            self.detector = None
         if self.detector is not None and self.seq and _pk_at(conn, self.seq) != self.seq_pk:
             log.warning(
                 "campaign state ends with message %s at seq %d, which this database does not hold there "
@@ -116,13 +153,19 @@ class CampaignRuntime:
             )
             self.detector = None
         if self.detector is None:
-            self._load(conn)
+            rebuilt = not self._load(conn)
+            self._catch_up(conn)
+            if rebuilt and self.epoch:
+                self._adopt_ids(conn)
+        else:
+            self._catch_up(conn)
         assert self.detector is not None
-        self._catch_up(conn)
         return self.detector
 
-    def _load(self, conn: Connection) -> None:
+    def _load(self, conn: Connection) -> bool:
+        """Start from the snapshot if it belongs to this database and epoch; whether it did."""
         head = int(conn.execute(select(func.coalesce(func.max(_messages.c.campaign_seq), 0))).scalar_one())
+        epoch = state_epoch(conn)
         det, seq = None, 0
         if self.path.exists():
             try:
@@ -133,6 +176,10 @@ class CampaignRuntime:
                 det, seq = None, 0
             if det is not None and seq > head:
                 log.warning("campaign snapshot covers seq %d but the database ends at %d; rebuilding", seq, head)
+                det, seq = None, 0
+            if det is not None and int(det.index.extra.get("epoch", 0)) != epoch:  # type: ignore[attr-defined]
+                log.info("campaign snapshot %s predates an erasure or purge; deleting it and rebuilding", self.path)
+                self.path.unlink(missing_ok=True)  # it may hold erased texts
                 det, seq = None, 0
         seq_pk = _pk_at(conn, seq) if seq else None
         if det is not None and seq:
@@ -149,6 +196,8 @@ class CampaignRuntime:
         self.detector = det or CampaignDetector(self.settings)
         self.seq = self.saved_seq = seq
         self.seq_pk = seq_pk
+        self.epoch = epoch
+        used = det is not None
         self.spikes = SpikeDetector(self.spike_settings)
         recent = conn.execute(
             select(_messages.c.date, _messages.c.received_at, _messages.c.topic)
@@ -158,6 +207,19 @@ class CampaignRuntime:
         ).all()
         for r in reversed(recent):
             self.spikes.observe(message_time(r.date, r.received_at), r.topic)
+        return used
+
+    def _adopt_ids(self, conn: Connection) -> None:
+        """After a rebuild from the database in a store that has had an erasure or purge: groups whose
+        seed is gone have new ids; alias them to the campaigns their members are in (see
+        :func:`execdesk.campaigns.service.adopt_campaign_ids`)."""
+        assert self.detector is not None
+        seeds = {
+            int(g.seed_key): g.id
+            for g in self.detector.index.groups.values()  # type: ignore[attr-defined]
+            if g.promoted and g.seed_key.isdigit()
+        }
+        record_audits(conn, adopt_campaign_ids(conn, seeds))
 
     def _catch_up(self, conn: Connection) -> None:
         assert self.detector is not None
@@ -198,14 +260,27 @@ class CampaignRuntime:
                 return
             if self.seq - self.saved_seq < SNAPSHOT_GROWTH * self.seq:
                 return  # a snapshot costs the whole index: write one per SNAPSHOT_GROWTH of new messages
+        if self._stale():
+            log.info("campaign state predates an erasure or purge; not written, rebuilt on next use")
+            self.detector = None
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             det.index.extra["seq"] = self.seq  # type: ignore[attr-defined]
             det.index.extra["seq_pk"] = self.seq_pk  # type: ignore[attr-defined]
+            det.index.extra["epoch"] = self.epoch  # type: ignore[attr-defined]
             det.save(self.path)
             self.saved_seq, self.saved_at = self.seq, time.monotonic()
         except (OSError, TypeError):
             log.exception("campaign snapshot %s not written (state is rebuilt from the database)", self.path)
+
+    def _stale(self) -> bool:
+        """Whether an erasure or purge committed since this state was built (checked before a snapshot:
+        a process that ingested before it must not write the erased texts back to disk)."""
+        if self.engine is None:
+            return False
+        with self.engine.connect() as conn:
+            return state_epoch(conn) != self.epoch
 
 
 _RUNTIMES: dict[tuple[str, str], CampaignRuntime] = {}

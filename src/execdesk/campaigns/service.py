@@ -181,6 +181,61 @@ def merged_into(conn: Connection) -> dict[str, str]:
     return {r.id: r.family_id for r in conn.execute(q) if r.family_id}
 
 
+def adopt_campaign_ids(conn: Connection, seeds: dict[int, str]) -> list[dict[str, Any]]:
+    """Keep a flood one campaign when the campaign state was rebuilt without the message that seeded it.
+
+    ``seeds``: each promoted group's seed message -> the group's campaign id. A group whose seed was
+    erased (or purged) is seeded again by another member when the state is rebuilt, under another id;
+    if that message is already a member of a campaign, the new id becomes an alias of it (status
+    ``merged``, as for two campaigns about the same trigger case), so later members land in the campaign
+    staff already know. Returns the audit events (none when every id is already known).
+    """
+    now = utcnow()
+    audits: list[dict[str, Any]] = []
+    pks = sorted(seeds)
+    for i in range(0, len(pks), 500):
+        chunk = pks[i : i + 500]
+        ids = sorted({seeds[pk] for pk in chunk})
+        known = set(conn.execute(select(_campaigns.c.id).where(_campaigns.c.id.in_(ids))).scalars())
+        rows = conn.execute(
+            select(_members.c.message_pk, _members.c.campaign_id).where(_members.c.message_pk.in_(chunk))
+        ).all()
+        for pk, target in sorted(rows):
+            alias = seeds[int(pk)]
+            if alias in known or alias == target:
+                continue
+            conn.execute(
+                insert(_campaigns).values(
+                    id=alias,
+                    title="",
+                    status="merged",
+                    size=0,
+                    distinct_senders=0,
+                    known_contacts=0,
+                    own_text_members=0,
+                    arrivals=[],
+                    shared_links=[],
+                    shared_domains=[],
+                    shared_phrases=[],
+                    trigger_evidence={},
+                    evidence=f"the state was rebuilt without this campaign's first seed; {alias} is {target}",
+                    created_at=now,
+                    updated_at=now,
+                    family_id=target,
+                )
+            )
+            known.add(alias)
+            audits.append(
+                {
+                    "actor": ACTOR,
+                    "action": "campaign.merged",
+                    "details": {"campaign_id": target, "merged": alias, "members": 0, "why": "state rebuilt"},
+                    "at": now,
+                }
+            )
+    return audits
+
+
 def _same_trigger_merges(conn: Connection, new_ids: Sequence[str]) -> list[tuple[str, str]]:
     """(new campaign, campaign it joins) for new campaigns about the same case as another: the same trigger by
     definition. The survivor is a campaign that existed before this batch if there is one (its id is already

@@ -7,7 +7,8 @@ campaign memberships, alerts and their webhook deliveries, audit events); the se
 entries. Audit events elsewhere whose details mention the address have it replaced by its hash.
 After the commit: the raw messages and attachments are zero-filled in the blob segments (a blob
 another message still references stays), the campaign snapshot is deleted (it holds texts; it
-is rebuilt from the database), and SQLite's free pages and WAL are wiped (``secure_delete``,
+is rebuilt from the database; other running processes drop their campaign state at their next
+batch, see ``campaigns.runtime``), and SQLite's free pages and WAL are wiped (``secure_delete``,
 ``VACUUM``, a truncating checkpoint) so that the bytes are gone from the files, not only unlinked.
 
 What stays: one ``erasure`` audit event with the SHA-256 of the normalised address, the counts,
@@ -25,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, cast, delete, func, or_, select, update
 
-from execdesk.campaigns.runtime import forget_runtime
+from execdesk.campaigns.runtime import bump_state_epoch, forget_runtime
 from execdesk.cases.contacts import normalise_address
 from execdesk.cases.service import record_audit
 from execdesk.ops.holds import contact_held, held_case_ids
@@ -178,6 +179,7 @@ def _apply(conn: Connection, plan: ErasurePlan, addr: str, *, by: str, reason: s
             conn.execute(delete(t).where(t.c.message_pk.in_(pks)))
         conn.execute(delete(_audit).where(_audit.c.message_pk.in_(pks)))
         _remove_campaign_members(conn, plan)
+        bump_state_epoch(conn, "erasure")  # other processes' campaign state holds these texts
     if cases:
         conn.execute(delete(table_of(CaseNote)).where(table_of(CaseNote).c.case_id.in_(cases)))
         conn.execute(delete(_audit).where(_audit.c.case_id.in_(cases)))
