@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from execdesk.analyze import Analysis, AnalyzeConfig, ConfigError, analyze_message, analyze_text, load_config
+from execdesk.analyze import Analysis, AnalyzeConfig, ConfigError, load_config
 from execdesk.cli import context
 from execdesk.cli.output import fail
 
@@ -39,6 +39,7 @@ def iter_messages(
     paths: list[Path], cfg: AnalyzeConfig, trace: bool = False
 ) -> Iterator[tuple[str, Analysis | None, str]]:
     """(reference, analysis or None, why not) for every message under ``paths``."""
+    from execdesk.analyze.pipeline import analyze_message, analyze_text  # the stage loads here, not per command
     from execdesk.ingest.files import iter_raw_messages
     from execdesk.parse import ParseRefused, parse_message
 

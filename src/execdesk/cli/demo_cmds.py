@@ -15,7 +15,6 @@ import typer
 from execdesk.cli import context
 from execdesk.cli.output import print_json
 from execdesk.cli.queue_cmds import cases
-from execdesk.ingest.batch import import_paths
 from execdesk.store import Store
 
 #: The demo's accounts: sign-in name and role.
@@ -60,6 +59,7 @@ def demo(
     accounts keep their passwords.
     """
     from execdesk.demo import generate_demo_mailbox
+    from execdesk.ingest.batch import import_paths
 
     settings = context.settings()
     store = Store.open(settings)

@@ -11,8 +11,6 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from execdesk.cli import context
 from execdesk.cli.output import fail, is_terminal, print_json
-from execdesk.ingest.batch import import_paths
-from execdesk.ingest.files import total_bytes
 from execdesk.store import Store
 
 
@@ -37,6 +35,9 @@ def import_(
     The JSON summary has imported, duplicates, quarantined, skipped (files that are not
     messages, with reasons), seconds and messages_per_second.
     """
+    from execdesk.ingest.batch import import_paths
+    from execdesk.ingest.files import total_bytes
+
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         fail(f"no such file or directory: {', '.join(missing)}", as_json=as_json)

@@ -10,7 +10,6 @@ import typer
 from execdesk.cli import context
 from execdesk.cli.output import fail, print_json
 from execdesk.ingest import quarantine as q
-from execdesk.ingest.core import IngestSession
 from execdesk.store import Store
 
 quarantine_app = typer.Typer(
@@ -67,6 +66,8 @@ def retry(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Run quarantined messages through the pipeline again (after a fix or a limit change)."""
+    from execdesk.ingest.core import IngestSession
+
     if not entry_ids and not retry_all:
         fail("name entry numbers or use --all")
     store = Store.open(context.settings())

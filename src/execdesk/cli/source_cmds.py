@@ -8,15 +8,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from execdesk.cli import context
 from execdesk.cli.output import fail, print_json
-from execdesk.ingest.imap import FetchReport, ImapError, ImapSource
-from execdesk.ingest.smtp import SmtpListener
 from execdesk.store import Store
+
+if TYPE_CHECKING:
+    from execdesk.ingest.imap import FetchReport
 
 log = logging.getLogger("execdesk.cli")
 
@@ -65,6 +66,8 @@ def fetch(
 
     JSON: imported, duplicates, quarantined, mailboxes (counts, flagged, moved, uidvalidity, last_uid, error).
     """
+    from execdesk.ingest.imap import ImapError, ImapSource
+
     settings = context.settings()
     store = Store.open(settings)
     try:
@@ -129,6 +132,8 @@ def listen_smtp(
 
     Run it behind your MTA (e.g. Postfix transport_maps) on loopback: it has no TLS and no authentication.
     """
+    from execdesk.ingest.smtp import SmtpListener
+
     settings = context.settings()
     store = Store.open(settings)
     listener = SmtpListener(store, settings, host=host, port=port, recipients=recipient)
