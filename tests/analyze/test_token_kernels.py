@@ -1,7 +1,7 @@
 """Decision 0211: the token kernels (``_token_kernels``) give what the Python path gives.
 
-``_kernel_terms`` (tokens, counts and vocabulary look-ups in one compiled pass) is compared with
-``_python_terms`` (``request_sentence_tokens``, ``counts_of``, dict look-ups), the kernel's sentiment
+``_kernel_terms`` (tokens, counts and vocabulary look-ups of a batch in one compiled pass) is compared
+with ``_python_terms`` (``request_sentence_tokens``, ``counts_of``, dict look-ups), the kernel's sentiment
 with ``_word_scores``, on traps and on real mail (Enron, CFPB, twcs, SpamAssassin); and whole
 analyses with the kernels against the Python path (``native.python_path``).
 """
@@ -18,11 +18,12 @@ import numpy as np
 import pytest
 
 from execdesk.analyze import analyze_batch, default_config, native, parsed_from_text, sentiment
+from execdesk.analyze import text as text_mod
 from execdesk.analyze.language import _PREFIX, _identifier
 from execdesk.analyze.linear import NativeTerms
 from execdesk.analyze.models import load_models
 from execdesk.analyze.pipeline import _kernel_terms, _python_terms, _Terms
-from execdesk.analyze.text import MAX_ANALYSED_CHARS, TextView, build_view
+from execdesk.analyze.text import MAX_ANALYSED_CHARS, TextView, _breaks, build_view
 from execdesk.analyze.training.data import load_cfpb, load_enron, load_twcs, spamassassin_members
 from execdesk.parse import ParseRefused, parse_message
 from execdesk.parse.model import ParsedMessage
@@ -92,19 +93,20 @@ def table(kernels: ModuleType) -> NativeTerms:
 
 
 def _same_terms(a: _Terms, b: _Terms) -> bool:
-    fields = ("union_ids", "union_counts", "request_seg", "request_ids", "request_counts")
+    fields = ("union_seg", "union_ids", "union_counts", "request_seg", "request_ids", "request_counts")
     return a.n_picked == b.n_picked and all(np.array_equal(getattr(a, f), getattr(b, f)) for f in fields)
 
 
-def _check_view(kernels: ModuleType, table: NativeTerms, view: TextView) -> bool:
-    """The kernels' terms equal the Python path's; False when the kernels leave the message to Python."""
-    got = _kernel_terms(kernels, table, view)
-    if got is None:
-        assert len(view.lower) != len(view.text)
-        return False
-    want, _counts = _python_terms(table, view)
-    assert _same_terms(got, want), view.text[:200]
-    return True
+def _check_views(kernels: ModuleType, table: NativeTerms, views: list[TextView]) -> int:
+    """The kernel's terms of the batch equal the Python path's; the number of messages the kernel took (the
+    others, whose lower-casing changes the length, go to the Python path inside the batch)."""
+    got, left = _kernel_terms(kernels, table, views)
+    want, counts = _python_terms(table, views)
+    assert _same_terms(got, want), [v.text[:80] for v in views[:3]]
+    for i, c in left.items():
+        assert len(views[i].lower) != len(views[i].text)
+        assert c == counts[i]
+    return len(views) - len(left)
 
 
 def _check_sentiment(text: str) -> None:
@@ -119,13 +121,59 @@ def test_re_classes_are_the_str_predicates_the_kernels_use() -> None:
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     assert [m.start() for m in re.finditer(r"\d", every)] == [i for i, c in enumerate(every) if c.isdecimal()]
     assert [m.start() for m in re.finditer(r"\s", every)] == [i for i, c in enumerate(every) if c.isspace()]
+    words = [i for i, c in enumerate(every) if c.isalnum() or c == "_"]
+    assert [m.start() for m in re.finditer(r"\w", every)] == words  # sentence_spans' \b
 
 
 def test_terms_equal_the_python_path_on_traps(kernels: ModuleType, table: NativeTerms) -> None:
     views = _views([("", t) for t in _with_cap(TRAPS)] + [(t, "body") for t in TRAPS])
-    done = [_check_view(kernels, table, v) for v in views]
+    done = [_check_views(kernels, table, [v]) for v in views]
     assert not all(done)  # the "İ" texts went to the Python path
     assert sum(done) > len(TRAPS)
+    assert _check_views(kernels, table, views) == sum(done)  # one batch, the "İ" texts merged in
+    assert _check_views(kernels, table, views[::-1]) == sum(done)
+
+
+_FRAGMENTS = ["h", "w", "http", "https", "://", "www.", "www", ".", "the ", "you ", "refund", " ", "\n", "1", "23", "’",
+              "'", "x", "s", ":", "/", "!", "$", "url", "\u00a0", "٣", "a", "hw", "wh"]  # fmt: skip
+
+
+def test_terms_equal_the_python_path_on_random_url_and_word_joins(kernels: ModuleType, table: NativeTerms) -> None:
+    """URLs that start inside words, next to digits, at a sentence's end, after "h"/"w" that start none:
+    random joins of such fragments and known words (whose terms, bigrams with "url" included, are compared)."""
+    rng = np.random.default_rng(217)
+    texts = ["".join(rng.choice(_FRAGMENTS, size=int(rng.integers(1, 40)))) for _ in range(3000)]
+    views = _views([("", t) for t in texts])
+    assert _check_views(kernels, table, views) == len(views)
+    got, _left = _kernel_terms(kernels, table, views)
+    assert len(got.union_ids) > 3 * len(views)  # known terms were there to compare
+
+
+_SENTENCE_FRAGMENTS = [".", "!", "?", "Mr", "Mrs", "Sept", "Sep", "Corp", "etc", "vs", "A", "Z", "a", " ", "  ", "\n",
+                       "\n\n", '"', "'", ")", "]", "x", "é", "É", "_", "1", "٣", "\u00a0", "\u2028", "\t", "No", "Inc",
+                       "\u0130", "ß"]  # fmt: skip
+
+
+def _check_sentences(text: str) -> None:
+    got = text_mod._sentences(text)
+    assert got == text_mod._python_sentences(text), text[:200]
+
+
+def test_sentences_equal_the_python_path(kernels: ModuleType, shared_data: Path) -> None:
+    """``sentence_spans`` gives ``_python_sentences``' spans: traps, abbreviations after every kind of
+    character (\\b looks before the search window), Unicode spaces and letters, real mail."""
+    rng = np.random.default_rng(2170)
+    texts = [*_with_cap(TRAPS), "Mr. X", ".", "A.", " A. b", "éA. b", "_A. b", "1Mr. b", "xMrs. b", "Mrs.\nx"]
+    texts += ["".join(rng.choice(_SENTENCE_FRAGMENTS, size=int(rng.integers(1, 60)))) for _ in range(5000)]
+    texts += [build_view(s, b).text for s, b in _real(shared_data)]
+    for text in texts:
+        _check_sentences(text)
+    assert text_mod._sentences("Mr. Smith came. He left.") == ([0, 16], [15, 24])
+
+    def kept_an_abbreviation(t: str) -> bool:
+        return any(a and t[a - 1] == "." and text_mod._ABBREV.search(t, max(0, a - 6), a) for a, _b in _breaks(t))
+
+    assert sum(map(kept_an_abbreviation, texts)) > 500
 
 
 def test_sentiment_equals_the_python_path_on_traps(kernels: ModuleType) -> None:
@@ -137,9 +185,11 @@ def test_sentiment_equals_the_python_path_on_traps(kernels: ModuleType) -> None:
 def test_kernels_equal_the_python_path_on_real_mail(kernels: ModuleType, table: NativeTerms, shared_data: Path) -> None:
     views = _views(_real(shared_data))
     views += [build_view(p.subject, p.new_text if p.new_text.strip() else p.text) for p in _spamassassin(shared_data)]
-    compiled = 0
+    # Python only where lower-casing changes the length; batches of several sizes
+    compiled = sum(_check_views(kernels, table, views[i : i + 500]) for i in range(0, len(views), 500))
+    for v in views[::50]:
+        _check_views(kernels, table, [v])  # a message alone (analyze_message)
     for v in views:
-        compiled += _check_view(kernels, table, v)  # Python only where lower-casing changes the length
         _check_sentiment(v.text)
     assert len(views) > 4000
     assert compiled > 0.99 * len(views)

@@ -9,13 +9,14 @@ look-up answers exactly what ``dict.get`` answers.
   tokenises (on the lower-cased text), followed by ``counts_of`` and the vocabulary look-ups of
   ``batchmath.shared_entries`` (the union vocabulary) and of ``LinearModel.positive_probabilities``
   (the request model, per picked sentence): the known terms, in the order of the ``Counter`` keys,
-  with their counts.
+  with their counts. One call takes a whole batch (decision 0217).
+* :func:`sentence_spans` is ``text._python_sentences`` (sentence breaks, abbreviations not breaking).
 * :func:`sentiment_words` is ``sentiment._word_scores``' token split, lexicon look-up and scoring loop.
 * :func:`visit_counts` is py3langid's feature walk (``language._identifier``).
 * :func:`build_table` builds the tables (``linear.TermTable``).
 
-Helpers called per character or per token are inlined into their callers (``_inline``); the four entry
-points and the two per-range helpers (``_tokenize``, ``_count``) are compiled and cached (``cache=True``).
+Helpers called per character or per token are inlined into their callers (``_inline``); the five entry
+points and the per-range tokeniser (``_tokenize``) are compiled and cached (``cache=True``).
 
 Importing this module fails when numba cannot be imported; ``native.load`` then answers ``None``.
 """
@@ -64,10 +65,11 @@ _RSQUO = 0x2019  # ’
 
 @_jit
 def build_table(cps: np.ndarray, off: np.ndarray, bits: int) -> np.ndarray:
-    """The hash table of the terms ``cps[off[i]:off[i + 1]]`` (distinct, each shorter than 2**24): one row
-    per slot, (hash, id + 1, start << 24 | length); id + 1 = 0 marks an empty slot."""
+    """The hash table of the terms ``cps[off[i]:off[i + 1]]`` (distinct; see ``linear.TermTable`` for the
+    limits): one row of 16 bytes per slot, (hash, (id + 1) << 40 | length << 32 | start); 0 marks an empty
+    slot. Two columns, not three: the table of ~35k terms fits a core's L2 cache (decision 0217)."""
     size = 1 << bits
-    slots = np.zeros((size, 3), dtype=np.uint64)
+    slots = np.zeros((size, 2), dtype=np.uint64)
     shift = _U64(64 - bits)
     mask = size - 1
     for t in range(len(off) - 1):
@@ -78,8 +80,7 @@ def build_table(cps: np.ndarray, off: np.ndarray, bits: int) -> np.ndarray:
         while slots[s, 1] != 0:
             s = (s + 1) & mask
         slots[s, 0] = h
-        slots[s, 1] = _U64(t + 1)
-        slots[s, 2] = (_U64(off[t]) << _U64(24)) | _U64(off[t + 1] - off[t])
+        slots[s, 1] = (_U64(t + 1) << _U64(40)) | (_U64(off[t + 1] - off[t]) << _U64(32)) | _U64(off[t])
     return slots
 
 
@@ -93,12 +94,12 @@ def _shift_of(slots: np.ndarray) -> np.uint64:
 
 @_inline
 def _equal(cps: np.ndarray, where: np.uint64, buf: np.ndarray, a1: int, b1: int, a2: int, b2: int) -> bool:
-    """The term at ``where`` (start << 24 | length) is ``buf[a1:b1]`` (``a2 < 0``) or
+    """The term at ``where`` (length << 32 | start, above the id) is ``buf[a1:b1]`` (``a2 < 0``) or
     ``buf[a1:b1] + " " + buf[a2:b2]``."""
-    s = np.int64(where >> _U64(24))
+    s = np.int64(where & _U64(0xFFFFFFFF))
     n1 = b1 - a1
     n = n1 if a2 < 0 else n1 + 1 + b2 - a2
-    if np.int64(where & _U64(0xFFFFFF)) != n:
+    if np.int64((where >> _U64(32)) & _U64(0xFF)) != n:
         return False
     for i in range(n1):
         if cps[s + i] != buf[a1 + i]:
@@ -128,11 +129,11 @@ def _find(
     mask = slots.shape[0] - 1
     s = np.int64((h * _GOLD) >> shift)
     while True:
-        t = slots[s, 1]
-        if t == 0:
+        w = slots[s, 1]
+        if w == 0:
             return -1
-        if slots[s, 0] == h and _equal(cps, slots[s, 2], buf, a1, b1, a2, b2):
-            return int(np.int64(t) - 1)
+        if slots[s, 0] == h and _equal(cps, w, buf, a1, b1, a2, b2):
+            return int(np.int64(w >> _U64(40)) - 1)
         s = (s + 1) & mask
 
 
@@ -225,45 +226,29 @@ def _tokenize(
     nt: int,
 ) -> int:
     """``linear.tokens(text[s:e])`` of the lower-cased code points ``cp``, appended as tokens ``nt``, ...;
-    the new token count. ``ts[k]:ts[k + 1]`` is token k in ``buf``."""
-    # the URL replacement comes first: its leftmost matches, wherever the word tokens would be
-    us = np.empty(0, dtype=np.int64)
-    ue = np.empty(0, dtype=np.int64)
-    n_url = 0
-    for p in range(s, e):
-        if cp[p] == 104 or cp[p] == 119:  # h, w
-            n_url = -1
-            break
-    if n_url < 0:
-        n_url = 0
-        us = np.empty(e - s, dtype=np.int64)
-        ue = np.empty(e - s, dtype=np.int64)
-        p = s
-        while p < e:
-            q = _url_end(cp, p, e, spaces) if (cp[p] == 104 or cp[p] == 119) else -1
-            if q >= 0:
-                us[n_url] = p
-                ue[n_url] = q
-                n_url += 1
-                p = q
-            else:
-                p += 1
-    u = 0
+    the new token count. ``ts[k]:ts[k + 1]`` is token k in ``buf``.
+
+    The URL replacement comes first in ``tokens``: its leftmost matches, wherever the word tokens would be.
+    One pass finds the same ones: every position a URL can start at (an "h" or "w", never in a number) is
+    tried before it is consumed, and a word ends where a URL starts (decision 0217: a first pass that
+    collected the URLs cost more than the rest of the tokenising)."""
     p = s
     nb = ts[nt]
     while p < e:
-        lim = us[u] if u < n_url else e
-        if p == lim:
-            nb = _emit(_URL, 0, 3, buf, nb, ts, th, tp, nt)
-            nt += 1
-            p = ue[u]
-            u += 1
-            continue
         c = cp[p]
+        if c == 104 or c == 119:  # h, w
+            q = _url_end(cp, p, e, spaces)
+            if q >= 0:
+                nb = _emit(_URL, 0, 3, buf, nb, ts, th, tp, nt)
+                nt += 1
+                p = q
+                continue
         if 97 <= c <= 122:  # [a-z][a-z0-9'’]*
             q = p + 1
-            while q < lim:
+            while q < e:
                 d = cp[q]
+                if (d == 104 or d == 119) and _url_end(cp, q, e, spaces) >= 0:
+                    break
                 if (97 <= d <= 122) or (48 <= d <= 57) or d == 39 or d == _RSQUO:
                     q += 1
                 else:
@@ -273,7 +258,7 @@ def _tokenize(
             p = q
         elif _is_digit(c, digits):  # \d+ -> _num_
             q = p + 1
-            while q < lim and _is_digit(cp[q], digits):
+            while q < e and _is_digit(cp[q], digits):
                 q += 1
             nb = _emit(_NUM, 0, 5, buf, nb, ts, th, tp, nt)
             nt += 1
@@ -319,114 +304,243 @@ def _tally(key: int, slot: np.ndarray, shift: np.uint64, ids: np.ndarray, counts
         s = (s + 1) & (size - 1)
 
 
-@_jit
-def _count(
+@_inline
+def _lookup(
+    slots: np.ndarray,
     shift: np.uint64,
-    t0: int,
-    t1: int,
+    cps: np.ndarray,
     buf: np.ndarray,
     ts: np.ndarray,
     th: np.ndarray,
     tp: np.ndarray,
-    slots: np.ndarray,
-    cps: np.ndarray,
+    nt: int,
+    uj: np.ndarray,
+    bj: np.ndarray,
+) -> None:
+    """The term id (or -1) of every token (``uj[t]``) and of every bigram of tokens t - 1, t (``bj[t]``):
+    each looked up once, whether the whole text's count or a sentence's count reads it."""
+    for t in range(nt):
+        uj[t] = _find(slots, shift, cps, th[t], buf, ts[t], ts[t + 1], -1, -1)
+    for t in range(1, nt):
+        h = (th[t - 1] * _BASE + _SPACE_CP) * tp[t] + th[t]
+        bj[t] = _find(slots, shift, cps, h, buf, ts[t - 1], ts[t], ts[t], ts[t + 1])
+
+
+@_inline
+def _count(
+    t0: int,
+    t1: int,
+    uj: np.ndarray,
+    bj: np.ndarray,
     to_model: np.ndarray,
     col: int,
     out_id: np.ndarray,
     out_n: np.ndarray,
     n: int,
 ) -> int:
-    """``counts_of`` of tokens ``t0..t1`` looked up in a model: its known terms (ids ``to_model[term, col]``)
-    in the order of the Counter's keys (unigrams, then bigrams, each by first occurrence) with their
-    counts, appended to ``out_id``/``out_n`` from ``n``; the new ``n``."""
+    """``counts_of`` of tokens ``t0..t1`` in a model: its known terms (ids ``to_model[term, col]``) in the order
+    of the Counter's keys (unigrams, then bigrams, each by first occurrence) with their counts, appended to
+    ``out_id``/``out_n`` from ``n``; the new ``n``."""
     slot, sshift = _tally_table(4 * (t1 - t0) + 4)  # model id -> position in out_id (first occurrence)
     for k in range(2 * (t1 - t0) - 1):
-        if k < t1 - t0:
-            t = t0 + k
-            h = th[t]
-            j = _find(slots, shift, cps, h, buf, ts[t], ts[t + 1], -1, -1)
-        else:
-            t = t0 + k - (t1 - t0) + 1
-            h = (th[t - 1] * _BASE + _SPACE_CP) * tp[t] + th[t]
-            j = _find(slots, shift, cps, h, buf, ts[t - 1], ts[t], ts[t], ts[t + 1])
+        j = uj[t0 + k] if k < t1 - t0 else bj[t0 + k - (t1 - t0) + 1]
         if j < 0:
             continue
         m = to_model[j, col]
-        if m < 0:
-            continue
-        n = _tally(m, slot, sshift, out_id, out_n, n)
+        if m >= 0:
+            n = _tally(m, slot, sshift, out_id, out_n, n)
     return n
+
+
+@_inline
+def _room(a: np.ndarray, need: int) -> np.ndarray:
+    """``a`` (rows x columns) with at least ``need`` columns, its content kept."""
+    if need <= a.shape[1]:
+        return a
+    b = np.empty((a.shape[0], max(need, 2 * a.shape[1])), dtype=a.dtype)
+    b[:, : a.shape[1]] = a
+    return b
+
+
+@_inline
+def _ranges(starts: np.ndarray, ends: np.ndarray, n_chars: int, max_picked: int, rng: np.ndarray) -> tuple[int, int]:
+    """``request_sentence_tokens``' ranges of a text: each of the first sentences until ``max_picked`` of 8+
+    characters were picked, then the rest of the text from the next start. Row r of ``rng``: start, end,
+    picked sentence number (-1: not picked). Returns (ranges, sentences picked)."""
+    n_picked = 0
+    nr = 0
+    i = 0
+    s1 = len(starts)
+    while i < s1 and n_picked < max_picked:
+        rng[nr, 0] = starts[i]
+        rng[nr, 1] = ends[i]
+        rng[nr, 2] = -1
+        if ends[i] - starts[i] >= 8:
+            rng[nr, 2] = n_picked
+            n_picked += 1
+        nr += 1
+        i += 1
+    if i < s1:
+        rng[nr, 0] = starts[i]
+        rng[nr, 1] = n_chars
+        rng[nr, 2] = -1
+        nr += 1
+    return nr, n_picked
 
 
 @_jit
 def model_terms(
     cp: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
+    text_off: np.ndarray,
+    spans: np.ndarray,
+    span_off: np.ndarray,
     max_picked: int,
     digits: np.ndarray,
     spaces: np.ndarray,
     slots: np.ndarray,
     cps: np.ndarray,
     to_model: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """``pipeline._python_terms`` of a text: its lower-cased code points ``cp`` and its sentences
-    ``starts``/``ends``; ``to_model[term]``: (union id, request id), -1 where unknown.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``pipeline._python_terms`` of a batch: text i is the lower-cased code points ``cp[text_off[i]:
+    text_off[i + 1]]``; ``spans[span_off[i]:span_off[i + 1]]`` holds its k sentences' starts, then their k ends
+    (offsets within the text). ``digits``/``spaces``: the non-ASCII decimal digits and spaces among the
+    texts' characters, sorted. ``to_model[term]``: (union id, request id), -1 where unknown.
 
-    The ranges tokenised are ``request_sentence_tokens``': sentence by sentence until ``max_picked``
-    sentences of 8+ characters were picked (the request model's), then the rest of the text from the next
-    sentence start. Returns (union ids, counts) of the whole token list's known terms, (sentence number,
-    request ids, counts) of each picked sentence's, and the number picked."""
-    n_sent = len(starts)
-    rs = np.empty(n_sent + 1, dtype=np.int64)
-    re_ = np.empty(n_sent + 1, dtype=np.int64)
-    picked = np.empty(n_sent + 1, dtype=np.int64)
-    n_picked = 0
-    nr_ = 0
-    i = 0
-    while i < n_sent and n_picked < max_picked:
-        rs[nr_] = starts[i]
-        re_[nr_] = ends[i]
-        if ends[i] - starts[i] >= 8:
-            picked[nr_] = n_picked
-            n_picked += 1
-        else:
-            picked[nr_] = -1
-        nr_ += 1
-        i += 1
-    if i < n_sent:
-        rs[nr_] = starts[i]
-        re_[nr_] = len(cp)
-        picked[nr_] = -1
-        nr_ += 1
-    total = 0
-    for r in range(nr_):
-        total += re_[r] - rs[r]
-    buf = np.empty(5 * total + 8, dtype=np.uint32)
-    ts = np.zeros(total + 2, dtype=np.int64)
-    th = np.zeros(total + 1, dtype=np.uint64)
-    tp = np.zeros(total + 1, dtype=np.uint64)
-    first = np.zeros(nr_ + 1, dtype=np.int64)
-    nt = 0
-    for r in range(nr_):
-        first[r] = nt
-        nt = _tokenize(cp, rs[r], re_[r], digits, spaces, buf, ts, th, tp, nt)
-    first[nr_] = nt
+    Returns (text, union id, count) of each text's known terms in its ``Counter``'s key order (3 x n),
+    (text, picked sentence number, request id, count) of each picked sentence's (4 x n), and the number of
+    sentences picked per text (decision 0217: one call and three arrays for a batch)."""
+    m = len(text_off) - 1
+    longest = 1
+    most_sents = 0
+    for i in range(m):
+        longest = max(longest, text_off[i + 1] - text_off[i])
+        most_sents = max(most_sents, (span_off[i + 1] - span_off[i]) // 2)
+    buf = np.empty(5 * longest + 8, dtype=np.uint32)
+    ts = np.zeros(longest + 2, dtype=np.int64)
+    th = np.zeros(longest + 1, dtype=np.uint64)
+    tp = np.zeros(longest + 1, dtype=np.uint64)
+    uj = np.empty(longest + 1, dtype=np.int64)
+    bj = np.empty(longest + 1, dtype=np.int64)
+    rng = np.empty((most_sents + 1, 3), dtype=np.int64)
+    first = np.empty(most_sents + 2, dtype=np.int64)
+    ids = np.empty(2 * longest + 2, dtype=np.int64)
+    cnt = np.empty(2 * longest + 2, dtype=np.int64)
+    union = np.empty((3, 2 * len(cp) // 3 + 16), dtype=np.int64)
+    request = np.empty((4, len(cp) // 2 + 16), dtype=np.int64)
+    n_picked = np.zeros(m, dtype=np.int64)
     shift = _shift_of(slots)
-    u_id = np.empty(2 * nt + 1, dtype=np.int64)
-    u_n = np.empty(2 * nt + 1, dtype=np.int64)
-    nu = _count(shift, 0, nt, buf, ts, th, tp, slots, cps, to_model, 0, u_id, u_n, 0)
-    r_seg = np.empty(2 * nt + 1, dtype=np.int64)
-    r_id = np.empty(2 * nt + 1, dtype=np.int64)
-    r_n = np.empty(2 * nt + 1, dtype=np.int64)
-    nr = 0
-    for r in range(nr_):
-        if picked[r] < 0:
+    nu = 0
+    nq = 0
+    for i in range(m):
+        text = cp[text_off[i] : text_off[i + 1]]
+        k = (span_off[i + 1] - span_off[i]) // 2
+        starts = spans[span_off[i] : span_off[i] + k]
+        nr, n_picked[i] = _ranges(starts, spans[span_off[i] + k : span_off[i + 1]], len(text), max_picked, rng)
+        nt = 0
+        ts[0] = 0
+        for r in range(nr):
+            first[r] = nt
+            nt = _tokenize(text, rng[r, 0], rng[r, 1], digits, spaces, buf, ts, th, tp, nt)
+        first[nr] = nt
+        _lookup(slots, shift, cps, buf, ts, th, tp, nt, uj, bj)
+        k = _count(0, nt, uj, bj, to_model, 0, ids, cnt, 0)
+        union = _room(union, nu + k)
+        union[0, nu : nu + k] = i
+        union[1, nu : nu + k] = ids[:k]
+        union[2, nu : nu + k] = cnt[:k]
+        nu += k
+        for r in range(nr):
+            if rng[r, 2] < 0:
+                continue
+            k = _count(first[r], first[r + 1], uj, bj, to_model, 1, ids, cnt, 0)
+            request = _room(request, nq + k)
+            request[0, nq : nq + k] = i
+            request[1, nq : nq + k] = rng[r, 2]
+            request[2, nq : nq + k] = ids[:k]
+            request[3, nq : nq + k] = cnt[:k]
+            nq += k
+    return union[:, :nu], request[:, :nq], n_picked
+
+
+# -- text._sentences ----------------------------------------------------------------------
+
+
+@_inline
+def _is_word(c: int, words: np.ndarray) -> bool:
+    """re's \\w (``str.isalnum()`` or "_"); the non-ASCII ones come per text, sorted."""
+    if c < 128:
+        return (48 <= c <= 57) or (65 <= c <= 90) or (97 <= c <= 122) or c == 95
+    return len(words) > 0 and _in_sorted(c, words)
+
+
+@_inline
+def _after_abbreviation(cp: np.ndarray, dot: int, words: np.ndarray, abbrevs: np.ndarray) -> bool:
+    """``_ABBREV.search(text, max(0, dot - 5), dot + 1)``: the "." at ``dot`` ends an abbreviation (one of
+    ``abbrevs``: length << 32 | its ASCII letters packed 8 bits each, or one capital letter) that starts
+    a word (re's \\b looks at the character before the search window too)."""
+    key = 0
+    for n in range(1, 5):
+        st = dot - n
+        if st < 0:
+            return False
+        c = cp[st]
+        if c >= 128:
+            return False
+        key = key | (int(c) << (8 * (n - 1)))
+        if st > 0 and _is_word(cp[st - 1], words):
             continue
-        m = _count(shift, first[r], first[r + 1], buf, ts, th, tp, slots, cps, to_model, 1, r_id, r_n, nr)
-        r_seg[nr:m] = picked[r]
-        nr = m
-    return u_id[:nu], u_n[:nu], r_seg[:nr], r_id[:nr], r_n[:nr], n_picked
+        if n == 1 and 65 <= c <= 90:
+            return True
+        packed = (n << 32) | key
+        for a in abbrevs:
+            if a == packed:
+                return True
+    return False
+
+
+@_jit
+def sentence_spans(cp: np.ndarray, spaces: np.ndarray, words: np.ndarray, abbrevs: np.ndarray) -> np.ndarray:
+    """``text._python_sentences``: the breaks ``_SENT_END`` finds (``(?<=[.!?])["')\\]]*\\s+|\\n+``, leftmost
+    first), less those after an abbreviation's ".", and the non-empty sentences between them: their starts,
+    then their ends, in one array. ``spaces``/``words``: the text's non-ASCII \\s and \\w characters."""
+    n = len(cp)
+    starts = np.empty(n + 1, dtype=np.int64)
+    ends = np.empty(n + 1, dtype=np.int64)
+    k = 0
+    start = 0
+    p = 0
+    while p < n:
+        b = -1
+        if p > 0 and (cp[p - 1] == 46 or cp[p - 1] == 33 or cp[p - 1] == 63):  # after [.!?]
+            q = p
+            while q < n and (cp[q] == 34 or cp[q] == 39 or cp[q] == 41 or cp[q] == 93):  # ["')\]]*
+                q += 1
+            if q < n and _is_space(cp[q], spaces):
+                b = q + 1
+                while b < n and _is_space(cp[b], spaces):
+                    b += 1
+        if b < 0 and cp[p] == 10:  # \n+
+            b = p + 1
+            while b < n and cp[b] == 10:
+                b += 1
+        if b < 0:
+            p += 1
+            continue
+        if not (p > 0 and cp[p - 1] == 46 and _after_abbreviation(cp, p - 1, words, abbrevs)):
+            if start < p:
+                starts[k] = start
+                ends[k] = p
+                k += 1
+            start = b
+        p = b
+    if start < n:
+        starts[k] = start
+        ends[k] = n
+        k += 1
+    out = np.empty(2 * k, dtype=np.int64)
+    out[:k] = starts[:k]
+    out[k:] = ends[:k]
+    return out
 
 
 # -- sentiment._word_scores ---------------------------------------------------------------
@@ -439,14 +553,13 @@ def sentiment_words(
     cps: np.ndarray,
     is_neg: np.ndarray,
     valence: np.ndarray,
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(total, then per scored word: valence, token index, start, end) as ``_word_scores`` computes
-    them over the tokens ``[A-Za-z][A-Za-z'’]*|!+`` of ``cp``. ``valence[t]`` is NaN for a term that
-    is only a negator."""
+) -> np.ndarray:
+    """The total, then the scored words' valences, starts and ends (as float64, in text order: one array to
+    return, decision 0217), as ``_word_scores`` computes them over the tokens ``[A-Za-z][A-Za-z'’]*|!+`` of
+    ``cp``. ``valence[t]`` is NaN for a term that is only a negator."""
     n = len(cp)
     buf = np.empty(n + 1, dtype=np.uint32)
     sv = np.empty(n // 2 + 1, dtype=np.float64)
-    sk = np.empty(n // 2 + 1, dtype=np.int64)
     ss = np.empty(n // 2 + 1, dtype=np.int64)
     se = np.empty(n // 2 + 1, dtype=np.int64)
     ns = 0
@@ -503,12 +616,16 @@ def sentiment_words(
                     v *= -0.74
                 total += v
                 sv[ns] = v
-                sk[ns] = k
                 ss[ns] = p
                 se[ns] = q
                 ns += 1
         p = q
-    return total, sv[:ns], sk[:ns], ss[:ns], se[:ns]
+    out = np.empty(1 + 3 * ns, dtype=np.float64)
+    out[0] = total
+    out[1 : 1 + ns] = sv[:ns]
+    out[1 + ns : 1 + 2 * ns] = ss[:ns]
+    out[1 + 2 * ns :] = se[:ns]
+    return out
 
 
 # -- py3langid's visit_counts -------------------------------------------------------------

@@ -124,7 +124,7 @@ def detect(text: str) -> tuple[str, float]:
         return "und", 0.0
     if sample.isascii() or _mostly_ascii_letters(sample):
         # curly quotes, dashes or a "©" do not make English text foreign: only the letters count
-        share = sum(1 for w in words if w in _EN_STOP) / len(words)
+        share = sum(map(_EN_STOP.__contains__, words)) / len(words)  # the stop words counted in C
         if share >= 0.18:
             return "en", 0.95
     lang, prob = _identifier().classify(sample)

@@ -101,6 +101,7 @@ class LinearModel:
         self.meta = meta or {}
         self.n_terms = len(vocab)
         self._inv: list[str] | None = None
+        self._explain_names: list[str] | None = None
         self._dense_src: Sequence[str] | None = None  # dense_in_order's cache
         self._dense_pos: list[int] | None = None
         # Python floats for the per-term loop: indexing a numpy array per term costs ~10x a list
@@ -304,6 +305,12 @@ class LinearModel:
 
         return p, top
 
+    def explain_names(self) -> list[str]:
+        """The name of each coefficient row: the terms (``_inverse``), then ``#`` + each dense feature."""
+        if self._explain_names is None:
+            self._explain_names = [*self._inverse(), *("#" + n for n in self.dense_names)]
+        return self._explain_names
+
     def _inverse(self) -> list[str]:
         if self._inv is None:
             inv = [""] * self.n_terms
@@ -468,8 +475,13 @@ class TermTable:
     def __init__(self, kernels: Any, terms: Sequence[str]) -> None:
         self.off = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)), out=self.off[1:])
-        self.cps = codepoints("".join(terms))
-        bits = max(4, (2 * len(terms) - 1).bit_length())  # at most half full
+        cps = codepoints("".join(terms))
+        # a slot packs id + 1, length and start into 64 bits (decision 0217)
+        if len(terms) >= 1 << 24 or len(cps) >= 1 << 32 or (len(terms) and int(np.diff(self.off).max()) > 255):
+            raise ValueError("TermTable: at most 2**24 - 1 terms of at most 255 characters, 2**32 in all")
+        # 16-bit code points where every term is in the Basic Multilingual Plane: a smaller table to probe
+        self.cps = cps.astype(np.uint16) if not len(cps) or int(cps.max()) < 1 << 16 else cps
+        bits = max(4, (len(terms) + len(terms) // 2).bit_length())  # at most ~2/3 full
         self.slots = kernels.build_table(self.cps, self.off, bits)
 
 

@@ -83,36 +83,58 @@ class Features:
 
 @dataclass(slots=True)
 class _Terms:
-    """A message's known terms, looked up: what ``_token_kernels.model_terms`` returns (see there)."""
+    """A batch's known terms, looked up (what ``_token_kernels.model_terms`` returns): per message, its terms
+    in its ``Counter``'s key order; per picked sentence (numbered across the batch), the request model's."""
 
+    union_seg: np.ndarray  # message of each union entry
     union_ids: np.ndarray
     union_counts: np.ndarray
-    request_seg: np.ndarray
+    request_seg: np.ndarray  # picked sentence of each request entry, numbered across the batch
     request_ids: np.ndarray
     request_counts: np.ndarray
-    n_picked: int
+    n_picked: list[int]  # per message
 
 
 _NO_CODEPOINTS = np.zeros(0, dtype=np.uint32)
+_NO_SPANS = np.zeros(0, dtype=np.int64)
+_I64 = np.int64
 
 
-def _kernel_terms(kernels: Any, nt: NativeTerms, view: TextView) -> _Terms | None:
-    """``_python_terms(nt, view)`` by ``_token_kernels.model_terms``; ``None`` where lower-casing changes the
-    text's length (an "İ"): offsets in ``view.lower`` would not be the text's, the Python path takes it."""
-    text, low = view.text, view.lower
-    if len(low) != len(text):
-        return None
-    if low.isascii():
-        digits = spaces = _NO_CODEPOINTS
-    else:  # re's \d and \s beyond ASCII: the text's own few such characters, sorted
-        odd = sorted(c for c in set(low) if c > "\x7f")
-        digits = np.asarray([ord(c) for c in odd if c.isdecimal()], dtype=np.uint32)
-        spaces = np.asarray([ord(c) for c in odd if c.isspace()], dtype=np.uint32)
+def _spans_of(view: TextView) -> np.ndarray:
+    """The view's sentences as the kernels take them: starts, then ends (int64)."""
+    if view.sentence_spans is not None:
+        return view.sentence_spans
+    return np.asarray([*view.sentence_starts, *view.sentence_ends], dtype=_I64)
+
+
+def _odd_codepoints(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """re's \\d and \\s beyond ASCII (``str.isdecimal``, ``str.isspace``): the ones among ``codes``, sorted
+    (digits, spaces). Whether a character is one does not depend on its text: one pair for a whole batch."""
+    odd = np.unique(codes[codes > 127]).tolist()
+    digits = np.asarray([c for c in odd if chr(c).isdecimal()], dtype=np.uint32)
+    return digits, np.asarray([c for c in odd if chr(c).isspace()], dtype=np.uint32)
+
+
+def _kernel_terms(kernels: Any, nt: NativeTerms, views: Sequence[TextView]) -> tuple[_Terms, dict[int, Counter[str]]]:
+    """``_python_terms(nt, views)`` by one call of ``_token_kernels.model_terms``, and the counts of the messages
+    left to the Python path: those whose lower-casing changes the length (an "İ"), where offsets in
+    ``view.lower`` would not be the text's."""
+    fit = [i for i, v in enumerate(views) if len(v.lower) == len(v.text)]
+    lows = [views[i].lower for i in fit]
+    text_off = np.zeros(len(fit) + 1, dtype=_I64)
+    np.cumsum(np.fromiter(map(len, lows), dtype=_I64, count=len(fit)), out=text_off[1:])
+    spans = [_spans_of(views[i]) for i in fit]
+    sent_off = np.zeros(len(fit) + 1, dtype=_I64)
+    np.cumsum(np.fromiter(map(len, spans), dtype=_I64, count=len(fit)), out=sent_off[1:])
+    joined = "".join(lows)
+    codes = codepoints(joined)
+    digits, spaces = (_NO_CODEPOINTS, _NO_CODEPOINTS) if joined.isascii() else _odd_codepoints(codes)
     tab = nt.table
-    u_id, u_n, r_seg, r_id, r_n, n_picked = kernels.model_terms(
-        codepoints(low),
-        np.asarray(view.sentence_starts, dtype=np.int64),
-        np.asarray(view.sentence_ends, dtype=np.int64),
+    union, request, n_picked = kernels.model_terms(
+        codes,
+        text_off,
+        np.concatenate(spans) if spans else _NO_SPANS,
+        sent_off,
         MAX_REQUEST_SENTENCES,
         digits,
         spaces,
@@ -120,34 +142,80 @@ def _kernel_terms(kernels: Any, nt: NativeTerms, view: TextView) -> _Terms | Non
         tab.cps,
         nt.to_model,
     )
-    return _Terms(u_id, u_n, r_seg, r_id, r_n, n_picked)
+    if len(fit) == len(views):
+        return _finish(union, request, n_picked.tolist()), {}
+    return _with_python_rest(nt, views, fit, (union, request, n_picked.tolist()))
 
 
-def _python_terms(nt: NativeTerms, view: TextView) -> tuple[_Terms, Counter[str]]:
-    """What ``_kernel_terms`` returns, from ``request_sentence_tokens``, ``counts_of`` and dict look-ups
-    (and the counts)."""
-    picked, every = request_sentence_tokens(view)
-    counts = counts_of(every)
+_Raw = tuple[np.ndarray, np.ndarray, list[int]]  # what model_terms returns (see ``_finish``)
+
+
+def _with_python_rest(
+    nt: NativeTerms, views: Sequence[TextView], fit: list[int], kernel: _Raw
+) -> tuple[_Terms, dict[int, Counter[str]]]:
+    """The kernel's entries of the messages ``fit`` merged with the other messages' by the Python path (and
+    their counts): renumbered to the batch's messages, then stably sorted by message."""
+    taken = set(fit)
+    rest = [i for i in range(len(views)) if i not in taken]
+    p_union, p_request, p_picked, counts = _python_raw(nt, [views[i] for i in rest])
+    union, request, k_picked = kernel
+    both = np.asarray(fit + rest, dtype=_I64)  # a part's message number -> the batch's
+    p_union[0] += len(fit)  # the Python part's messages come after the kernel's in ``both``
+    p_request[0] += len(fit)
+    union = np.concatenate([union, p_union], axis=1)
+    request = np.concatenate([request, p_request], axis=1)
+    union[0] = both[union[0]]
+    request[0] = both[request[0]]
+    picked = [0] * len(views)
+    for i, k in zip(fit + rest, k_picked + p_picked, strict=True):
+        picked[i] = k
+    union = union[:, np.argsort(union[0], kind="stable")]
+    request = request[:, np.argsort(request[0], kind="stable")]
+    return _finish(union, request, picked), dict(zip(rest, counts, strict=True))
+
+
+def _finish(union: np.ndarray, request: np.ndarray, n_picked: list[int]) -> _Terms:
+    """``_Terms`` from entries by message: (message, union id, count) and (message, picked sentence of the
+    message, request id, count), each message's in order."""
+    first = np.zeros(len(n_picked) + 1, dtype=_I64)
+    np.cumsum(np.asarray(n_picked, dtype=_I64), out=first[1:])
+    seg = first[request[0]] + request[1]
+    return _Terms(union[0], union[1], union[2], seg, request[2], request[3], n_picked)
+
+
+def _python_raw(
+    nt: NativeTerms, views: Sequence[TextView]
+) -> tuple[np.ndarray, np.ndarray, list[int], list[Counter[str]]]:
+    """What ``model_terms`` returns (entries by message: see ``_finish``), and the counts, from
+    ``request_sentence_tokens``, ``counts_of`` and dict look-ups."""
+    union: list[tuple[int, int, int]] = []
+    request: list[tuple[int, int, int, int]] = []
+    n_picked: list[int] = []
+    all_counts: list[Counter[str]] = []
     get = nt.shared.index.get
-    ua = np.fromiter(map(get, counts, itertools.repeat(-1)), dtype=np.int64, count=len(counts))
-    ca = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-    keep = ua >= 0
-    seg: list[int] = []
-    ids: list[int] = []
-    cnt: list[int] = []
-    if nt.request is not None:
-        rget = nt.request.vocab.get
-        for k, toks in enumerate(picked):
-            for t, c in counts_of(toks).items():
-                j = rget(t)
-                if j is not None:
-                    seg.append(k)
-                    ids.append(j)
-                    cnt.append(c)
-    as64 = np.asarray
-    terms = _Terms(ua[keep], ca[keep], as64(seg, dtype=np.int64), as64(ids, dtype=np.int64),
-                   as64(cnt, dtype=np.int64), len(picked))  # fmt: skip
-    return terms, counts
+    rget = nt.request.vocab.get if nt.request is not None else None
+    for i, view in enumerate(views):
+        picked, every = request_sentence_tokens(view)
+        counts = counts_of(every)
+        all_counts.append(counts)
+        n_picked.append(len(picked))
+        known = zip(map(get, counts, itertools.repeat(-1)), counts.values(), strict=True)
+        union.extend((i, j, c) for j, c in known if j >= 0)
+        if rget is not None:
+            for k, toks in enumerate(picked):
+                for t, c in counts_of(toks).items():
+                    j = rget(t)
+                    if j is not None:
+                        request.append((i, k, j, c))
+    u = np.asarray(union, dtype=_I64).reshape(-1, 3).T
+    r = np.asarray(request, dtype=_I64).reshape(-1, 4).T
+    return u, r, n_picked, all_counts
+
+
+def _python_terms(nt: NativeTerms, views: Sequence[TextView]) -> tuple[_Terms, list[Counter[str]]]:
+    """What ``_kernel_terms`` returns, by the Python path (and every message's counts)."""
+    union, request, n_picked, counts = _python_raw(nt, views)
+    return _finish(union, request, n_picked), counts
 
 
 def _in_counts(f: Features, token: str) -> bool:
@@ -357,34 +425,26 @@ def _featurize_many(
     metas = [meta for _s, _b, meta, _h in texts]
     kernels = native.load("token")
     nt = models.native_terms(kernels) if kernels is not None else None
-    terms: list[_Terms] = []  # with nt: each message's terms, looked up (decision 0211)
     for subject, body, _meta, _hdr in texts:
         view = build_view(subject, body)
         hits, traces = run_rules(view, enabled, trace=trace)
         sent = sentiment_mod.score(view.text, view.scanner())
-        if nt is not None:
-            found = _kernel_terms(kernels, nt, view)
-            counts: Counter[str] | None = None
-            if found is None:
-                found, counts = _python_terms(nt, view)
-            terms.append(found)
-            feats.append(Features(view, hits, traces, sent, 0.0, 0.0, counts))
+        if nt is not None:  # the terms of all messages by one kernel call, below (decisions 0211, 0217)
+            feats.append(Features(view, hits, traces, sent, 0.0, 0.0, None))
             continue
         sent_toks, all_toks = request_sentence_tokens(view)
         feats.append(Features(view, hits, traces, sent, 0.0, 0.0, counts_of(all_toks)))
         picked.append(sent_toks)
+    terms: _Terms | None = None
+    if nt is not None:
+        terms, python_counts = _kernel_terms(kernels, nt, [f.view for f in feats])
+        for i, counts in python_counts.items():
+            feats[i]._counts = counts
     shared = models.shared_terms()
     # per model of ``shared``: intent, topic, (spam), then (the spam NB half)
     entries: list[bm.Sparse] = []
-    if nt is not None and shared is not None:
-        sizes = np.fromiter((len(t.union_ids) for t in terms), dtype=np.int64, count=len(terms))
-        entries = bm.shared_entries_from(
-            shared,
-            np.repeat(np.arange(len(terms)), sizes),
-            np.concatenate([t.union_ids for t in terms]),
-            np.concatenate([t.union_counts for t in terms]),
-            len(terms),
-        )
+    if terms is not None and shared is not None:
+        entries = bm.shared_entries_from(shared, terms.union_seg, terms.union_ids, terms.union_counts, len(feats))
     elif shared is not None:
         entries = bm.shared_entries(shared, [f.counts for f in feats])
     n_shared = len(shared.models) if shared is not None else 0
@@ -424,19 +484,12 @@ def _featurize_many(
     if spam_p is not None:
         for f, p in zip(feats, spam_p, strict=True):
             f.spam_prob = p
-    if models.request is not None and nt is not None:
-        n_picked = [t.n_picked for t in terms]
+    if models.request is not None and terms is not None:
+        n_picked = terms.n_picked
         n_seg = sum(n_picked)
         if n_seg:
-            first = np.cumsum([0, *n_picked[:-1]])
-            probs = iter(
-                models.request.positive_from(
-                    np.concatenate([t.request_seg + k for t, k in zip(terms, first.tolist(), strict=True)]),
-                    np.concatenate([t.request_ids for t in terms]),
-                    np.concatenate([t.request_counts for t in terms]),
-                    n_seg,
-                )
-            )
+            req = models.request
+            probs = iter(req.positive_from(terms.request_seg, terms.request_ids, terms.request_counts, n_seg))
             for f, k in zip(feats, n_picked, strict=True):
                 if k:
                     f.request_prob = max(0.0, *itertools.islice(probs, k))

@@ -143,17 +143,14 @@ def _kernel_lexicon(kernels: Any) -> tuple[Any, np.ndarray, np.ndarray]:
     return TermTable(kernels, words), is_neg, valence
 
 
-def _kernel_word_scores(kernels: Any, text: str) -> tuple[float, list[tuple[float, int]], dict[int, tuple[int, int]]]:
-    """(total, [(valence, token index)], token index -> (start, end) of the scored tokens): ``_word_scores``
-    by ``_token_kernels.sentiment_words``."""
+def _kernel_word_scores(kernels: Any, text: str) -> tuple[float, list[tuple[float, int]], list[tuple[int, int]]]:
+    """(total, [(valence, i)], [(start, end)] of the scored tokens, i indexing them): ``_word_scores`` by
+    ``_token_kernels.sentiment_words``. ``i`` ranks ties in text order, as ``_word_scores``' token index does."""
     tab, is_neg, valence = _kernel_lexicon(kernels)
-    total, sv, sk, ss, se = kernels.sentiment_words(codepoints(text), tab.slots, tab.cps, is_neg, valence)
-    ks = sk.tolist()
-    return (
-        float(total),
-        list(zip(sv.tolist(), ks, strict=True)),
-        dict(zip(ks, zip(ss.tolist(), se.tolist(), strict=True), strict=True)),
-    )
+    out = kernels.sentiment_words(codepoints(text), tab.slots, tab.cps, is_neg, valence).tolist()
+    n = (len(out) - 1) // 3
+    scored = list(zip(out[1 : 1 + n], range(n), strict=True))
+    return out[0], scored, list(zip(out[1 + n : 1 + 2 * n], out[1 + 2 * n :], strict=True))
 
 
 def score(text: str, scan: Scan | None = None) -> Sentiment:
@@ -162,7 +159,7 @@ def score(text: str, scan: Scan | None = None) -> Sentiment:
     ``scan``: the text's shared word index (``TextView.scanner()``), when the caller has one.
     """
     kernels = native.load("token")
-    spans: dict[int, tuple[int, int]] | None = None
+    spans: list[tuple[int, int]] | None = None  # the kernel's: offsets (floats) of the scored tokens
     parts: list[str] = []
     if kernels is not None:
         total, strongest, spans = _kernel_word_scores(kernels, text)
@@ -189,7 +186,7 @@ def score(text: str, scan: Scan | None = None) -> Sentiment:
     ev: list[Evidence] = []
     for k in top:
         if spans is not None:
-            s, e = spans[k]
+            s, e = int(spans[k][0]), int(spans[k][1])
         else:
             s = sum(map(len, parts[: 2 * k + 1]))
             e = s + len(parts[2 * k + 1])

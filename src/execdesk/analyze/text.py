@@ -16,6 +16,10 @@ import operator
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from execdesk.analyze import native
+from execdesk.analyze.linear import codepoints
 from execdesk.analyze.scan import Scan
 from execdesk.parse.model import ParsedMessage
 
@@ -32,6 +36,7 @@ _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")  # the definition; _breaks
 _NL_RUN = re.compile(r"\n\n*")  # = \n+, but a leading literal lets re skip to each "\n" in C
 _PUNCT_BREAK = re.compile(r"[.!?][\"')\]]*\s+")
 _ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Inc|Co|Corp|vs|etc|No|Rep|Sen|Gov|Sept?|[A-Z])\.$")
+_NO_CODEPOINTS = np.zeros(0, dtype=np.uint32)
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:but|however|although|though|because|unless|if|and then)\s", re.I)
 
 NEGATORS = re.compile(
@@ -60,6 +65,8 @@ class TextView:
     masked: list[tuple[int, int]] = field(default_factory=list)  # sorted, non-overlapping
     lower: str = ""
     _scan: Scan | None = None
+    # the sentences as the token kernels gave them: starts, then ends (int64); None on the Python path
+    sentence_spans: np.ndarray | None = None
 
     def scanner(self) -> Scan:
         """The text's shared word index (built on first use): every registered pattern reuses it."""
@@ -119,8 +126,45 @@ def body_of(parsed: ParsedMessage) -> str:
     return body
 
 
+# the words _ABBREV names (besides one capital letter), for the token kernels' sentence_spans
+_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Inc", "Co", "Corp", "vs", "etc", "No", "Rep", "Sen",
+                  "Gov", "Sep", "Sept")  # fmt: skip
+# each as length << 32 | its letters packed 8 bits each, the last one lowest (as sentence_spans reads them)
+_ABBREV_KEYS = np.asarray(
+    [(len(w) << 32) | sum(ord(c) << (8 * i) for i, c in enumerate(reversed(w))) for w in _ABBREVIATIONS],
+    dtype=np.int64,
+)
+
+
 def _sentences(text: str) -> tuple[list[int], list[int]]:
     """(starts, ends) of the non-empty sentences: text between sentence breaks, abbreviations not breaking.
+
+    By ``_token_kernels.sentence_spans`` where the kernels are loaded (decision 0217), else
+    ``_python_sentences``: the same spans (tests/analyze/test_token_kernels.py).
+    """
+    starts, ends, _spans = _sentence_spans(text)
+    return starts, ends
+
+
+def _sentence_spans(text: str) -> tuple[list[int], list[int], np.ndarray | None]:
+    """``_sentences`` and, from the kernel, the same as one array (starts, then ends; None: Python path)."""
+    kernels = native.load("token")
+    if kernels is None:
+        return (*_python_sentences(text), None)
+    codes = codepoints(text)
+    spaces = words = _NO_CODEPOINTS
+    if not text.isascii():  # re's \s and \w beyond ASCII: the text's own such characters, sorted
+        odd = np.unique(codes[codes > 127]).tolist()
+        spaces = np.asarray([c for c in odd if chr(c).isspace()], dtype=np.uint32)
+        words = np.asarray([c for c in odd if chr(c).isalnum()], dtype=np.uint32)
+    spans = kernels.sentence_spans(codes, spaces, words, _ABBREV_KEYS)
+    both = spans.tolist()
+    k = len(both) // 2
+    return both[:k], both[k:], spans
+
+
+def _python_sentences(text: str) -> tuple[list[int], list[int]]:
+    """(starts, ends) of the non-empty sentences, by ``re``.
 
     The breaks' spans are collected in C (no Python per break but the few after a "."); a
     sentence runs from the end of one kept break to the start of the next.
@@ -179,7 +223,7 @@ def build_view(subject: str, body: str) -> TextView:
         text = text[:MAX_ANALYSED_CHARS]
     body_start = len(subject) + 2
     view = TextView(text=text, body_start=body_start, lower=text.lower())
-    view.sentence_starts, view.sentence_ends = _sentences(text)
+    view.sentence_starts, view.sentence_ends, view.sentence_spans = _sentence_spans(text)
     # each scan only when the characters a match needs are there (exact: a match cannot do without them)
     masked: list[tuple[int, int]] = []
     if ">" in text:
