@@ -23,6 +23,9 @@ matches ``finditer``/``search``/``findall`` give, because:
   "the hell": a "the" followed by anything else is no candidate); in these longer prefixes a run of
   whitespace (``[^\\S\\n]+``, ``\\s+``) followed by a word character is one RUN mark ("the" + RUN +
   "staff"): the text must have a whole run of such characters there, then the rest of the prefix.
+* a pattern whose *required words* (strings every match holds at a word start, read off its parse tree:
+  "attorney", "lawyer"... of ``my ... lawyer``) begin no word of the text is not tried at all: the words
+  are indexed as one more pattern (``required_words``, ``FastPattern.required``).
 
 ``tests/analyze/test_fast_paths.py`` checks this against the plain regexes on the labelled
 corpora and on traps (Kelvin sign, dotted I, cut words, '$$', '%').
@@ -36,7 +39,7 @@ import itertools
 import operator
 import re
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import numpy as np
@@ -87,6 +90,24 @@ class _Unconstrained(Exception):
 def _lit(code: int) -> str | None:
     ch = chr(code)
     return ch.lower() if ch.isascii() else None
+
+
+# lower-case code point -> the characters re.IGNORECASE also equates with it beyond lower() (ı, ſ, µ...)
+_EXTRA_CASES: dict[int, tuple[int, ...]] = importlib.import_module("re._casefix")._EXTRA_CASES
+
+
+def _wide_lit(code: int) -> str | None:
+    """For a non-ASCII word character of a pattern (the "é" of ``r[eé]sum[eé]``): the one character
+    fold() turns every character re.IGNORECASE equates with it into (its lower case), None when there is
+    no such character. re compares a cased literal by lower case (plus the few pairs of ``_EXTRA_CASES``,
+    refused here), and fold() lowers each character to the same one (``str.lower`` differs from re's
+    simple lower case only for U+0130, which fold() maps to "i"); tests/analyze/test_scan_required.py checks
+    every such character of the registered patterns over every code point."""
+    ch = chr(code)
+    low = ch.lower()
+    if ch.isascii() or not _is_word_char(ch) or len(low) != 1 or ord(low) in _EXTRA_CASES or code in _EXTRA_CASES:
+        return None
+    return low
 
 
 def _only_space(items: list[tuple[Any, Any]]) -> bool:
@@ -146,12 +167,17 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False
             op, av = items[i]
             if op is C.LITERAL:
                 ch = _lit(av) if av >= len(_MARKS) else None  # "\x00".."\x02" would read as marks
-                if ch is None and runs and chr(av) in _CASELESS and acc and acc[-1] in _WORD_CHARS:
+                if ch is None and runs and chr(av) in _CASELESS and acc and _is_word_char(acc[-1]):
                     acc += chr(av)  # the KEY_LEN walk ends the word here (_short)
                     i += 1
                     continue
+                wide = _wide_lit(av) if ch is None and runs and acc else None
+                if wide is not None:
+                    acc += wide  # the KEY_LEN walk stops here (_short): keys are ASCII
+                    i += 1
+                    continue
                 if ch is None:
-                    if acc and acc[-1] in _WORD_CHARS and not _is_word_char(chr(av)):
+                    if acc and _is_word_char(acc[-1]) and not _is_word_char(chr(av)):
                         out.add((_ended(acc), bounded))  # a non-ASCII non-word character ("’"): the word ends
                         return
                     items = stop
@@ -159,15 +185,18 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False
                     continue
                 acc += ch
                 i += 1
-            elif op is C.IN and acc and acc[-1] in _WORD_CHARS and (_only_space(av) or _non_word_literals(av)):
+            elif op is C.IN and acc and _is_word_char(acc[-1]) and (_only_space(av) or _non_word_literals(av)):
                 out.add((_ended(acc), bounded))  # whitespace or punctuation next: the word ends here
                 return
             elif op is C.IN:
                 chars: set[str] = set()
+                wide_chars: set[str] = set()  # non-ASCII letters (_wide_lit) of a class with ASCII ones too ("[eé]")
                 ok = True
                 for iop, iav in av:
                     if iop is C.LITERAL and _lit(iav) is not None:
                         chars.add(_lit(iav) or "")
+                    elif iop is C.LITERAL and acc and _wide_lit(iav) is not None:
+                        wide_chars.add(_wide_lit(iav) or "")
                     elif iop is C.RANGE and iav[1] - iav[0] < 12 and all(_lit(c) for c in range(iav[0], iav[1] + 1)):
                         chars.update(_lit(c) or "" for c in range(iav[0], iav[1] + 1))
                     else:
@@ -175,6 +204,10 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False
                 if not ok or not chars:
                     items, i = stop, 0
                     continue
+                if wide_chars and runs:
+                    chars |= wide_chars
+                elif wide_chars:
+                    out.add((acc[:limit], bounded))  # the non-ASCII ones: the walk stops here, as for a literal
                 for ch in sorted(chars):
                     walk(items, i + 1, acc + ch, bounded)
                 return
@@ -189,20 +222,23 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False
                 items = list(av.data) + items[i + 1 :]
                 i = 0
             elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-                mark = _run_mark(av) if runs and acc and acc[-1] in _WORD_CHARS else None
+                mark = _run_mark(av) if runs and acc and _is_word_char(acc[-1]) else None
                 if mark is not None:
                     acc += mark  # settled in _extended: kept only where a word character follows
                     i += 1
                     continue
-                lo, _hi, sub = av
+                lo, hi, sub = av
                 if lo == 0:
                     walk(items, i + 1, acc, bounded)  # the repeated part absent
-                items, i = list(sub.data) + stop, 0  # present: its first iteration, then unknown
+                if hi == 1:
+                    items, i = list(sub.data) + items[i + 1 :], 0  # present ("(?:my )?"): once, then the rest
+                else:
+                    items, i = list(sub.data) + stop, 0  # present: its first iteration, then unknown
             elif op is C.AT:
                 if av in (C.AT_BOUNDARY, C.AT_UNI_BOUNDARY):
                     if not acc:
                         bounded = True
-                    elif acc[-1] in _WORD_CHARS:
+                    elif _is_word_char(acc[-1]):
                         # the word ends here: the next character is not a word character (or the text ends)
                         out.add((_ended(acc), bounded))
                         return
@@ -216,10 +252,149 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False
     return out
 
 
+_MAX_EXACT = 64  # at most this many strings in a set of exact strings (cross products grow fast)
+_MIN_REQUIRED = 3  # shorter required words are not worth an index entry
+_MAX_REQUIRED = 64  # a longer list of words would add more index entries than it saves
+_Strings = frozenset[str]
+_EMPTY: _Strings = frozenset({""})
+
+
+def _rank(x: _Strings | None) -> tuple[int, int]:
+    """How selective a required set is: its shortest string's length, then fewer strings (-1: none)."""
+    return (-1, 0) if not x or "" in x else (min(map(len, x)), -len(x))
+
+
+def _better(a: _Strings | None, b: _Strings | None) -> _Strings | None:
+    """The more selective of two "every match holds one of these at a word start" sets (None: none)."""
+    return a if _rank(a) >= _rank(b) else b
+
+
+def _by_prefix(strings: _Strings) -> _Strings:
+    """``strings`` without those that begin with another one (a word start beginning with the longer one
+    begins with the shorter one)."""
+    return frozenset(x for x in strings if not any(y != x and x.startswith(y) for y in strings))
+
+
+def _class_chars(av: list[tuple[Any, Any]]) -> _Strings | None:
+    """The folded characters a class of literals (and short ASCII ranges) matches, None for any other."""
+    out: set[str] = set()
+    for op, arg in av:
+        if op is C.LITERAL and _lit(arg) is not None:
+            out.add(_lit(arg) or "")
+        elif op is C.LITERAL and (_wide_lit(arg) is not None or chr(arg) in _CASELESS):
+            out.add(_wide_lit(arg) or chr(arg))
+        elif op is C.RANGE and arg[1] - arg[0] < 12 and all(_lit(c) for c in range(arg[0], arg[1] + 1)):
+            out.update(_lit(c) or "" for c in range(arg[0], arg[1] + 1))
+        else:
+            return None
+    return frozenset(out) or None
+
+
+def _ends_non_word(op: Any, av: Any) -> bool:
+    """Every match of the item ends with a non-word character (so it is never empty)."""
+    if op is C.LITERAL:
+        return (chr(av).isascii() or chr(av) in _CASELESS) and not _is_word_char(chr(av))
+    if op is C.IN:
+        return _only_space(av) or _non_word_literals(av)
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        return av[0] >= 1 and bool(av[2].data) and _ends_non_word(*av[2].data[-1])
+    if op is C.SUBPATTERN:
+        return bool(av[3].data) and _ends_non_word(*av[3].data[-1])
+    if op is C.BRANCH:
+        return all(alt.data and _ends_non_word(*alt.data[-1]) for alt in av[1])
+    return False
+
+
+def _strings(items: Any, boundary: bool) -> tuple[_Strings | None, _Strings | None]:
+    """(exact, required) of a parsed sequence that starts at a word start when ``boundary`` (the text
+    before it ends with a non-word character, or a ``\\b`` is there; strings that begin with a word
+    character then begin a word).
+
+    ``exact``: every folded string the sequence can match (None: too many or unknown). ``required``:
+    folded strings one of which every match holds *at a word start* (None: none found). Literals fold as
+    ``fold()`` folds the text (see ``_prefixes``); zero-width items add nothing."""
+    cur: _Strings | None = _EMPTY  # the exact strings of the run of items since ``run_start``
+    run_start = boundary
+    best: _Strings | None = None
+    whole = True
+
+    def settle(run: _Strings | None, anchored: bool) -> None:
+        nonlocal best
+        if run is not None and anchored and all(x and _is_word_char(x[0]) for x in run):
+            best = _better(best, _by_prefix(run))
+
+    for op, av in items:
+        if cur == _EMPTY:
+            run_start = boundary  # nothing matched since: the run starts here
+        exact, required = _item_strings(op, av, boundary)
+        best = _better(best, required)
+        if exact is not None and cur is not None and len(cur) * len(exact) <= _MAX_EXACT:
+            cur = frozenset(x + y for x in cur for y in exact)
+        else:
+            whole = False
+            settle(cur, run_start)
+            cur, run_start = (exact, boundary) if exact is not None and len(exact) <= _MAX_EXACT else (_EMPTY, False)
+        if op is C.AT:
+            boundary = av in (C.AT_BOUNDARY, C.AT_UNI_BOUNDARY) or boundary
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            pass  # zero-width
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] == 0:
+            # absent: as before; present: as its last item ends
+            boundary = boundary and bool(av[2].data) and _ends_non_word(*av[2].data[-1])
+        else:
+            boundary = _ends_non_word(op, av)
+    settle(cur, run_start)
+    return (cur if whole else None), best
+
+
+def _item_strings(op: Any, av: Any, boundary: bool) -> tuple[_Strings | None, _Strings | None]:
+    """``_strings`` of one parsed item."""
+    if op is C.LITERAL:
+        ch = _lit(av) or _wide_lit(av) or (chr(av) if chr(av) in _CASELESS else None)
+        return (frozenset({ch}) if ch is not None else None), None
+    if op is C.IN:
+        return _class_chars(av), None
+    if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+        return _EMPTY, None
+    if op is C.SUBPATTERN:
+        return _strings(av[3].data, boundary)
+    if op is C.ATOMIC_GROUP:
+        return _strings(av.data, boundary)
+    if op is C.BRANCH:
+        alts = [_strings(alt.data, boundary) for alt in av[1]]
+        exact: _Strings | None = None
+        if all(e is not None for e, _r in alts):
+            union = frozenset().union(*(e for e, _r in alts if e is not None))
+            exact = union if len(union) <= _MAX_EXACT else None
+        reqs = [r for _e, r in alts]
+        if any(not r or "" in r for r in reqs):
+            return exact, None
+        return exact, _by_prefix(frozenset().union(*(r for r in reqs if r is not None)))
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        exact, required = _strings(sub.data, boundary)
+        if lo == 0:
+            return (exact | _EMPTY if exact is not None and hi == 1 else None), None
+        return (exact if lo == hi == 1 else None), required  # the first time it starts here
+    return None, None
+
+
+def required_words(pattern: re.Pattern[str]) -> _Strings:
+    """Folded strings one of which every match of ``pattern`` holds at a word start, read off its parse
+    tree (empty: none worth indexing). Where none of them begins a word of ``fold(text)``, ``pattern``
+    matches nowhere in ``text``."""
+    if pattern.flags & re.ASCII:
+        return frozenset()  # its \\b is not the index's (Unicode) word start
+    _exact, found = _strings(P.parse(pattern.pattern, pattern.flags).data, False)
+    if not found or "" in found or min(map(len, found)) < _MIN_REQUIRED or len(found) > _MAX_REQUIRED:
+        return frozenset()
+    return found
+
+
 class FastPattern:
     """A compiled pattern plus the literal prefixes its matches can start with."""
 
-    __slots__ = ("always", "ext", "find_keys", "pattern", "pid", "word_keys")
+    __slots__ = ("always", "ext", "find_keys", "pattern", "pid", "required", "word_keys", "words_only")
 
     def __init__(self, pattern: re.Pattern[str], pid: int) -> None:
         self.pattern = pattern
@@ -228,6 +403,8 @@ class FastPattern:
         self.find_keys: tuple[str, ...] = ()
         self.ext: dict[str, tuple[str, ...]] | None = None
         self.always = False
+        self.required: FastPattern | None = None  # words every match holds (``register``, ``_requirement``)
+        self.words_only = False  # the candidates are the word index's alone (no ``find_keys``)
         try:
             if P.parse(pattern.pattern, pattern.flags).getwidth()[0] == 0:
                 raise _Unconstrained
@@ -240,6 +417,7 @@ class FastPattern:
         word = {p for p, bounded in pre if bounded and unicode_b and p[0] in _WORD_CHARS}
         self.word_keys = frozenset(_word_key(p) for p in word)
         self.find_keys = tuple(sorted({p.rstrip(END) for p, _b in pre if p not in word}))
+        self.words_only = not self.find_keys
         self.ext = _extended(pattern, pre, word, self.word_keys)
 
 
@@ -249,6 +427,8 @@ def _short(prefix: str) -> str:
     for n, ch in enumerate(prefix[:KEY_LEN]):
         if ch in _RUN_MARKS or ch in _CASELESS:
             return prefix[:n] + END
+        if not ch.isascii():
+            return prefix[:n]  # a _wide_lit letter: the KEY_LEN walk stopped before it
     return prefix[:KEY_LEN] if len(prefix) > KEY_LEN else prefix
 
 
@@ -329,8 +509,9 @@ _memo: list[dict[str, _Entries]] = [{}]
 _MEMO_MAX = 200_000
 
 
-def register(pattern: re.Pattern[str]) -> FastPattern:
-    """Index ``pattern`` (once; module import time) so every ``Scan`` computes its candidates."""
+def register(pattern: re.Pattern[str], derive: bool = True) -> FastPattern:
+    """Index ``pattern`` (once; module import time) so every ``Scan`` computes its candidates; with
+    ``derive``, also the words its matches require (``_requirement``)."""
     found = _BY_PATTERN.get(pattern)
     if found is not None:
         return found
@@ -342,7 +523,23 @@ def register(pattern: re.Pattern[str]) -> FastPattern:
         bare = k.rstrip(END)
         _HEADS.update(bare[:n] for n in range(1, len(bare) + 1))
     _memo[0] = {}
+    if derive and not fp.always:
+        fp.required = _requirement(fp)
     return fp
+
+
+def _requirement(fp: FastPattern) -> FastPattern | None:
+    """``\\b(?:w1|w2|...)`` of ``required_words(fp.pattern)``, indexed like any pattern, so that a
+    ``Scan`` knows from its candidates alone whether ``fp`` can match at all ("attorney", "lawyer"... of
+    ``my ... lawyer``). None when there are no such words or when each begins with one of ``fp``'s own
+    word keys (every word holding one is a candidate of ``fp`` already)."""
+    words = required_words(fp.pattern)
+    own = [k.rstrip(END) for k in fp.word_keys]
+    if not words or all(any(w.startswith(k) for k in own) for w in words):
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words))
+    req = register(re.compile(rf"\b(?:{alternatives})", re.IGNORECASE), derive=False)
+    return req if req.words_only else None
 
 
 def _word_key(prefix: str) -> str:
@@ -400,9 +597,9 @@ _ASCII_CLASS = np.array(
 _wide_memo: dict[int, int] = {}  # non-ASCII code point -> 1: a word character, 2: whitespace, 0: neither
 # END and the RUN marks in the kernel's prefix characters (no code point is this large)
 _PREFIX_MARKS = {END: 0xFFFFFFFF, RUN_H: 0xFFFFFFFE, RUN_S: 0xFFFFFFFD}
-_Table = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-# (registered patterns, codes, entry starts, entry pattern ids, prefix starts per entry pattern id,
-# character starts per prefix, prefix characters): rebuilt when a pattern is registered
+_Table = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# (registered patterns, slot codes, slot entries, entry starts, entry pattern ids, prefix starts per entry
+# pattern id, character starts per prefix, prefix characters): rebuilt when a pattern is registered
 _table: list[_Table] = []
 
 
@@ -411,9 +608,30 @@ def _code(key: str) -> int:
     return sum((1 if ch == END else ord(ch)) << (8 * n) for n, ch in enumerate(key))
 
 
+_HASH_MULTIPLIER = 0x9E3779B97F4A7C15  # _scan_kernels.HASH_MULTIPLIER (the kernel module imports numba)
+
+
+def _slots(codes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """An open-addressing table of ``codes`` (no code is 0, the empty slot): per slot the code and its
+    index in ``codes``; a power of two at least twice as long, linear probing from the top bits of
+    ``code * _HASH_MULTIPLIER`` (the kernel, ``_scan_kernels._candidates``, looks codes up the same way)."""
+    bits = max(1, (2 * len(codes) - 1).bit_length())
+    slot_codes = np.zeros(1 << bits, dtype=np.int64)
+    slot_entries = np.full(1 << bits, -1, dtype=np.int32)
+    mask = (1 << bits) - 1
+    for e, c in enumerate(codes):
+        h = ((c * _HASH_MULTIPLIER) & 0xFFFFFFFFFFFFFFFF) >> (64 - bits)
+        while slot_codes[h]:
+            h = (h + 1) & mask
+        slot_codes[h] = c
+        slot_entries[h] = e
+    return slot_codes, slot_entries
+
+
 def _native_table() -> _Table:
-    """_HEADS and _KEY_INDEX as sorted codes, their pattern ids (what ``_ids_for`` walks) and, per
-    (key, pattern id), the extended prefixes a candidate must begin (one empty prefix: no filter)."""
+    """_HEADS and _KEY_INDEX as codes in a hash table (``_slots``), their pattern ids (what ``_ids_for``
+    walks) and, per (key, pattern id), the extended prefixes a candidate must begin, each without the
+    key's own characters (one empty prefix: no filter)."""
     if _table and _table[0][0] == len(_REGISTRY):
         return _table[0]
     entries = {_code(h): (h, sorted(_KEY_INDEX.get(h, ()))) for h in _HEADS}
@@ -428,15 +646,18 @@ def _native_table() -> _Table:
         key, ids = entries[c]
         pids.extend(ids)
         starts.append(len(pids))
+        bare = key.rstrip(END)  # what the word's code matched: the kernel reads each prefix after it
         for pid in ids:
             ext = _REGISTRY[pid].ext
-            for p in ext[key] if ext is not None else ("",):
-                chars.extend(_PREFIX_MARKS.get(ch) or ord(ch) for ch in p)
+            for p in ext[key] if ext is not None else (bare,):
+                if not p.startswith(bare):
+                    raise AssertionError(f"prefix {p!r} of key {key!r} does not begin with it")
+                chars.extend(_PREFIX_MARKS.get(ch) or ord(ch) for ch in p[len(bare) :])
                 char_starts.append(len(chars))
             ext_starts.append(len(char_starts) - 1)
     t = (
         len(_REGISTRY),
-        np.array(codes, dtype=np.int64),
+        *_slots(codes),
         np.array(starts, dtype=np.int64),
         np.array(pids, dtype=np.int32),
         np.array(ext_starts, dtype=np.int64),
@@ -467,17 +688,30 @@ def _wide_classes(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 _NO_WIDE = np.zeros(0, dtype=np.uint32)
+_NONE: list[int] = []  # no candidate (shared, never changed)
 
 
 def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
     """``Scan``'s candidates from the kernel; None when the text cannot be handed over (the Python path)."""
-    n_reg, codes, starts, pids, ext_starts, char_starts, chars = _native_table()
+    n_reg, slot_codes, slot_entries, starts, pids, ext_starts, char_starts, chars = _native_table()
     cp = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(cp) != len(folded):
         return None
     wide_word, wide_space = (_NO_WIDE, _NO_WIDE) if folded.isascii() else _wide_classes(cp)
     ids, bounds, pos = kernels.word_index(
-        cp, _ASCII_CLASS, wide_word, wide_space, KEY_LEN, codes, starts, pids, ext_starts, char_starts, chars, n_reg
+        cp,
+        _ASCII_CLASS,
+        wide_word,
+        wide_space,
+        KEY_LEN,
+        slot_codes,
+        slot_entries,
+        starts,
+        pids,
+        ext_starts,
+        char_starts,
+        chars,
+        n_reg,
     )
     bl = bounds.tolist()
     pl = pos.tolist()
@@ -538,17 +772,25 @@ class Scan:
         """The pattern ``pid`` was registered before this index was built (its candidates are known)."""
         return pid < self._n_known
 
-    def word_pids(self) -> Iterable[int]:
+    def word_pids(self) -> Collection[int]:
         """The ids of the patterns with at least one word-start candidate (see ``may_match``)."""
         return self._cands.keys()
 
     def may_match(self, fp: FastPattern) -> bool:
         """False when ``fp`` cannot match anywhere in the whole text (a cheap test before ``search``)."""
+        if self.lacks_required(fp):
+            return False
         return fp.pid in self._cands or fp.always or bool(fp.find_keys) or fp.pid >= self._n_known
+
+    def lacks_required(self, fp: FastPattern) -> bool:
+        """No word of the text begins one of the words every match of ``fp`` holds (``FastPattern.required``):
+        ``fp`` matches nowhere in the text."""
+        req = fp.required
+        return req is not None and req.pid not in self._cands and req.pid < self._n_known
 
     def candidates(self, fp: FastPattern) -> list[int]:
         """Sorted positions where ``fp`` may match (not used for ``always`` patterns)."""
-        words = self._cands.get(fp.pid, [])
+        words = self._cands.get(fp.pid, _NONE)
         if not fp.find_keys:
             return words
         merged = self._merged.get(fp.pid)
@@ -565,19 +807,29 @@ class Scan:
         self._merged[fp.pid] = merged
         return merged
 
+    # search() and count() run ~25 times a message (rules, cues, intents), mostly for a pattern with no
+    # candidate at all: they answer that case before any other work.
+
     def search(self, fp: FastPattern, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         """What ``fp.pattern.search(text, pos, endpos)`` returns."""
         text = self.text
-        end = len(text) if endpos is None else min(endpos, len(text))
-        if fp.always or fp.pid >= self._n_known:
-            return fp.pattern.search(text, pos, end)
-        cands = self.candidates(fp)
+        n = len(text)
         # Keys and prefixes look up to LOOKAHEAD characters ahead; when ``endpos`` cuts the text, a
         # word end ("\b") may fall at endpos although the full text goes on: the last LOOKAHEAD
-        # characters before endpos are then searched with the plain pattern.
-        limit = end if end == len(text) else end - LOOKAHEAD
-        match = fp.pattern.match
+        # characters before endpos (from ``limit``) are then searched with the plain pattern.
+        if endpos is None or endpos >= n:
+            end = limit = n
+        else:
+            end = endpos
+            limit = end - LOOKAHEAD
+        if fp.always or fp.pid >= self._n_known:
+            return fp.pattern.search(text, pos, end)
+        req = fp.required
+        if req is not None and req.pid not in self._cands and req.pid < self._n_known:
+            return None  # lacks_required(), written out: this runs ~25 times a message
+        cands = self._cands.get(fp.pid) if fp.words_only else self.candidates(fp)
         if cands:
+            match = fp.pattern.match
             for j in range(bisect.bisect_left(cands, pos) if pos else 0, len(cands)):
                 q = cands[j]
                 if q >= limit:
@@ -598,24 +850,31 @@ class Scan:
     def count(self, fp: FastPattern, endpos: int | None = None) -> int:
         """``len(fp.pattern.findall(text, 0, endpos))``."""
         text = self.text
-        end = len(text) if endpos is None else min(endpos, len(text))
+        n = len(text)
+        if endpos is None or endpos >= n:
+            end = limit = n
+        else:
+            end = endpos
+            limit = end - LOOKAHEAD  # see search()
         if fp.always or fp.pid >= self._n_known:
             return len(fp.pattern.findall(text, 0, end))
-        if end == len(text) and not fp.find_keys and fp.pid not in self._cands:
-            return 0
-        limit = end if end == len(text) else end - LOOKAHEAD  # see search()
-        match = fp.pattern.match
-        n = 0
+        req = fp.required
+        if req is not None and req.pid not in self._cands and req.pid < self._n_known:
+            return 0  # lacks_required()
+        cands = self._cands.get(fp.pid) if fp.words_only else self.candidates(fp)
+        found = 0
         pos = 0
-        for q in self.candidates(fp):
-            if q >= limit:
-                break
-            if q < pos:
-                continue
-            m = match(text, q, end)
-            if m is not None:
-                n += 1
-                pos = m.end()
+        if cands:
+            match = fp.pattern.match
+            for q in cands:
+                if q >= limit:
+                    break
+                if q < pos:
+                    continue
+                m = match(text, q, end)
+                if m is not None:
+                    found += 1
+                    pos = m.end()
         if limit < end:
-            n += len(fp.pattern.findall(text, max(pos, limit), end))
-        return n
+            found += len(fp.pattern.findall(text, max(pos, limit), end))
+        return found

@@ -742,17 +742,21 @@ _INDEXED = tuple((r, register(r.pattern)) for r in RULES)
 _REQUIRED = {r.name: register(r.requires) for r in RULES if r.requires is not None}
 _RULE_OF_PID = {fast.pid: k for k, (_rule, fast) in enumerate(_INDEXED)}
 _TRIED_ALWAYS = frozenset(k for k, (_rule, fast) in enumerate(_INDEXED) if fast.always or fast.find_keys)
-_LAST_PID = max(_RULE_OF_PID)
+# per rule, the pattern of the words every match holds (FastPattern.required): absent, the rule cannot match
+_REQUIRED_PID = tuple(fast.required.pid if fast.required is not None else None for _rule, fast in _INDEXED)
+_LAST_PID = max([*_RULE_OF_PID, *(p for p in _REQUIRED_PID if p is not None)])
 
 
 def _plausible(sc: Scan) -> list[tuple[Rule, FastPattern]]:
     """The rules ``sc.may_match``, in RULES order: those with a word candidate in the text, and those
-    always searched (no word key, or found with ``str.find``)."""
+    always searched (no word key, or found with ``str.find``), less those whose required words are not
+    in the text (``Scan.lacks_required``)."""
     if not sc.knows(_LAST_PID):  # the index was built before these rules were registered
         return [(rule, fast) for rule, fast in _INDEXED if sc.may_match(fast)]
     at = _RULE_OF_PID
-    ks = _TRIED_ALWAYS.union([at[p] for p in sc.word_pids() if p in at])
-    return [_INDEXED[k] for k in sorted(ks)]
+    present = sc.word_pids()
+    ks = _TRIED_ALWAYS.union([at[p] for p in present if p in at])
+    return [_INDEXED[k] for k in sorted(ks) if _REQUIRED_PID[k] is None or _REQUIRED_PID[k] in present]
 
 
 def signal_names() -> list[str]:
