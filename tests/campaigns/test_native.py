@@ -230,8 +230,10 @@ def test_email_and_url_fast_paths_match_the_regexes(real_texts: list[str]) -> No
         assert urls(text) == [u.rstrip(".,;:!?") for u in norm._URL.findall(text)]
 
 
-def test_own_text_split_matches_the_python_path(real_texts: list[str]) -> None:
-    settings = CampaignSettings()
+@pytest.mark.parametrize(
+    "settings", [CampaignSettings(), CampaignSettings(shingle_words=5, max_words=60)], ids=["default", "k5-cut60"]
+)
+def test_own_text_split_matches_the_python_path(real_texts: list[str], settings: CampaignSettings) -> None:
     compiled = CampaignDetector(settings)
     with native.python_path():
         plain = CampaignDetector(settings)
@@ -239,10 +241,57 @@ def test_own_text_split_matches_the_python_path(real_texts: list[str]) -> None:
     extra = ["Dr. Smith said no.  Really?!\n\nYes.\x1cNext\tpiece. ok ok ok", "a. b. c.\n\n\n d e f g h i"]
     for text in [*TRAPS, *extra, *rng.sample(real_texts, 1500)]:
         cleaned = clean(text)
-        sh = list(dict.fromkeys(shingles(tokens(cleaned), 3)))
+        sh = list(dict.fromkeys(shingles(tokens(cleaned, settings.max_words), settings.shingle_words)))
         form = set(rng.sample(sh, len(sh) // 2)) | {"not in the text"}
         form_hashes = K.unique_sorted(K.line_hashes(native.utf8("\n".join(form))))
-        assert compiled._own_text(cleaned, form_hashes) == plain._own_text(cleaned, frozenset(form))
+        expected = plain._own_text(cleaned, frozenset(form))
+        assert compiled._own_text(cleaned, form_hashes) == expected
+        # with the message's shingle hashes from featurise (what assign passes): read, not hashed again
+        in_order = compiled.signer.features(cleaned)[2][0]
+        assert compiled._own_text(cleaned, form_hashes, in_order) == expected
+
+
+def test_own_text_split_past_the_tokens_featurise_kept_matches_the_python_path() -> None:
+    """A text of more than ``max_words`` tokens: sentences up to there read featurise's shingle hashes,
+    the later ones are hashed from their tokens; both must give the Python path's split."""
+    rng = random.Random(5)
+    vocab = ["".join(rng.choice("abcdefghij") for _ in range(5)) for _ in range(400)]
+    text = ". ".join(" ".join(rng.choice(vocab) for _ in range(rng.randint(2, 9))) for _ in range(700))
+    settings = CampaignSettings()
+    compiled = CampaignDetector(settings)
+    with native.python_path():
+        plain = CampaignDetector(settings)
+    cleaned = clean(text)
+    assert len(tokens(cleaned, 10**6)) > 1.5 * settings.max_words
+    sh = list(dict.fromkeys(shingles(tokens(cleaned), 3)))
+    form = set(sh[::2])
+    form_hashes = K.unique_sorted(K.line_hashes(native.utf8("\n".join(form))))
+    in_order = compiled.signer.features(cleaned)[2][0]
+    own, n_words = compiled._own_text(cleaned, form_hashes, in_order)
+    assert (own, n_words) == plain._own_text(cleaned, frozenset(form))
+    assert n_words > settings.max_words  # own sentences on both sides of the cut
+
+
+def test_hash_set_counts_and_members_match_python_sets(real_texts: list[str]) -> None:
+    """The hash set of a message's shingle hashes (``hash_set``) answers as a Python set: on real texts
+    against forms drawn from other texts and from themselves, and on traps (0, which marks an empty
+    slot, repeats, an empty set, values that collide in the table)."""
+    rng = random.Random(7)
+    hashed = [K.shingle_hashes(native.utf8(" ".join(tokens(clean(t)))), 3) for t in rng.sample(real_texts, 800)]
+    mask = np.uint64(0xFFFF_0000_0000_0000)
+    traps = [np.array(v, dtype=np.uint64) for v in ([], [0], [0, 0, 5], [7] * 40, [1, 2, 3, M64], [0, M64, 1 << 63])]
+    traps += [np.arange(1, 600, dtype=np.uint64) * mask]  # equal low bits
+    cases = [*traps, *hashed]
+    for i, doc in enumerate(cases):
+        table = np.zeros(4 * len(doc) + 17, dtype=np.uint64)
+        cap = K.hash_set(doc, table)
+        doc_set = set(doc.tolist())
+        own = doc.tolist()
+        other = cases[(i * 31 + 7) % len(cases)].tolist()
+        probes = list(dict.fromkeys(rng.sample(own, len(own) // 2) + other + [0, M64, 12345]))
+        values = np.array(probes, dtype=np.uint64)
+        assert K.set_count(values, table, cap) == len(doc_set & set(probes))
+        assert K.set_members(values, table, cap).tolist() == [int(v in doc_set) for v in probes]
 
 
 def test_band_table_matches_the_python_table() -> None:

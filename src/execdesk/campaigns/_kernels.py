@@ -439,35 +439,6 @@ def unique_sorted(hs: np.ndarray) -> np.ndarray:
 
 
 @_jit
-def intersect_count(a: np.ndarray, b: np.ndarray) -> int:
-    """``len(set(a) & set(b))`` of two sorted arrays of distinct values."""
-    i = 0
-    j = 0
-    n = 0
-    while i < len(a) and j < len(b):
-        if a[i] < b[j]:
-            i += 1
-        elif a[i] > b[j]:
-            j += 1
-        else:
-            n += 1
-            i += 1
-            j += 1
-    return n
-
-
-@_jit
-def members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """1 where ``values[i]`` is in the sorted array ``sorted_set``."""
-    pos = np.searchsorted(sorted_set, values)
-    out = np.zeros(len(values), dtype=np.int64)
-    for i in range(len(values)):
-        if pos[i] < len(sorted_set) and sorted_set[pos[i]] == values[i]:
-            out[i] = 1
-    return out
-
-
-@_jit
 def line_shingles_inside(buf: np.ndarray, k: int, form: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each ``\\n``-separated line of space-joined words: (shingles, shingles in the sorted ``form``),
     shingles counted with repeats (``detector._own_text``)."""
@@ -518,71 +489,6 @@ def _join_tokens(
         buf[m] = t
         m += 1
     return m, nw
-
-
-@_jit
-def own_sentences(
-    text: np.ndarray, table: np.ndarray, max_words: int, k: int, form: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``detector._own_text``'s counts for ASCII text: the pieces of ``normalise.sentences``
-    (``re.split(r"(?<=[.!?])\\s+|\\n+")``, unstripped spans), their token counts (``tokens(piece,
-    max_words)``: bytes through the token ``table``, digit runs as one ``0``), their shingles (with
-    repeats) and how many of those are in the sorted ``form``. Returns (starts, ends, words,
-    shingles, inside); shingles are counted only for pieces of three words or more."""
-    n = len(text)
-    starts = np.empty(n + 1, dtype=np.int64)
-    ends = np.empty(n + 1, dtype=np.int64)
-    np_ = 0
-    prev = 0
-    i = 0
-    while i < n:
-        c = text[i]
-        j = i
-        if i > 0 and _is_space(c) and (text[i - 1] == 46 or text[i - 1] == 33 or text[i - 1] == 63):
-            while j < n and _is_space(text[j]):
-                j += 1
-        elif c == _NEWLINE:
-            while j < n and text[j] == _NEWLINE:
-                j += 1
-        if j > i:
-            starts[np_] = prev
-            ends[np_] = i
-            np_ += 1
-            prev = j
-            i = j
-        else:
-            i += 1
-    starts[np_] = prev
-    ends[np_] = n
-    np_ += 1
-    n_words = np.zeros(np_, dtype=np.int64)
-    n_sh = np.zeros(np_, dtype=np.int64)
-    inside = np.zeros(np_, dtype=np.int64)
-    buf = np.empty(n + 1, dtype=np.uint8)
-    ws = np.empty(n // 2 + 1, dtype=np.int64)  # word offsets in buf, reused by every piece
-    we = np.empty(n // 2 + 1, dtype=np.int64)
-    for p in range(np_):
-        m, nw = _join_tokens(text, table, starts[p], ends[p], max_words, buf)
-        n_words[p] = nw
-        if nw < 3:
-            continue
-        # the shingles of shingle_hashes(buf[:m], k): words are the single-space separated runs of buf
-        w = 0
-        ws[0] = 0
-        for q in range(m):
-            if buf[q] == _SPACE:
-                we[w] = q
-                w += 1
-                ws[w] = q + 1
-        we[w] = m
-        count = 1 if nw < k else nw - k + 1
-        n_sh[p] = count
-        for x in range(count):
-            h = token_hash(buf, 0, m) if nw < k else token_hash(buf, ws[x], we[x + k - 1])
-            lo = np.searchsorted(form, h)
-            if lo < len(form) and form[lo] == h:
-                inside[p] += 1
-    return starts[:np_], ends[:np_], n_words, n_sh, inside
 
 
 @_jit
@@ -1178,3 +1084,216 @@ def line_table_fill(
         for q in range(e_kmv_n[j]):
             kmv[s, q] = e_kmv[j, q]
         seq[s] = j
+
+
+@_jit
+def hash_set(hs: np.ndarray, table: np.ndarray) -> int:
+    """The distinct values of ``hs`` as an open-addressing set written into ``table`` (linear probing,
+    0 marks an empty slot); returns its capacity ``cap``, a power of two (``table`` must hold
+    ``cap + 1`` values: ``table[cap]`` is 1 when 0 is among the values). Built in one pass, where
+    sorting the values (``unique_sorted``) costs a sort."""
+    n = len(hs)
+    cap = 16
+    while cap < 2 * n:
+        cap *= 2
+    mask = cap - 1
+    table[: cap + 1] = 0
+    for h in hs:
+        if h == 0:
+            table[cap] = 1
+            continue
+        i = int((h * _GOLDEN) >> _S34) & mask
+        while table[i] != 0 and table[i] != h:
+            i = (i + 1) & mask
+        table[i] = h
+    return cap
+
+
+@_jit
+def _in_set(table: np.ndarray, cap: int, h: np.uint64) -> bool:
+    if h == 0:
+        return table[cap] != 0
+    mask = cap - 1
+    i = int((h * _GOLDEN) >> _S34) & mask
+    while table[i] != 0:
+        if table[i] == h:
+            return True
+        i = (i + 1) & mask
+    return False
+
+
+@_jit
+def set_count(values: np.ndarray, table: np.ndarray, cap: int) -> int:
+    """How many of ``values`` are in the :func:`hash_set` ``table`` (``intersect_count`` when the values
+    are distinct)."""
+    n = 0
+    for h in values:
+        if _in_set(table, cap, h):
+            n += 1
+    return n
+
+
+@_jit
+def set_members(values: np.ndarray, table: np.ndarray, cap: int) -> np.ndarray:
+    """1 where ``values[i]`` is in the :func:`hash_set` ``table`` (``members`` of a sorted array)."""
+    out = np.zeros(len(values), dtype=np.int64)
+    for i in range(len(values)):
+        if _in_set(table, cap, values[i]):
+            out[i] = 1
+    return out
+
+
+@_jit
+def _count_tokens(text: np.ndarray, table: np.ndarray, start: int, end: int) -> int:
+    """Tokens of ``text[start:end]`` through the token ``table`` (no cap)."""
+    nw = 0
+    in_word = False
+    for q in range(start, end):
+        if table[text[q]] == _SPACE:
+            in_word = False
+        elif not in_word:
+            nw += 1
+            in_word = True
+    return nw
+
+
+@_jit
+def _hashed_inside(
+    text: np.ndarray,
+    table: np.ndarray,
+    start: int,
+    end: int,
+    max_words: int,
+    k: int,
+    form: np.ndarray,
+    cap: int,
+    scratch: Any,
+) -> tuple[int, int]:
+    """(shingles, shingles in the form) of one piece, hashed from its joined tokens (``shingle_hashes``
+    of ``tokens(piece, max_words)``); ``form``: a :func:`hash_set` of capacity ``cap``; ``scratch``:
+    (bytes, word starts, word ends) of ``len(text)``."""
+    buf, ws, we = scratch
+    m, nw = _join_tokens(text, table, start, end, max_words, buf)
+    w = 0
+    ws[0] = 0
+    for q in range(m):
+        if buf[q] == _SPACE:
+            we[w] = q
+            w += 1
+            ws[w] = q + 1
+    we[w] = m
+    count = 1 if nw < k else nw - k + 1
+    inside = 0
+    for x in range(count):
+        h = token_hash(buf, 0, m) if nw < k else token_hash(buf, ws[x], we[x + k - 1])
+        if _in_set(form, cap, h):
+            inside += 1
+    return count, inside
+
+
+@_jit
+def own_pieces(
+    text: np.ndarray,
+    table: np.ndarray,
+    max_words: int,
+    k: int,
+    form: np.ndarray,
+    hs: np.ndarray,
+    n_hs: int,
+    out: np.ndarray,
+) -> int:
+    """``detector._own_text`` for ASCII text: the pieces of ``normalise.sentences``
+    (``re.split(r"(?<=[.!?])\\s+|\\n+")``, unstripped spans) with three tokens or more (``tokens(piece,
+    max_words)``: bytes through the token ``table``) of which fewer than half the shingles (repeats
+    counted) are in ``form`` (looked up in a :func:`hash_set` of it: probes cost less than binary
+    searches). Writes each such piece's start, end and token count into ``out[0]``, ``out[1]``,
+    ``out[2]`` (``len(text) + 1`` columns) and returns how many.
+
+    ``hs[:n_hs]``: the whole text's shingle hashes in order, as ``featurise`` wrote them (0: none).
+    Pieces split the text at separators, so a piece's tokens are the whole text's at its offset and
+    its shingles are ``hs[offset : offset + tokens - k + 1]`` when all its tokens are among the
+    ``n_hs + k - 1`` that ``featurise`` kept; other pieces are hashed from their joined tokens."""
+    n = len(text)
+    scratch = (
+        np.empty(n + 1, dtype=np.uint8),
+        np.empty(n // 2 + 1, dtype=np.int64),
+        np.empty(n // 2 + 1, dtype=np.int64),
+    )
+    form_set = np.empty(4 * len(form) + 17, dtype=np.uint64)
+    cap = hash_set(form, form_set)
+    kept_tokens = n_hs + k - 1 if n_hs > 0 else 0
+    kept = 0
+    offset = 0
+    prev = 0
+    i = 0
+    while i <= n:
+        j = i
+        if i == n:
+            j = n + 1  # the last piece
+        elif i > 0 and _is_space(text[i]) and (text[i - 1] == 46 or text[i - 1] == 33 or text[i - 1] == 63):
+            while j < n and _is_space(text[j]):
+                j += 1
+        elif text[i] == _NEWLINE:
+            while j < n and text[j] == _NEWLINE:
+                j += 1
+        if j == i:
+            i += 1
+            continue
+        nw_all = _count_tokens(text, table, prev, i)
+        nw = min(nw_all, max_words)
+        if nw >= 3:
+            if nw_all >= k and offset + nw_all <= kept_tokens:
+                count = nw_all - k + 1
+                inside = 0
+                for x in range(offset, offset + count):
+                    if _in_set(form_set, cap, hs[x]):
+                        inside += 1
+            else:
+                count, inside = _hashed_inside(text, table, prev, i, max_words, k, form_set, cap, scratch)
+            if 2 * inside < count:
+                out[0, kept] = prev
+                out[1, kept] = i
+                out[2, kept] = nw
+                kept += 1
+        offset += nw_all
+        prev = j
+        i = j
+    return kept
+
+
+@_jit
+def family_register(
+    joined: np.ndarray,
+    weights: np.ndarray,
+    rare: np.ndarray,
+    fid: int,
+    prof_h: np.ndarray,
+    prof_w: np.ndarray,
+    prof_n: np.ndarray,
+    p_keys: np.ndarray,
+    p_used: np.ndarray,
+    p_len: np.ndarray,
+    p_ids: np.ndarray,
+    r_keys: np.ndarray,
+    r_used: np.ndarray,
+) -> tuple[int, int]:
+    """``FamilyMirror.register``'s writes in one call: the hashes of the profile words (the lines of
+    ``joined``) and their ``weights`` into row ``fid`` of the profiles, the family onto the words'
+    posting lists (:func:`posting_add`), the words flagged in ``rare`` into the rare-word table
+    (:func:`table_add`, in profile order). Returns (words new to the posting table, new rare words)."""
+    hs = line_hashes(joined)
+    n = len(hs)
+    for i in range(n):
+        prof_h[fid, i] = hs[i]
+        prof_w[fid, i] = weights[i]
+    prof_n[fid] = n
+    added = posting_add(p_keys, p_used, p_len, p_ids, hs, fid)
+    new_rare = 0
+    for i in range(n):
+        if rare[i]:
+            s = _slot(r_keys, r_used, hs[i])
+            if not r_used[s]:
+                r_used[s] = 1
+                r_keys[s] = hs[i]
+                new_rare += 1
+    return added, new_rare

@@ -58,6 +58,7 @@ _SHIFT32 = np.uint64(32)
 _REP_CACHE = 8192
 _TOKEN_TABLE = np.frombuffer(ascii_token_table(), dtype=np.uint8)
 _IDENTITY = np.frombuffer(bytes(range(256)), dtype=np.uint8)
+_NO_HASHES = np.empty(0, dtype=np.uint64)
 
 
 def fingerprint(settings: CampaignSettings) -> dict[str, int]:
@@ -236,6 +237,8 @@ class CampaignDetector:
         self._k: Any = native.load() if self._native else None
         # InMemoryCampaignIndex.query takes the signature and counts equal b-bit values (compiled path)
         self._counted = self._native and type(self.index) is InMemoryCampaignIndex
+        self._own_out = np.zeros((3, 4096), dtype=np.int64)  # own_pieces' output: start, end, tokens
+        self._doc_table = np.zeros(4097, dtype=np.uint64)  # hash_set of a group candidate's shingle hashes
         self.topics = TriggerLinker(self.settings.topics)
         self.boilerplate = BoilerplateModel(self.settings.boilerplate)
 
@@ -294,17 +297,18 @@ class CampaignDetector:
             self._reps.popitem(last=False)
         return seed_unique, form
 
-    def _vote(self, group: GroupState, doc_set: Any) -> None:
-        """Let an early member vote on the form; freeze the core after ``rep_sample`` votes."""
+    def _vote(self, group: GroupState, doc_set: Any, seed_unique: Any) -> None:
+        """Let an early member vote on the form; freeze the core after ``rep_sample`` votes. ``doc_set``:
+        the message's distinct shingles, or with the compiled kernels the capacity of the hash set of
+        their hashes in ``_doc_table``; ``seed_unique``: the group's seed shingles from :meth:`_rep`."""
         if group.core is not None:
             return
         s = self.settings
-        seed_unique, _ = self._rep(group)
         if not group.sample_counts:
             group.sample_counts = [1] * len(seed_unique)
             group.n_sampled = 1
-        if self._native:
-            hits = self._k.members(seed_unique, doc_set).tolist()
+        if self._native:  # doc_set: the message's shingle hashes as a hash set (see _try_groups)
+            hits = self._k.set_members(seed_unique, self._doc_table, doc_set).tolist()
             group.sample_counts = list(map(int.__add__, group.sample_counts, hits))
         else:
             counts = zip(group.sample_counts, seed_unique, strict=True)
@@ -321,23 +325,23 @@ class CampaignDetector:
             group.sample_counts = []
             group.version += 1
 
-    def _own_text(self, cleaned: str, form: Any) -> tuple[str, int]:
-        """Sentences of the message mostly outside the form, and their word count."""
+    def _own_text(self, cleaned: str, form: Any, in_order: np.ndarray | None = None) -> tuple[str, int]:
+        """Sentences of the message mostly outside the form, and their word count. ``in_order``: the
+        message's shingle hashes in order as :meth:`Signer.features` gave them for ``cleaned`` (compiled
+        path): the split reads a sentence's shingles from there instead of hashing them again."""
         k = self.settings.shingle_words
         own: list[str] = []
         n_words = 0
         if self._native and cleaned.isascii():  # the same test: sentences, tokens and shingles in one call
             text = np.frombuffer(cleaned.encode("ascii"), dtype=np.uint8)
-            starts, ends, n_w, n_sh, inside = self._k.own_sentences(
-                text, _TOKEN_TABLE, self.settings.max_words, k, form
-            )
-            for a, b, w, n, i in zip(
-                starts.tolist(), ends.tolist(), n_w.tolist(), n_sh.tolist(), inside.tolist(), strict=True
-            ):
-                if w >= 3 and i < 0.5 * n:
-                    own.append(cleaned[a:b].strip())
-                    n_words += w
-            return " ".join(own), n_words
+            if self._own_out.shape[1] <= len(text):
+                self._own_out = np.zeros((3, max(len(text) + 1, 2 * self._own_out.shape[1])), dtype=np.int64)
+            hs = in_order if in_order is not None else _NO_HASHES
+            n_own = self._k.own_pieces(text, _TOKEN_TABLE, self.settings.max_words, k, form, hs, len(hs), self._own_out)
+            if not n_own:
+                return "", 0
+            starts, ends, n_w = self._own_out[:, :n_own].tolist()
+            return " ".join([cleaned[a:b].strip() for a, b in zip(starts, ends, strict=True)]), sum(n_w)
         if self._native:  # the same test, shingles of all sentences counted in one call
             kept = []
             for sentence in sentences(cleaned):
@@ -377,7 +381,7 @@ class CampaignDetector:
         head: tuple[np.ndarray, np.ndarray] | None = None
         if self._native:  # tokens, shingle hashes, signature and band keys in one compiled call
             cleaned = clean(text)
-            # doc_set: the shingle hashes in order (sorted and made distinct only when a group is checked)
+            # doc_set: the shingle hashes in order (made a hash set only when a group is checked)
             joined, ascii_words, (doc_set, n, sig, bands, head_h, content, _) = self.signer.features(cleaned)
             words = Words(joined)
             if ascii_words:  # the compiled family scorer reads ASCII words (weights need char counts)
@@ -418,7 +422,7 @@ class CampaignDetector:
                 e = (same / perms - _B_BITS_CHANCE) / (1.0 - _B_BITS_CHANCE)
                 est.append(min(max(e, 0.0), 1.0))
 
-        result = self._try_groups(doc, cleaned, doc_set, bsig, bands, cands, est, sender, when)
+        result = self._try_groups(doc, cleaned, doc_set, n, bsig, bands, cands, est, sender, when)
         if result is None:
             result = self._try_singletons(doc, words, n, bsig, bands, cands, est, sender, when)
         if dropped:
@@ -438,12 +442,13 @@ class CampaignDetector:
         if a.campaign_id is not None:
             if a.is_new_campaign:
                 group = self.index.get_group(a.campaign_id)
-                seed = group.seed_norm.split(" ") if group else []
-                both = seed + words.list
+                # the family layer reads the first VECTOR_WORDS words only (vector, head hashes, evidence)
+                seed = group.seed_norm.split(" ", VECTOR_WORDS)[:VECTOR_WORDS] if group else []
+                both = (seed + words.head(VECTOR_WORDS))[:VECTOR_WORDS]
                 hashed = topics.head_hashes(both) if topics.compiled else None  # once for both calls
                 fam, ev = topics.on_campaign(a.campaign_id, topics.vector_of(both, hashed), links, when, both, hashed)
             else:
-                vec = topics.vector_of(words.list, head) if topics.needs_vector(a.campaign_id) else None
+                vec = topics.vector_of(words.head(VECTOR_WORDS), head) if topics.needs_vector(a.campaign_id) else None
                 fam, ev = topics.member(a.campaign_id, vec, links, when), "its campaign's family"
             return _with_family(a, fam, ev)
         hit = topics.attach_words(words, links, when, head)
@@ -456,6 +461,7 @@ class CampaignDetector:
         doc: CampaignDoc,
         cleaned: str,
         doc_set: Any,
+        n: int,
         bsig: np.ndarray,
         bands: np.ndarray,
         cands: Candidates,
@@ -464,12 +470,15 @@ class CampaignDetector:
         when: str | None,
     ) -> Assignment | None:
         s = self.settings
-        best: tuple[float, GroupState, float, float, int, int] | None = None
+        best: tuple[float, GroupState, float, float, int, Any, Any] | None = None  # with _rep's values
         seen: set[str] = set()
         if cands.groups.count(None) == len(cands.groups):  # no candidate in a group
             return None
-        if self._native:  # distinct shingle hashes, sorted: containment and votes merge sorted arrays
-            doc_set = self._k.unique_sorted(doc_set)
+        in_order = None
+        if self._native:  # the distinct shingle hashes as a hash set: containment and votes probe it
+            if len(self._doc_table) < 4 * len(doc_set) + 17:
+                self._doc_table = np.zeros(8 * len(doc_set) + 17, dtype=np.uint64)
+            in_order, doc_set = doc_set, self._k.hash_set(doc_set, self._doc_table)
         # stable (reverse keeps equal keys in order): most similar first, then oldest
         for i in sorted(range(len(est)), key=est.__getitem__, reverse=True):
             gid = cands.groups[i]
@@ -479,31 +488,31 @@ class CampaignDetector:
             group = self.index.get_group(gid)
             if group is None:
                 continue
-            _, form = self._rep(group)
+            seed_unique, form = self._rep(group)
             if self._native:
-                inter = self._k.intersect_count(doc_set, form)
+                inter = self._k.set_count(form, self._doc_table, doc_set)
             else:
                 inter = len(doc_set & form) if len(doc_set) < len(form) else len(form & doc_set)
-            cf, cd = inter / max(1, len(form)), inter / max(1, len(doc_set))
-            jac = inter / max(1, len(form) + len(doc_set) - inter)
+            cf, cd = inter / max(1, len(form)), inter / max(1, n)
+            jac = inter / max(1, len(form) + n - inter)
             if _passes(cf, cd, s) and (best is None or jac > best[0]):
-                best = (jac, group, cf, cd, inter, len(form))
+                best = (jac, group, cf, cd, inter, seed_unique, form)
             if len(seen) >= 8:
                 break
         if best is None:
             return None
-        jac, group, cf, cd, inter, form_n = best
+        jac, group, cf, cd, inter, seed_unique, form = best
+        form_n = len(form)
         members = [i for i, g in enumerate(cands.groups) if g == group.id]
         nearest = max(members, key=lambda i: est[i])
-        _, form = self._rep(group)
         own, own_words = "", 0
-        if len(doc_set) - inter >= s.own_text_min_words // 2:  # cheap bound first: most members add nothing
-            own, own_words = self._own_text(cleaned, form)
+        if n - inter >= s.own_text_min_words // 2:  # cheap bound first: most members add nothing
+            own, own_words = self._own_text(cleaned, form, in_order)
         adds_own = own_words >= s.own_text_min_words
 
         group.size += 1
         group.last_seen = when or group.last_seen
-        self._vote(group, doc_set)
+        self._vote(group, doc_set, seed_unique)
         is_new, earlier = False, tuple[str, ...]()
         if not group.promoted:
             if sender not in group.senders:
@@ -514,7 +523,7 @@ class CampaignDetector:
                 earlier = tuple(k for k in group.pending if k != doc.key)
                 group.pending, group.senders = [], []
         if group.indexed_members < s.max_indexed_members and jac < s.near_copy:
-            self.index.add(doc.key, bsig, len(doc_set), sender, bands, group.id)
+            self.index.add(doc.key, bsig, n, sender, bands, group.id)
             group.indexed_members += 1
         self.index.put_group(group)
         cid = group.id if group.promoted else None

@@ -21,7 +21,7 @@ each returned array at ~1-2 us (docs/decisions/0310).
   same order (``sum`` as the running Python sums floats).
 * The LSH bucket table (``index.BandTable``) is read and written by ``_kernels.band_lookup`` /
   ``band_insert``, and the own-text split of a member (``detector._own_text``) by
-  ``_kernels.own_sentences``.
+  ``_kernels.own_pieces``.
 
 :func:`load` imports the kernels on first use. It answers ``None`` when numba cannot be imported or
 ``EXECDESK_CAMPAIGNS_NATIVE=0``: the detector then takes the Python path (rensa and string sets),
@@ -163,24 +163,36 @@ class FamilyMirror:
                 self.prof_n = np.concatenate([self.prof_n, np.zeros_like(self.prof_n)])[:n]
         return fid
 
-    def register(self, root: str, profile: dict[str, float], rare_words: list[str]) -> None:
+    def register(self, root: str, profile: dict[str, float], rare: list[bool]) -> None:
         """A family's profile (re)computed: store it, add the family to its words' posting lists, file
-        its rare words (what ``TriggerLinker._register`` does to its dicts)."""
+        its rare words (``rare``: a flag per profile word; what ``TriggerLinker._register`` does to its
+        dicts), in one compiled call."""
         fid = self.family_id(root)
-        words = list(profile)
-        hs = word_hashes(words)
-        if len(words) > self.width:  # a profile longer than profile_terms (a snapshot of other settings)
-            self._widen(len(words))
-        self.prof_h[fid, : len(words)] = hs
-        self.prof_w[fid, : len(words)] = np.fromiter(profile.values(), dtype=np.float64, count=len(words))
-        self.prof_n[fid] = len(words)
-        if self.post.needs_room(len(words)):
+        n = len(profile)
+        if n > self.width:  # a profile longer than profile_terms (a snapshot of other settings)
+            self._widen(n)
+        if self.post.needs_room(n):
             self._grow_posting()
-        self.post.count += kernels().posting_add(self.post.keys, self.post.used, self.p_len, self.p_ids, hs, fid)
-        if rare_words:
-            if self.rare.needs_room(len(rare_words)):
-                self.rare = self._rehash(self.rare, len(rare_words))[0]
-            self.rare.count += kernels().table_add(self.rare.keys, self.rare.used, word_hashes(rare_words))
+        n_rare = sum(rare)
+        if n_rare and self.rare.needs_room(n_rare):
+            self.rare = self._rehash(self.rare, n_rare)[0]
+        added, new_rare = self._k.family_register(
+            utf8("\n".join(profile)),
+            np.fromiter(profile.values(), dtype=np.float64, count=n),
+            np.array(rare, dtype=np.bool_),
+            fid,
+            self.prof_h,
+            self.prof_w,
+            self.prof_n,
+            self.post.keys,
+            self.post.used,
+            self.p_len,
+            self.p_ids,
+            self.rare.keys,
+            self.rare.used,
+        )
+        self.post.count += added
+        self.rare.count += new_rare
 
     def _widen(self, width: int) -> None:
         def pad(a: np.ndarray) -> np.ndarray:
@@ -433,10 +445,11 @@ def warm_up() -> float:
     hs = k.line_hashes(ro)
     k.unique_in_order(hs)
     form = k.unique_sorted(hs)
-    doc = k.unique_sorted(out[0])
-    k.intersect_count(doc, form)
-    k.members(form, doc)
-    k.own_sentences(ro, table, 50, 3, form)
+    k.own_pieces(ro, table, 50, 3, form, out[0], len(out[0]), np.zeros((3, n + 1), dtype=np.int64))
+    doc_table = np.zeros(4 * len(out[0]) + 17, dtype=np.uint64)
+    cap = k.hash_set(out[0], doc_table)
+    k.set_count(form, doc_table, cap)
+    k.set_members(form, doc_table, cap)
     lines = LineTable(16)
     lines.count(k.line_keys(ro, table, 2), 7, 3.0, 0.3)
     lines.prune()
@@ -451,7 +464,7 @@ def warm_up() -> float:
     k.band_query(keys, vals, out[3], 8, sigs, bsig, slots, slots.copy())
     k.index_add(sigs, np.zeros(4, dtype=np.uint32), np.zeros(4, dtype=np.uint32), 1, bsig, 5, 7, keys, vals, out[3])
     mirror = FamilyMirror(weight_table({"warm": 1.0}), 1.0, 4, 5)
-    mirror.register("f", {"warm": 1.0, "kernels": 0.5}, ["kernels"])
+    mirror.register("f", {"warm": 1.0, "kernels": 0.5}, [False, True])
     mirror.scores(out[4], out[5], np.array([1, 6, 1, 1], dtype=np.int64), 0.1)
     mirror.vector(out[4], out[5])
     return time.perf_counter() - t

@@ -49,6 +49,13 @@ _ADDRESS_LINE = re.compile(
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _HAS_DIGIT = re.compile(r"\d")
 _INTRO_TRIGGERS = ("my name", "live in", "reside", "resident of", "am from", "m from", "born in", "writing from")
+# the same test with fewer scans of the text: triggers that hold no other trigger ("reside" is in
+# "resident of", "m from" in "am from"); each phrase holds one of them, so only the phrases of the
+# triggers a text has can occur in it
+_INTRO_TESTS = tuple(t for t in _INTRO_TRIGGERS if not any(o != t and o in t for o in _INTRO_TRIGGERS))
+_PHRASES_OF = {t: tuple(p for p in _INTRO_PHRASES if t in p) for t in _INTRO_TESTS}
+if any(not any(t in p for t in _INTRO_TESTS) for p in _INTRO_PHRASES):
+    raise RuntimeError("normalise: every self-introduction phrase must hold an intro trigger")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+")
 _DIGITS = re.compile(r"\d+")
@@ -90,8 +97,9 @@ def clean(text: str) -> str:
     lines = [line for line in lines if not (len(line) <= 80 and _HAS_DIGIT.search(line) and _ADDRESS_LINE.match(line))]
     text = "\n".join(lines)
     low = text.lower()
-    if any(trigger in low for trigger in _INTRO_TRIGGERS):
-        text = _drop_intros(text, low) if text.isascii() else _SELF_INTRO.sub(" ", text)
+    found = list(filter(low.__contains__, _INTRO_TESTS))
+    if found:
+        text = _drop_intros(text, low, found) if text.isascii() else _SELF_INTRO.sub(" ", text)
     if "@" in text:
         text = _drop_emails(text)
     return text
@@ -123,11 +131,13 @@ def _drop_emails(text: str) -> str:
     return "".join(out)
 
 
-def _drop_intros(text: str, low: str) -> str:
+def _drop_intros(text: str, low: str, triggers: list[str] | None = None) -> str:
     """``_SELF_INTRO.sub(" ", text)`` for ASCII text, ~10x faster: a match can only start where one of
     its phrases occurs in the lower-cased text (same offsets for ASCII), so the regex is tried there
-    only, left to right, skipping starts inside the previous match, exactly as ``sub`` scans."""
-    starts = {i for phrase in _INTRO_PHRASES for i in _find_all(low, phrase)}
+    only, left to right, skipping starts inside the previous match, exactly as ``sub`` scans.
+    ``triggers``: the ``_INTRO_TESTS`` the text holds, when known (only their phrases are searched)."""
+    phrases = _INTRO_PHRASES if triggers is None else [p for t in triggers for p in _PHRASES_OF[t]]
+    starts = {i for phrase in phrases for i in _find_all(low, phrase)}
     out: list[str] = []
     last = 0
     for i in sorted(starts):
@@ -230,6 +240,12 @@ class Words:
     def __init__(self, joined: str | None, words: list[str] | None = None) -> None:
         self._joined = joined
         self._list = words
+
+    def head(self, n: int) -> list[str]:
+        """The first ``n`` tokens (``list[:n]``), without splitting the rest of a joined text."""
+        if self._list is not None:
+            return self._list[:n]
+        return self._joined.split(" ", n)[:n] if self._joined else []
 
     @property
     def list(self) -> list[str]:

@@ -27,7 +27,7 @@ import weakref
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import chain
+from itertools import chain, compress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,6 +42,9 @@ _VECTOR_WORDS = 100  # a trigger shows in the first few hundred words; bounds th
 VECTOR_WORDS = _VECTOR_WORDS
 # word weights of a background table as a compiled hash table (built once per table)
 _WEIGHT_TABLES: weakref.WeakKeyDictionary[Background, tuple[native.HashTable, np.ndarray]] = weakref.WeakKeyDictionary()
+
+_WORD = operator.itemgetter(0)  # of a (word, weight) item
+_WEIGHT = operator.itemgetter(1)
 
 STOPWORDS: frozenset[str] = _STOP  # kept for compatibility; stopwords live in background.content_words
 
@@ -198,10 +201,10 @@ class TriggerLinker:
 
     def _register(self, fam: Family) -> None:
         idf, max_idf, rare_idf = self._idf.get, self._max_idf, self.s.rare_idf  # self.idf, inlined
-        rare = [t for t in fam.profile if idf(t, max_idf) >= rare_idf]
-        self._rare_terms.update(rare)
+        flags = [idf(t, max_idf) >= rare_idf for t in fam.profile]
+        self._rare_terms.update(compress(fam.profile, flags))
         if self._mirror is not None:  # the compiled scorer keeps the posting lists (_best is not used)
-            self._mirror.register(fam.root, fam.profile, rare)
+            self._mirror.register(fam.root, fam.profile, flags)
             return
         for t in fam.profile:
             post = self._by_term[t]
@@ -254,14 +257,17 @@ class TriggerLinker:
             if len(weights) > terms:
                 floor = weights[-terms]
                 items = [kv for kv in items if kv[1] >= floor]  # type: ignore[assignment]
-            top = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:terms]
-            norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+            # by weight, heaviest first, ties by word: two C-level stable sorts give key (-weight, word)
+            top = sorted(sorted(items, key=_WORD), key=_WEIGHT, reverse=True)[:terms]
+            ws = [w for _, w in top]
+            norm = math.sqrt(sum(map(operator.mul, ws, ws))) or 1.0  # the same products, summed in order
             fam.profile = {t: w / norm for t, w in top}
             self._register(fam)
             if len(acc) > 4 * terms:
                 floor = weights[-4 * terms]  # the same cut: a stable sort keeps ties in the dict's order
                 kept = [kv for kv in acc.items() if kv[1] >= floor]
-                fam.sum = dict(sorted(kept, key=lambda kv: -kv[1])[: 4 * terms])
+                # reverse=True keeps equal weights in order, as key=-weight did
+                fam.sum = dict(sorted(kept, key=_WEIGHT, reverse=True)[: 4 * terms])
         if fam.n >= self.s.centroid_members:
             fam.frozen, fam.sum = True, {}
 
@@ -391,7 +397,7 @@ class TriggerLinker:
         hit = self._url_family(links, when)
         if hit is None and self._mirror is not None:
             if hashed is None:
-                hashed = self.head_hashes(words.list if isinstance(words, Words) else words)
+                hashed = self.head_hashes(words.head(_VECTOR_WORDS) if isinstance(words, Words) else words)
             scored = self._scored(words, hashed, self._attach_limits, self.s.attach_cosine, when)
             if scored is None:
                 return None
@@ -435,7 +441,7 @@ class TriggerLinker:
         if not passes:
             return None
         cos = float(mirror.out_cos[c])
-        word_list = words.list if isinstance(words, Words) else words
+        word_list = words.head(_VECTOR_WORDS) if isinstance(words, Words) else words  # positions < 100
         terms = [word_list[i] for i in mirror.out_shared[c, :n].tolist()]
         keys = mirror.out_prods[c, :n].tolist()
         top = [terms[i] for i in sorted(range(n), key=lambda i: -keys[i])[:8]]
