@@ -2,19 +2,19 @@
 
 Pure of I/O except the explicit snapshot ``save``/``load``; the store keeps membership rows.
 
-Importing the package imports none of its stage modules: the names below load their module on
-first use (PEP 562), so that importing one light submodule (settings types, the analysis model)
-does not load the whole stage (numpy, numba, compiled rules): every CLI command paid for it.
+Importing the package imports none of its stage modules but ``normalise``: the other names load
+their module on first use (:mod:`execdesk.lazy`), so that the settings, which import the campaign
+settings types, do not load the detector and its kernels.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # Eager: ``normalise`` is also the name of its submodule, which would shadow the function once any
 # module imported ``execdesk.campaigns.normalise`` (a light module: no numpy).
 from execdesk.campaigns.normalise import clean, normalise, shingles, tokens
+from execdesk.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from execdesk.campaigns.background import Background
@@ -26,39 +26,32 @@ if TYPE_CHECKING:
     from execdesk.campaigns.summary import CampaignSummary, summarise
     from execdesk.campaigns.topics import TopicSettings, TriggerLinker
 
-_WHERE = {
-    "Background": ".background",
-    "BoilerplateModel": ".boilerplate",
-    "BoilerplateSettings": ".boilerplate",
-    "CampaignDetector": ".detector",
-    "campaign_id_for": ".detector",
-    "fingerprint": ".detector",
-    "CampaignIndex": ".index",
-    "Candidates": ".index",
-    "InMemoryCampaignIndex": ".index",
-    "Assignment": ".model",
-    "CampaignDoc": ".model",
-    "CampaignSettings": ".model",
-    "GroupState": ".model",
-    "campaign_doc": ".model",
-    "SpikeAlert": ".spikes",
-    "SpikeDetector": ".spikes",
-    "SpikeSettings": ".spikes",
-    "CampaignSummary": ".summary",
-    "summarise": ".summary",
-    "TopicSettings": ".topics",
-    "TriggerLinker": ".topics",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """The public name ``name``, imported from its module on first use."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Background": ".background",
+        "BoilerplateModel": ".boilerplate",
+        "BoilerplateSettings": ".boilerplate",
+        "CampaignDetector": ".detector",
+        "campaign_id_for": ".detector",
+        "fingerprint": ".detector",
+        "CampaignIndex": ".index",
+        "Candidates": ".index",
+        "InMemoryCampaignIndex": ".index",
+        "Assignment": ".model",
+        "CampaignDoc": ".model",
+        "CampaignSettings": ".model",
+        "GroupState": ".model",
+        "campaign_doc": ".model",
+        "SpikeAlert": ".spikes",
+        "SpikeDetector": ".spikes",
+        "SpikeSettings": ".spikes",
+        "CampaignSummary": ".summary",
+        "summarise": ".summary",
+        "TopicSettings": ".topics",
+        "TriggerLinker": ".topics",
+    },
+)
 
 
 __all__ = [
