@@ -204,26 +204,8 @@ def adopt_campaign_ids(conn: Connection, seeds: dict[int, str]) -> list[dict[str
             alias = seeds[int(pk)]
             if alias in known or alias == target:
                 continue
-            conn.execute(
-                insert(_campaigns).values(
-                    id=alias,
-                    title="",
-                    status="merged",
-                    size=0,
-                    distinct_senders=0,
-                    known_contacts=0,
-                    own_text_members=0,
-                    arrivals=[],
-                    shared_links=[],
-                    shared_domains=[],
-                    shared_phrases=[],
-                    trigger_evidence={},
-                    evidence=f"the state was rebuilt without this campaign's first seed; {alias} is {target}",
-                    created_at=now,
-                    updated_at=now,
-                    family_id=target,
-                )
-            )
+            evidence = f"the state was rebuilt without this campaign's first seed; {alias} is {target}"
+            conn.execute(insert(_campaigns).values(_empty_campaign(alias, "merged", target, evidence, now)))
             known.add(alias)
             audits.append(
                 {
@@ -356,6 +338,28 @@ def _placeable(
     return kept
 
 
+def _empty_campaign(cid: str, status: str, family_id: str, evidence: str, now: datetime) -> dict[str, Any]:
+    """A ``campaigns`` row with no member yet (counts grow with its members)."""
+    return {
+        "id": cid,
+        "title": "",
+        "status": status,
+        "size": 0,
+        "distinct_senders": 0,
+        "known_contacts": 0,
+        "own_text_members": 0,
+        "arrivals": [],
+        "shared_links": [],
+        "shared_domains": [],
+        "shared_phrases": [],
+        "trigger_evidence": {},
+        "evidence": evidence,
+        "created_at": now,
+        "updated_at": now,
+        "family_id": family_id,
+    }
+
+
 def _create_campaign(
     conn: Connection,
     cid: str,
@@ -368,28 +372,8 @@ def _create_campaign(
     first = min((r["joined_at"] for r in rows if r["campaign_id"] == cid), default=now)
     evidence = next((a.assignment.evidence for a, t in joining if t == cid and a.assignment.is_new_campaign), "")
     evidence = evidence or next(a.assignment.evidence for a, t in joining if t == cid)
-    conn.execute(
-        insert(_campaigns).values(
-            id=cid,
-            title="",
-            status="active",
-            size=0,
-            distinct_senders=0,
-            known_contacts=0,
-            own_text_members=0,
-            first_seen=first,
-            last_seen=first,
-            arrivals=[],
-            shared_links=[],
-            shared_domains=[],
-            shared_phrases=[],
-            trigger_evidence={},
-            evidence=evidence,
-            created_at=now,
-            updated_at=now,
-            family_id=cid,
-        )
-    )
+    row = _empty_campaign(cid, "active", cid, evidence, now)
+    conn.execute(insert(_campaigns).values({**row, "first_seen": first, "last_seen": first}))
     audits.append({"actor": ACTOR, "action": "campaign.detected", "details": {"campaign_id": cid}, "at": now})
 
 
