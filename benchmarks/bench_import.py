@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import pin_to_one_core, spamassassin_messages
 
 from execdesk.analyze import analyze_message
+from execdesk.campaigns.runtime import forget_runtime
 from execdesk.ingest.batch import import_paths
 from execdesk.ingest.stages import INGEST_STAGES
 from execdesk.parse import parse_message
@@ -50,12 +51,14 @@ def stdlib_parse(raws: list[bytes]) -> float:
 def execdesk_import(src: Path, work: Path, n: int, *, analyze: bool) -> float:
     home = work / "home"
     shutil.rmtree(home, ignore_errors=True)
-    store = Store.open(load_settings(home))
+    settings = load_settings(home)
+    store = Store.open(settings)
     stages = INGEST_STAGES if analyze else [s for s in INGEST_STAGES if s.name != "analyze"]
     started = time.perf_counter()
     summary = import_paths(store, [src], pipeline=Pipeline(stages))
     elapsed = time.perf_counter() - started
     store.close()
+    forget_runtime(settings.db_url, home)  # the next round's fresh home is another store (decision 0312)
     assert summary["imported"] + summary["duplicates"] + summary["quarantined"] == n, summary
     return elapsed
 
