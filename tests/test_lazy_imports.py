@@ -1,5 +1,5 @@
 """Stage packages load their modules on first use (``execdesk.lazy``): the settings and the CLI must not
-import the analysis pipeline, the campaign detector or numba, which every command paid for before."""
+import the analysis pipeline, the campaign detector, numba or numpy, which every command paid for before."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-HEAVY = ("execdesk.analyze.pipeline", "execdesk.analyze.signals", "execdesk.campaigns.detector", "numba")
+HEAVY = ("execdesk.analyze.pipeline", "execdesk.analyze.signals", "execdesk.campaigns.detector", "numba", "numpy")
 
 
 def _imported_after(statement: str) -> set[str]:

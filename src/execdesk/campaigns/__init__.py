@@ -18,20 +18,28 @@ from execdesk.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from execdesk.campaigns.background import Background
-    from execdesk.campaigns.boilerplate import BoilerplateModel, BoilerplateSettings
+    from execdesk.campaigns.boilerplate import BoilerplateModel
     from execdesk.campaigns.detector import CampaignDetector, campaign_id_for, fingerprint
     from execdesk.campaigns.index import CampaignIndex, Candidates, InMemoryCampaignIndex
-    from execdesk.campaigns.model import Assignment, CampaignDoc, CampaignSettings, GroupState, campaign_doc
+    from execdesk.campaigns.model import (
+        Assignment,
+        BoilerplateSettings,
+        CampaignDoc,
+        CampaignSettings,
+        GroupState,
+        TopicSettings,
+        campaign_doc,
+    )
     from execdesk.campaigns.spikes import SpikeAlert, SpikeDetector, SpikeSettings
     from execdesk.campaigns.summary import CampaignSummary, summarise
-    from execdesk.campaigns.topics import TopicSettings, TriggerLinker
+    from execdesk.campaigns.topics import TriggerLinker
 
 __getattr__ = lazy_exports(
     __name__,
     {
         "Background": ".background",
         "BoilerplateModel": ".boilerplate",
-        "BoilerplateSettings": ".boilerplate",
+        "BoilerplateSettings": ".model",
         "CampaignDetector": ".detector",
         "campaign_id_for": ".detector",
         "fingerprint": ".detector",
@@ -48,7 +56,7 @@ __getattr__ = lazy_exports(
         "SpikeSettings": ".spikes",
         "CampaignSummary": ".summary",
         "summarise": ".summary",
-        "TopicSettings": ".topics",
+        "TopicSettings": ".model",
         "TriggerLinker": ".topics",
     },
 )

@@ -21,27 +21,13 @@ import zlib
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from execdesk.campaigns import native
+from execdesk.campaigns.model import BoilerplateSettings
 from execdesk.campaigns.normalise import ascii_line_table, ascii_token_table, tokens
 
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|wg)\s*(\[\d+\])?\s*:\s*|\[[^\]]{1,40}\]\s*)+", re.IGNORECASE)
 _ALL_WORDS = sys.maxsize  # line and subject keys use all their words (the same tokens as the shingles)
-
-
-class BoilerplateSettings(BaseModel):
-    """Thresholds of boilerplate learning (docs/decisions/0303-boilerplate.md)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = Field(default=True, description="Learn and drop list footers/disclaimers before matching.")
-    min_words: int = Field(default=2, ge=1, description="Shorter lines are ignored (neither counted nor dropped).")
-    min_threads: int = Field(default=3, ge=2, description="Distinct subjects a line needs to be boilerplate.")
-    thread_share: float = Field(
-        default=0.3, gt=0.0, le=1.0, description="...and distinct subjects / occurrences at least this."
-    )
-    max_lines: int = Field(default=200_000, ge=1000, description="Lines tracked; singletons pruned beyond.")
 
 
 def thread_key(subject: str) -> int:

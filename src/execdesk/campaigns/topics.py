@@ -32,10 +32,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from execdesk.campaigns import native
 from execdesk.campaigns.background import _STOP, Background, content_words, shipped
+from execdesk.campaigns.model import TopicSettings
 from execdesk.campaigns.normalise import Words
 
 _VECTOR_WORDS = 100  # a trigger shows in the first few hundred words; bounds the cost of long texts
@@ -47,37 +47,6 @@ _WORD = operator.itemgetter(0)  # of a (word, weight) item
 _WEIGHT = operator.itemgetter(1)
 
 STOPWORDS: frozenset[str] = _STOP  # kept for compatibility; stopwords live in background.content_words
-
-
-class TopicSettings(BaseModel):
-    """Thresholds of trigger families (docs/decisions/0305-trigger-families.md)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = Field(default=True, description="Link same-trigger campaigns and messages into families.")
-    profile_terms: int = Field(default=60, ge=5, description="Words kept in a family's frozen profile.")
-    centroid_members: int = Field(
-        default=16, ge=1, description="Campaign members whose words build the family profile before it freezes."
-    )
-    link_cosine: float = Field(
-        default=0.30, ge=0.0, le=1.0, description="Profile cosine for a new campaign to join a family."
-    )
-    attach_cosine: float = Field(
-        default=0.35, ge=0.0, le=1.0, description="Cosine with a family's profile for a lone message to join it."
-    )
-    min_shared_terms: int = Field(default=4, ge=1, description="Profile words a lone message must share.")
-    min_rare_shared: int = Field(
-        default=2, ge=0, description="...of which at least this many are rare in the background."
-    )
-    rare_idf: float = Field(
-        default=3.0, ge=0.0, description="Background IDF of a rare word (3.0: in under 5% of ordinary texts)."
-    )
-    window_hours: float = Field(
-        default=168.0, gt=0, description="A family accepts messages this long after its last one."
-    )
-    url_links: bool = Field(default=True, description="A shared trigger URL (with a path) joins a message.")
-    max_checked: int = Field(default=6, ge=1, description="Families scored per message (most shared words).")
-    max_posting: int = Field(default=32, ge=4, description="Most recent families remembered per word.")
 
 
 @dataclass(slots=True)
