@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 
 from execdesk.analyze import sentiment
-from execdesk.analyze.cues import CUE_CHARS
+from execdesk.analyze.cues import CUE_CHARS, CUES, DENSE_NAMES
 from execdesk.analyze.linear import _NUM, _TOKEN, _URL, counts_of, terms, tokens
 from execdesk.analyze.model import Evidence
 from execdesk.analyze.models import load_models
-from execdesk.analyze.pipeline import MAX_REQUEST_SENTENCES, request_sentence_tokens, sentence_tokens
+from execdesk.analyze.pipeline import MAX_REQUEST_SENTENCES, _locate, request_sentence_tokens, sentence_tokens
 from execdesk.analyze.scan import (
     _ASCII_CLASS,
     _CASELESS,
@@ -37,7 +37,7 @@ from execdesk.analyze.scan import (
     register,
 )
 from execdesk.analyze.signals import _INDEXED, _plausible, run_rules
-from execdesk.analyze.text import build_view
+from execdesk.analyze.text import TextView, build_view
 from execdesk.analyze.training.data import load_enron, load_twcs
 from tests.analyze.test_signals import HITS, NEGATED_OR_NOT_OWN
 
@@ -84,6 +84,12 @@ def _check_scan(text: str) -> None:
                 assert (m1 and m1.span()) == (m2 and m2.span())
         if not sc.may_match(fp):
             assert pat.search(text) is None
+    for end in (None, CUE_CHARS, len(text) // 2):
+        e = len(text) if end is None else end
+        want_counts = [len(fp.pattern.findall(text, 0, e)) for fp in _REGISTRY]
+        assert sc.counts(_REGISTRY, end) == want_counts, (text[:80], end)
+        fresh = Scan(text)  # no merged candidates cached yet, patterns in another order
+        assert fresh.counts(list(reversed(_REGISTRY)), end) == want_counts[::-1]
 
 
 def test_scan_equals_regex_on_traps() -> None:
@@ -412,3 +418,34 @@ def test_masking_prefilters_change_nothing(shared_data: Path) -> None:
             else:
                 merged.append((a, b))
         assert view.masked == merged, text[:100]
+
+
+def _locate_reference(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> list[Evidence]:
+    """pipeline._locate as it was before decision 0218 (a plain loop over the feature names)."""
+    out: list[Evidence] = []
+    for name, _w in feats:
+        if name.startswith("#cue_"):
+            pat = CUES.get(name[5:])
+            m = pat.search(view.text) if pat else None
+            if m:
+                out.append(Evidence(m.group(0), m.start(), m.end()))
+        elif not name.startswith("#") and not name.startswith("_"):
+            i = view.lower.find(name)
+            if i >= 0:
+                out.append(Evidence(view.text[i : i + len(name)], i, i + len(name)))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def test_locate_equals_reference(shared_data: Path) -> None:
+    """The evidence of the strongest features: cue families, words, signals, the bias, an unknown cue, a
+    word absent from the text, a name seen twice (memoised), in several orders and limits."""
+    names = [f"#{n}" for n in DENSE_NAMES] + ["#cue_gone", "_bias", "#", "_", "thank", "zzqx", "you", "i", "the"]
+    for text in _texts(shared_data)[::7]:
+        view = build_view("Hello", text)
+        words = view.lower.split()[:5]
+        for k in range(0, len(names), 4):
+            feats = [(n, 1.0) for n in names[k : k + 6] + words[k % 3 :] + names[k : k + 2]]
+            for limit in (1, 3, 50):
+                assert _locate(view, feats, limit) == _locate_reference(view, feats, limit), (text[:60], feats)

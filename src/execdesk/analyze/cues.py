@@ -101,6 +101,16 @@ _FAST_CUES: tuple[FastPattern, ...] = tuple(register(p) for p in CUES.values())
 FAST_CUES: dict[str, FastPattern] = dict(zip(CUES, _FAST_CUES, strict=True))
 _FAST_FIRST = register(FIRST_PERSON)
 _FAST_SECOND = register(SECOND_PERSON)
+# what dense_features counts, in one Scan.counts call: the cue families, then first and second person
+_FAST_COUNTED: tuple[FastPattern, ...] = (*_FAST_CUES, _FAST_FIRST, _FAST_SECOND)
+_N_CUES = len(_FAST_CUES)
+# a cue family's feature per count: min(3, log1p(count)), read off a table for the usual small counts
+_CUE_VALUES: tuple[float, ...] = tuple(min(3.0, math.log1p(c)) for c in range(64))
+
+
+def _cue_value(c: int) -> float:
+    """``min(3.0, math.log1p(c))``, the same float."""
+    return _CUE_VALUES[c] if c < 64 else min(3.0, math.log1p(c))
 
 
 def dense_features(
@@ -110,7 +120,9 @@ def dense_features(
     text = view.text[:CUE_CHARS]
     sc = view.scanner()
     n_words = max(1, text.count(" ") + 1)
-    out = [min(3.0, math.log1p(sc.count(p, CUE_CHARS))) for p in _FAST_CUES]
+    counted = sc.counts(_FAST_COUNTED, CUE_CHARS)
+    out = [_CUE_VALUES[c] if c < 64 else _cue_value(c) for c in counted[:_N_CUES]]
+    n_first, n_second = counted[_N_CUES:]
     strength = {h.name: h.strength for h in hits}
     out.extend(strength.get(n, 0.0) for n in SIGNALS_AS_FEATURES)
     n_letters, n_upper = ascii_letter_counts(text)
@@ -126,8 +138,8 @@ def dense_features(
             min(3.0, math.log1p(text.count("?"))),
             min(3.0, math.log1p(text.count("!"))),
             caps,
-            min(1.0, 10.0 * sc.count(_FAST_FIRST, CUE_CHARS) / n_words),
-            min(1.0, 10.0 * sc.count(_FAST_SECOND, CUE_CHARS) / n_words),
+            min(1.0, 10.0 * n_first / n_words),
+            min(1.0, 10.0 * n_second / n_words),
             1.0 if ("http" in text or "www." in text) else 0.0,
             1.0 if n_words < 40 else 0.0,
             1.0 if view.body_start <= 2 else 0.0,

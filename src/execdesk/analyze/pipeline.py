@@ -37,6 +37,7 @@ from execdesk.analyze.linear import LinearModel, NativeTerms, codepoints, counts
 from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
 from execdesk.analyze.models import ModelSet, load_models
 from execdesk.analyze.priority import build_priority
+from execdesk.analyze.scan import FastPattern
 from execdesk.analyze.signals import RuleTrace, run_rules
 from execdesk.analyze.spamtokens import header_tokens
 from execdesk.analyze.text import TextView, body_of, build_view
@@ -328,17 +329,37 @@ def combine_spam(p_lr: Sequence[float] | np.ndarray, z_nb: Sequence[float] | np.
     return np.asarray([spam_probability(float(p), float(z), weight) for p, z in zip(p_lr, z_nb, strict=True)])
 
 
+_NOT_LOCATED = "#"  # _feature_kind: a feature with no span in the text ("#sig_...", "_bias")
+_kinds: dict[str, FastPattern | str] = {}
+
+
+def _feature_kind(name: str) -> FastPattern | str:
+    """How ``_locate`` finds a feature in the text: a cue family's pattern, the word itself, or
+    ``_NOT_LOCATED``; memoised, since the models' feature names are a fixed set seen every message."""
+    kind = _kinds.get(name)
+    if kind is None:
+        if name.startswith("#cue_"):
+            kind = FAST_CUES.get(name[5:]) or _NOT_LOCATED
+        elif name.startswith(("#", "_")):
+            kind = _NOT_LOCATED
+        else:
+            kind = name
+        if len(_kinds) < 100_000:
+            _kinds[name] = kind
+    return kind
+
+
 def _locate(view: TextView, feats: list[tuple[str, float]], limit: int = 3) -> list[Evidence]:
     """Evidence spans for a model's strongest features: the first place each word/cue occurs."""
     out: list[Evidence] = []
     low = view.lower
     for name, _w in feats:
-        if name.startswith("#cue_"):
-            pat = FAST_CUES.get(name[5:])
-            m = view.scanner().search(pat) if pat else None
+        kind = _kinds.get(name) or _feature_kind(name)
+        if isinstance(kind, FastPattern):
+            m = view.scanner().search(kind)
             if m:
                 out.append(Evidence(m.group(0), m.start(), m.end()))
-        elif not name.startswith("#") and not name.startswith("_"):
+        elif kind is not _NOT_LOCATED:
             i = low.find(name)
             if i >= 0:
                 out.append(Evidence(view.text[i : i + len(name)], i, i + len(name)))

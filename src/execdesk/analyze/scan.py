@@ -39,7 +39,7 @@ import itertools
 import operator
 import re
 import string
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -846,6 +846,46 @@ class Scan:
         while (m := self.search(fp, pos, endpos)) is not None:
             yield m
             pos = m.end()
+
+    def counts(self, fps: Sequence[FastPattern], endpos: int | None = None) -> list[int]:
+        """``[self.count(fp, endpos) for fp in fps]`` in one call: the cue families of a message (cues.py)
+        are ~16 counts, mostly of patterns with no candidate, and the per-call setup was half their cost."""
+        text = self.text
+        n = len(text)
+        if endpos is None or endpos >= n:
+            end = limit = n
+        else:
+            end = endpos
+            limit = end - LOOKAHEAD  # see search()
+        n_known = self._n_known
+        cands_of = self._cands
+        out: list[int] = []
+        for fp in fps:
+            if fp.always or fp.pid >= n_known:
+                out.append(len(fp.pattern.findall(text, 0, end)))
+                continue
+            req = fp.required
+            if req is not None and req.pid not in cands_of and req.pid < n_known:
+                out.append(0)  # lacks_required()
+                continue
+            cands = cands_of.get(fp.pid) if fp.words_only else self.candidates(fp)
+            found = 0
+            pos = 0
+            if cands:
+                match = fp.pattern.match
+                for q in cands:
+                    if q >= limit:
+                        break
+                    if q < pos:
+                        continue
+                    m = match(text, q, end)
+                    if m is not None:
+                        found += 1
+                        pos = m.end()
+            if limit < end:
+                found += len(fp.pattern.findall(text, max(pos, limit), end))
+            out.append(found)
+        return out
 
     def count(self, fp: FastPattern, endpos: int | None = None) -> int:
         """``len(fp.pattern.findall(text, 0, endpos))``."""
