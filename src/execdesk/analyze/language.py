@@ -100,7 +100,9 @@ def _identifier() -> Any:
             idx, cnt = kernels.visit_counts(*tables, np.frombuffer(text, dtype=np.uint8))
             if not len(idx):  # no feature: py3langid's own fallback scores
                 return super()._raw_score(text)
-            return self._sparse_score(dict(zip(idx.tolist(), cnt.tolist(), strict=True)), self.nb_ptc)
+            # ``_sparse_score`` of the same {feature: count} without building it: the tally's features are
+            # distinct, and its arrays are what ``_sparse_score`` rebuilds from the dict (decision 0219)
+            return np.log1p(cnt.astype(np.float32)) @ self.nb_ptc[idx] + self.nb_pc
 
     ident = _Identifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(_LANGS)

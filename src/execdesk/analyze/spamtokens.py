@@ -116,32 +116,37 @@ def url_tokens(text: str) -> list[str]:
     ``MAX_URLS`` of them, within its first ``MAX_URL_MATCHES`` URLs).
 
     The URLs are those ``(?:https?|ftp)://host(/path)?`` finds left to right, case-insensitively (ASCII
-    letters), a scheme starting after the previous URL: one search of ``_URL`` per URL (decision 0214). The
+    letters), a scheme starting after the previous URL: one C-level walk of ``_URL`` (decisions 0214, 0219). The
     letters of a scheme are ASCII, and the only non-ASCII character that lower-cases to an ASCII letter is
     the Kelvin sign's "k", so "any ASCII case" is the ``str.lower`` test this replaced.
     """
     out: list[str] = []
+    if "://" not in text:  # every URL has one: no search to set up
+        return out
     seen: set[str] = set()  # a repeated URL adds nothing to a presence model
     matches = 0
     last = 0  # where the previous URL ended: a scheme starts after it
-    search = _URL.search
-    m = search(text)
-    while m is not None:
-        i = m.start()
-        if i - last < 5 and not text[max(last, i - 5) : i].lower().endswith(_SCHEMES):
-            m = search(text, i + 3)  # the scheme reaches into the previous URL: not a URL here
-            continue
-        last = m.end()
-        url = m.group(0)
-        if url not in seen:
-            seen.add(url)
-            out += _one_url(m.group(1), m.group(2) or "")
-            if len(seen) >= MAX_URLS:
+    pos = 0  # where the next walk of ``finditer`` starts
+    while pos >= 0:
+        restart = -1
+        # ``finditer`` searches again from where a match ended, as ``search(text, last)`` did (decision 0219);
+        # only a match whose scheme reaches into the previous URL makes the walk restart, 3 characters on
+        for m in _URL.finditer(text, pos):
+            i = m.start()
+            if i - last < 5 and not text[max(last, i - 5) : i].lower().endswith(_SCHEMES):
+                restart = i + 3  # not a URL here
                 break
-        matches += 1
-        if matches >= MAX_URL_MATCHES:
-            break
-        m = search(text, last)
+            last = m.end()
+            url, host, path = m.group(0, 1, 2)
+            if url not in seen:
+                seen.add(url)
+                out += _one_url(host, path or "")
+                if len(seen) >= MAX_URLS:
+                    return out
+            matches += 1
+            if matches >= MAX_URL_MATCHES:
+                return out
+        pos = restart
     return out
 
 
