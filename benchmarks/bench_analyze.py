@@ -87,6 +87,17 @@ def _against(rev: str, parsed: list[ParsedMessage], batch: int, rounds: int) -> 
     print(f"speed-up in batch: {spent['old'] / spent['new']:.2f}x")
 
 
+def benchmark_messages(n: int) -> tuple[list[bytes], list[ParsedMessage]]:
+    """``n`` SpamAssassin messages spread over the corpus (raw bytes) and those of them that parse."""
+    raws = [raw for _g, _name, raw in spamassassin_members(default_data_dir())]
+    raws = raws[:: max(1, len(raws) // n)][:n]
+    parsed = []
+    for r in raws:
+        with contextlib.suppress(ParseRefused):
+            parsed.append(parse_message(r))
+    return raws, parsed
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1500)
@@ -96,14 +107,7 @@ def main() -> int:
         "--against", metavar="REV", help="A/B: the analyze package of this git revision vs the working tree"
     )
     args = ap.parse_args()
-    raws = []
-    for _g, _name, raw in spamassassin_members(default_data_dir()):
-        raws.append(raw)
-    raws = raws[:: max(1, len(raws) // args.n)][: args.n]
-    parsed = []
-    for r in raws:
-        with contextlib.suppress(ParseRefused):
-            parsed.append(parse_message(r))
+    raws, parsed = benchmark_messages(args.n)
     cfg = default_config()
     load_models(cfg.models_dir)
     if args.against:

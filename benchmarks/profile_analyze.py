@@ -7,7 +7,6 @@ Prints the plain rate first (no profiler), then the 45 costliest functions by th
 
 from __future__ import annotations
 
-import contextlib
 import cProfile
 import pstats
 import sys
@@ -15,20 +14,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_analyze import benchmark_messages
 
 from execdesk.analyze import analyze_batch, default_config
 from execdesk.analyze.models import load_models
-from execdesk.analyze.training.data import default_data_dir, spamassassin_members
-from execdesk.parse import ParseRefused, parse_message
 
 
 def main() -> int:
-    raws = [raw for _g, _n, raw in spamassassin_members(default_data_dir())]
-    raws = raws[:: max(1, len(raws) // 1500)][:1500]
-    parsed = []
-    for r in raws:
-        with contextlib.suppress(ParseRefused):
-            parsed.append(parse_message(r))
+    _raws, parsed = benchmark_messages(1500)
     cfg = default_config()
     load_models(cfg.models_dir)
     analyze_batch(parsed[:50], None, cfg)

@@ -889,32 +889,4 @@ class Scan:
 
     def count(self, fp: FastPattern, endpos: int | None = None) -> int:
         """``len(fp.pattern.findall(text, 0, endpos))``."""
-        text = self.text
-        n = len(text)
-        if endpos is None or endpos >= n:
-            end = limit = n
-        else:
-            end = endpos
-            limit = end - LOOKAHEAD  # see search()
-        if fp.always or fp.pid >= self._n_known:
-            return len(fp.pattern.findall(text, 0, end))
-        req = fp.required
-        if req is not None and req.pid not in self._cands and req.pid < self._n_known:
-            return 0  # lacks_required()
-        cands = self._cands.get(fp.pid) if fp.words_only else self.candidates(fp)
-        found = 0
-        pos = 0
-        if cands:
-            match = fp.pattern.match
-            for q in cands:
-                if q >= limit:
-                    break
-                if q < pos:
-                    continue
-                m = match(text, q, end)
-                if m is not None:
-                    found += 1
-                    pos = m.end()
-        if limit < end:
-            found += len(fp.pattern.findall(text, max(pos, limit), end))
-        return found
+        return self.counts((fp,), endpos)[0]
