@@ -8,6 +8,7 @@ batch, and again split and reordered: a message's result must not depend on its 
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from datetime import UTC, datetime
 
 import numpy as np
@@ -111,6 +112,23 @@ def _multiclass_reference(model: LinearModel, sp: bm.Sparse, dense: np.ndarray |
         z += (dense[:, :, None] * model.coef[model.n_terms :].astype(np.float64)[None, :, :]).sum(axis=1)
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True), unit
+
+
+def test_a_batch_is_scored_bit_for_bit_as_the_reference(messages: list[ParsedMessage]) -> None:
+    """``multiclass`` gathers float64 coefficient rows with ``np.take`` (decision 0221): the very floats of
+    the reference's float32 gather converted afterwards, over a batch with messages of no known term."""
+    models = load_models(default_config().models_dir)
+    feats = [featurize(p.subject, body_of(p), models) for p in messages[:60]]
+    counts = [f.counts for f in feats] + [Counter(), Counter({"zzz-no-such-term": 2})]
+    for model in (models.intent, models.topic):
+        assert model is not None
+        sp = bm.model_entries(model, counts)
+        dense = np.arange(len(counts) * len(model.dense_names), dtype=np.float64).reshape(len(counts), -1) / 7
+        scored = bm.multiclass(model, sp, dense.tolist())
+        proba, unit = _multiclass_reference(model, sp, dense if model.dense_names else None)
+        assert proba.tobytes() == scored.proba.tobytes()
+        assert unit.tobytes() == np.asarray(scored.unit).tobytes()
+        assert len(sp.idx) > 1000
 
 
 def _top_terms_reference(scored: bm.Scored, col: int) -> list[tuple[str, float]]:

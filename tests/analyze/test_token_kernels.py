@@ -23,6 +23,7 @@ from execdesk.analyze.language import _PREFIX, _identifier
 from execdesk.analyze.linear import NativeTerms
 from execdesk.analyze.models import load_models
 from execdesk.analyze.pipeline import _kernel_terms, _python_terms, _Terms
+from execdesk.analyze.scan import ascii_letter_counts
 from execdesk.analyze.text import MAX_ANALYSED_CHARS, TextView, _breaks, build_view
 from execdesk.analyze.training.data import load_cfpb, load_enron, load_twcs, spamassassin_members
 from execdesk.parse import ParseRefused, parse_message
@@ -180,6 +181,16 @@ def test_sentiment_equals_the_python_path_on_traps(kernels: ModuleType) -> None:
     for text in _with_cap(TRAPS):
         _check_sentiment(text)
         _check_sentiment(build_view("Subject", text).text)
+
+
+def test_sentiment_kernel_counts_the_letters_ascii_letter_counts_does(kernels: ModuleType) -> None:
+    """The kernel's letter and capital counts over the caps window (decision 0221) are
+    ``scan.ascii_letter_counts`` of the text's first 1,500 characters: shouting below and above the
+    0.5 threshold, non-ASCII capitals (not counted), and texts across the window's edge."""
+    shouting = "THIS IS UNACCEPTABLE ÉÜ ΣΑΣ \u0130 " * 60
+    texts = [*_with_cap(TRAPS), shouting, shouting.lower(), "A" * 1499 + "b" * 5, "é" * 1499 + "ABC"]
+    for text in texts:
+        assert sentiment._kernel_tally(kernels, text)[1] == ascii_letter_counts(text[: sentiment._CAPS_WINDOW])
 
 
 def test_kernels_equal_the_python_path_on_real_mail(kernels: ModuleType, table: NativeTerms, shared_data: Path) -> None:

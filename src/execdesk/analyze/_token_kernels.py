@@ -553,11 +553,23 @@ def sentiment_words(
     cps: np.ndarray,
     is_neg: np.ndarray,
     valence: np.ndarray,
+    caps_window: int,
 ) -> np.ndarray:
-    """The total, then the scored words' valences, starts and ends (as float64, in text order: one array to
-    return, decision 0217), as ``_word_scores`` computes them over the tokens ``[A-Za-z][A-Za-z'’]*|!+`` of
-    ``cp``. ``valence[t]`` is NaN for a term that is only a negator."""
+    """The total, the ASCII letters and capitals among the first ``caps_window`` code points (what
+    ``scan.ascii_letter_counts(text[:caps_window])`` gives; decision 0221), then the scored words' valences,
+    starts and ends (as float64, in text order: one array to return, decision 0217), as ``_word_scores``
+    computes them over the tokens ``[A-Za-z][A-Za-z'’]*|!+`` of ``cp``. ``valence[t]`` is NaN for a term
+    that is only a negator."""
     n = len(cp)
+    letters = 0
+    capitals = 0
+    for i in range(min(n, caps_window)):
+        c = cp[i]
+        if 65 <= c <= 90:
+            capitals += 1
+            letters += 1
+        elif 97 <= c <= 122:
+            letters += 1
     buf = np.empty(n + 1, dtype=np.uint32)
     sv = np.empty(n // 2 + 1, dtype=np.float64)
     ss = np.empty(n // 2 + 1, dtype=np.int64)
@@ -620,11 +632,13 @@ def sentiment_words(
                 se[ns] = q
                 ns += 1
         p = q
-    out = np.empty(1 + 3 * ns, dtype=np.float64)
+    out = np.empty(3 + 3 * ns, dtype=np.float64)
     out[0] = total
-    out[1 : 1 + ns] = sv[:ns]
-    out[1 + ns : 1 + 2 * ns] = ss[:ns]
-    out[1 + 2 * ns :] = se[:ns]
+    out[1] = letters
+    out[2] = capitals
+    out[3 : 3 + ns] = sv[:ns]
+    out[3 + ns : 3 + 2 * ns] = ss[:ns]
+    out[3 + 2 * ns :] = se[:ns]
     return out
 
 

@@ -488,13 +488,15 @@ def _prefix_re(prefixes: tuple[str, ...]) -> re.Pattern[str]:
 
 _ASCII_LETTERS = string.ascii_letters.encode()
 _ASCII_UPPER = string.ascii_uppercase.encode()
+# ascii_letter_counts' one translate: non-letters deleted, each capital to b"A" and each small letter to b"a"
+_NOT_LETTERS = bytes(c for c in range(256) if c not in _ASCII_LETTERS)
+_LETTER_CASE = bytes(65 if c in _ASCII_UPPER else 97 if c in _ASCII_LETTERS else c for c in range(256))
 
 
 def ascii_letter_counts(text: str) -> tuple[int, int]:
     """(ASCII letters, ASCII capitals) in ``text``: what counting ``[A-Za-z]`` / ``[A-Z]`` matches gives."""
-    b = text.encode("ascii", "ignore")
-    n = len(b)
-    return n - len(b.translate(None, _ASCII_LETTERS)), n - len(b.translate(None, _ASCII_UPPER))
+    letters = text.encode("ascii", "ignore").translate(_LETTER_CASE, _NOT_LETTERS)  # b"A" per capital, b"a" else
+    return len(letters), letters.count(65)
 
 
 _WORD_RE = re.compile(r"\w")  # what _SPLIT calls a word character

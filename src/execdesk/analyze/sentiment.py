@@ -143,14 +143,7 @@ def _kernel_lexicon(kernels: Any) -> tuple[Any, np.ndarray, np.ndarray]:
     return TermTable(kernels, words), is_neg, valence
 
 
-def _kernel_word_scores(kernels: Any, text: str) -> tuple[float, list[tuple[float, int]], list[tuple[int, int]]]:
-    """(total, [(valence, i)], [(start, end)] of the scored tokens, i indexing them): ``_word_scores`` by
-    ``_token_kernels.sentiment_words``. ``i`` ranks ties in text order, as ``_word_scores``' token index does."""
-    tab, is_neg, valence = _kernel_lexicon(kernels)
-    out = kernels.sentiment_words(codepoints(text), tab.slots, tab.cps, is_neg, valence).tolist()
-    n = (len(out) - 1) // 3
-    scored = list(zip(out[1 : 1 + n], range(n), strict=True))
-    return out[0], scored, list(zip(out[1 + n : 1 + 2 * n], out[1 + 2 * n :], strict=True))
+_CAPS_WINDOW = 1500  # shouting is judged on the text's first this many characters
 
 
 def score(text: str, scan: Scan | None = None) -> Sentiment:
@@ -159,15 +152,39 @@ def score(text: str, scan: Scan | None = None) -> Sentiment:
     ``scan``: the text's shared word index (``TextView.scanner()``), when the caller has one.
     """
     kernels = native.load("token")
-    spans: list[tuple[int, int]] | None = None  # the kernel's: offsets (floats) of the scored tokens
-    parts: list[str] = []
     if kernels is not None:
-        total, strongest, spans = _kernel_word_scores(kernels, text)
-    else:
-        total, strongest, parts = _word_scores(text)
+        return _scored(text, scan, *_kernel_tally(kernels, text))
+    total, strongest, parts = _word_scores(text)
+    strongest.sort(key=lambda x: -abs(x[0]))
+    tops: list[tuple[float, int, int]] = []
+    for v, k in strongest[:3]:
+        s = sum(map(len, parts[: 2 * k + 1]))
+        tops.append((v, s, s + len(parts[2 * k + 1])))
+    return _scored(text, scan, total, ascii_letter_counts(text[:_CAPS_WINDOW]), tops)
+
+
+def _kernel_tally(kernels: Any, text: str) -> tuple[float, tuple[int, int], list[tuple[float, int, int]]]:
+    """(total, (ASCII letters, capitals) in the caps window, [(valence, start, end)] of the three strongest
+    scored tokens, strongest first): what the Python path computes, by one ``_token_kernels.sentiment_words``
+    call that also counts the letters, building no pair per scored token (evidence keeps three)."""
+    tab, is_neg, valence = _kernel_lexicon(kernels)
+    out = kernels.sentiment_words(codepoints(text), tab.slots, tab.cps, is_neg, valence, _CAPS_WINDOW).tolist()
+    n = len(out) // 3 - 1
+    strength = list(map(abs, out[3 : 3 + n]))
+    # strongest first; ties in text order (a stable sort stays stable with reverse=True)
+    order = sorted(range(n), key=strength.__getitem__, reverse=True)[:3]
+    tops = [(out[3 + k], int(out[3 + n + k]), int(out[3 + 2 * n + k])) for k in order]
+    return out[0], (int(out[1]), int(out[2])), tops
+
+
+def _scored(
+    text: str, scan: Scan | None, total: float, letter_counts: tuple[int, int], tops: list[tuple[float, int, int]]
+) -> Sentiment:
+    """The ``Sentiment`` of a text from its valence total, (ASCII letters, capitals) in its first
+    ``_CAPS_WINDOW`` characters and its strongest scored tokens (at most three, strongest first)."""
     compound = total / math.sqrt(total * total + 15.0) if total else 0.0
     anger_hits = scan.count(_FAST_ANGER) if scan is not None and scan.text == text else len(_ANGER.findall(text))
-    letters, upper = ascii_letter_counts(text[:1500])
+    letters, upper = letter_counts
     caps = upper / letters if letters > 40 else 0.0
     anger = min(1.0, 0.25 * anger_hits + (0.4 if caps > 0.5 else 0.0) + max(0.0, -compound - 0.5))
     label = (
@@ -181,14 +198,5 @@ def score(text: str, scan: Scan | None = None) -> Sentiment:
         if compound <= -0.3
         else 0
     )
-    strongest.sort(key=lambda x: -abs(x[0]))
-    top = [k for v, k in strongest[:3] if (v < 0) == (compound < 0)]
-    ev: list[Evidence] = []
-    for k in top:
-        if spans is not None:
-            s, e = int(spans[k][0]), int(spans[k][1])
-        else:
-            s = sum(map(len, parts[: 2 * k + 1]))
-            e = s + len(parts[2 * k + 1])
-        ev.append(Evidence(text[s:e], s, e))
+    ev = [Evidence(text[s:e], s, e) for v, s, e in tops if (v < 0) == (compound < 0)]
     return Sentiment(score=compound, label=label, anger=anger, evidence=ev)

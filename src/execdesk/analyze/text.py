@@ -227,14 +227,14 @@ def build_view(subject: str, body: str) -> TextView:
     # each scan only when the characters a match needs are there (exact: a match cannot do without them)
     masked: list[tuple[int, int]] = []
     if ">" in text:
-        masked.extend((m.start(), m.end()) for m in _QUOTE_LINE.finditer(text, body_start))
+        masked.extend(map(_SPAN, _QUOTE_LINE.finditer(text, body_start)))
     low = view.lower
     if "--" in text or "wrote:" in low or "from:" in low:
         fwd = _FORWARD_MARK.search(text, body_start)
         if fwd:
             masked.append((fwd.start(), len(text)))
     if '"' in text or "“" in text or "”" in text:
-        masked.extend((m.start(), m.end()) for m in _INLINE_QUOTE.finditer(text))
+        masked.extend(map(_SPAN, _INLINE_QUOTE.finditer(text)))
     masked.sort()
     merged: list[tuple[int, int]] = []
     for a, b in masked:
