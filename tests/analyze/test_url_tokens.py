@@ -55,6 +55,8 @@ TRAPS = [
     "http://a.example/http://b.example/ https://c.example/ftp://d.example",
     "http://x.example/phttp://y.example",  # a scheme inside the previous URL's path
     "http://x.examplehttp://y.example",  # the next scheme glued to the host
+    "http://x.exampleHTTPS://y.example/p ftp://zftp://w",  # glued, any case
+    "http://x.examplehttp http://y.example/ http://z.ftp?q",  # a host ending in a scheme, not glued
     "https://1.2.3.4/login http://[::1]/ http://ex\u00e4mple.de/\u00fcber",
     "http://under_score.example/a_b http://digits\u0663.example/",
     "http://a.example/\ud800lone-surrogate http://b.example/\u2003em-space",
