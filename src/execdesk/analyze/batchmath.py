@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
-import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,16 +24,6 @@ from execdesk.analyze.linear import LinearModel, SharedTerms, _tf_array
 
 TOP_K = 6
 _FIRST = np.zeros(1, dtype=np.intp)  # reduceat's one start for a batch of one
-_COEF64: weakref.WeakKeyDictionary[LinearModel, np.ndarray] = weakref.WeakKeyDictionary()
-
-
-def _coef64(model: LinearModel) -> np.ndarray:
-    """The model's coefficients as float64, converted once per model: ``multiclass`` then gathers its rows
-    with ``np.take`` (about 5x faster than fancy-indexing the float32 array and converting the copy)."""
-    found = _COEF64.get(model)
-    if found is None:
-        found = _COEF64[model] = np.ascontiguousarray(model.coef, dtype=np.float64)
-    return found
 
 
 @dataclass(slots=True)
@@ -202,7 +191,7 @@ class Scored:
         ws: list[np.ndarray] = []
         rows: list[np.ndarray] = []  # coefficient row: term index, or n_terms + dense feature
         if len(sp.idx):
-            w = self.unit * np.take(_coef64(m).ravel(), sp.idx * m.coef.shape[1] + col_of[sp.seg])
+            w = self.unit * np.take(m.coef64.ravel(), sp.idx * m.coef.shape[1] + col_of[sp.seg])
             pos = np.flatnonzero(w > 0)  # only terms that pushed the class up are listed
             pos = pos[_may_rank(sp.seg[pos], w[pos], TOP_K)]
             segs.append(sp.seg[pos])
@@ -253,7 +242,7 @@ def multiclass(model: LinearModel, sp: Sparse, dense: Sequence[Sequence[float]])
     unit = sp.val
     if len(sp.idx):
         norm = _norms(sp)
-        contrib = np.take(_coef64(model), sp.idx, axis=0)  # a fresh array: scaled in place below
+        contrib = np.take(model.coef64, sp.idx, axis=0)  # a fresh array: scaled in place below
         if n == 1:  # a message alone (analyze_message): the same operations without the segment book-keeping
             unit = sp.val / (norm[0] if norm[0] > 0 else 1.0)
             z += np.add.reduceat(np.multiply(contrib, unit[:, None], out=contrib), _FIRST, axis=0)

@@ -111,6 +111,15 @@ class LinearModel:
         # float64 copies the batch arithmetic reads per call (batchmath.multiclass, Scored.explain)
         self._intercept64 = self.intercept.astype(np.float64)
         self._dense64 = self.coef[self.n_terms :].astype(np.float64)  # (n_dense, n_out)
+        self._coef64: np.ndarray | None = None  # all of coef, made on first use: see coef64
+
+    @property
+    def coef64(self) -> np.ndarray:
+        """``coef`` as float64, converted on first use: ``batchmath.multiclass`` gathers its rows with
+        ``np.take`` (about 5x faster than fancy-indexing the float32 array and converting the copy)."""
+        if self._coef64 is None:
+            self._coef64 = np.ascontiguousarray(self.coef, dtype=np.float64)
+        return self._coef64
 
     # ---- features -------------------------------------------------------------------
     def term_vector(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
