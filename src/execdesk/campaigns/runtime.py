@@ -33,7 +33,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, select
 
 from execdesk.campaigns.detector import CampaignDetector
 from execdesk.campaigns.model import CampaignDoc, CampaignSettings
@@ -41,13 +41,13 @@ from execdesk.campaigns.service import adopt_campaign_ids
 from execdesk.campaigns.spikes import SpikeDetector, SpikeSettings
 from execdesk.cases.service import record_audits
 from execdesk.ingest.work import message_time
-from execdesk.store.db import advisory_xact_lock, utcnow
-from execdesk.store.models import Checkpoint, Message, table_of
+from execdesk.store.checkpoints import read_checkpoint, write_checkpoint
+from execdesk.store.db import advisory_xact_lock
+from execdesk.store.models import Message, table_of
 
 log = logging.getLogger("execdesk.campaigns")
 
 _messages = table_of(Message)
-_checkpoints = table_of(Checkpoint)
 EPOCH_KEY = "campaigns:state_epoch"
 LOCK_KEY = 0x6578_6563_6361_6D70  # "execcamp": PostgreSQL advisory lock of the campaign stage
 SNAPSHOT_NAME = "index.snap"
@@ -87,7 +87,7 @@ SNAPSHOT_GROWTH = 0.1
 
 def state_epoch(conn: Connection) -> int:
     """The store's campaign state epoch: 0 until the first erasure or purge."""
-    value = conn.execute(select(_checkpoints.c.value).where(_checkpoints.c.key == EPOCH_KEY)).scalar_one_or_none()
+    value = read_checkpoint(conn, EPOCH_KEY)
     return int(value["epoch"]) if value else 0
 
 
@@ -98,12 +98,7 @@ def bump_state_epoch(conn: Connection, why: str) -> int:
     over the messages and holds their normalised texts, so it must be rebuilt from what remains.
     """
     epoch = state_epoch(conn) + 1
-    value = {"epoch": epoch, "why": why}
-    done = conn.execute(
-        update(_checkpoints).where(_checkpoints.c.key == EPOCH_KEY).values(value=value, updated_at=utcnow())
-    )
-    if done.rowcount == 0:
-        conn.execute(insert(_checkpoints).values(key=EPOCH_KEY, value=value, updated_at=utcnow()))
+    write_checkpoint(conn, EPOCH_KEY, {"epoch": epoch, "why": why})
     return epoch
 
 

@@ -28,9 +28,9 @@ from execdesk.digest.build import build_digest
 from execdesk.digest.model import Digest
 from execdesk.digest.period import Period, parse_duration
 from execdesk.digest.render import build_mail
-from execdesk.ingest.core import read_checkpoint, write_checkpoint
 from execdesk.reply.send import Deliver, PermanentSendError, TransientSendError, smtp_deliver
 from execdesk.settings import Settings
+from execdesk.store.checkpoints import read_checkpoint, write_checkpoint
 from execdesk.store.db import Store
 from execdesk.store.models import Checkpoint, table_of
 

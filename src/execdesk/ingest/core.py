@@ -35,15 +35,15 @@ from execdesk.ingest.work import IngestResult, MessageWork, SourceRef, StageFail
 from execdesk.parse.identity import identify
 from execdesk.pipeline import Pipeline
 from execdesk.settings import Settings
+from execdesk.store.checkpoints import read_checkpoint, write_checkpoint
 from execdesk.store.db import Store, allocate_ids, utcnow
-from execdesk.store.models import Arrival, Checkpoint, Message, QuarantineEntry, table_of
+from execdesk.store.models import Arrival, Message, QuarantineEntry, table_of
 
 log = logging.getLogger("execdesk.ingest")
 
 _messages = table_of(Message)
 _arrivals = table_of(Arrival)
 _quarantine = table_of(QuarantineEntry)
-_checkpoints = table_of(Checkpoint)
 
 _BY_SHA = select(_messages.c.id, _messages.c.raw_sha256).where(
     _messages.c.raw_sha256.in_(bindparam("shas", expanding=True))
@@ -56,21 +56,6 @@ _INSERT_QUARANTINED = insert(_messages)
 _INSERT_QUARANTINE = insert(_quarantine)
 
 Incoming = tuple[bytes, SourceRef] | tuple[bytes, SourceRef, datetime]
-
-
-def read_checkpoint(conn: Connection, key: str) -> dict[str, Any] | None:
-    """A source's resumption state; readers (an IMAP watcher deciding whether to IDLE) use any connection."""
-    row = conn.execute(select(_checkpoints.c.value).where(_checkpoints.c.key == key)).first()
-    return dict(row.value) if row is not None else None
-
-
-def write_checkpoint(conn: Connection, key: str, value: dict[str, Any], now: datetime | None = None) -> None:
-    """Set a checkpoint (insert or replace) in the caller's transaction."""
-    at = now or utcnow()
-    if conn.execute(select(_checkpoints.c.key).where(_checkpoints.c.key == key)).first() is None:
-        conn.execute(insert(_checkpoints).values(key=key, value=value, updated_at=at))
-    else:
-        conn.execute(update(_checkpoints).where(_checkpoints.c.key == key).values(value=value, updated_at=at))
 
 
 class IngestSession:

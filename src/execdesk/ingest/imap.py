@@ -33,10 +33,11 @@ from urllib.parse import quote
 
 from imapclient import IMAPClient
 
-from execdesk.ingest.core import IngestSession, read_checkpoint
+from execdesk.ingest.core import IngestSession
 from execdesk.ingest.work import SourceRef
 from execdesk.settings import ImapSettings, Settings
 from execdesk.store import Store
+from execdesk.store.checkpoints import read_checkpoint
 from execdesk.workers.intake import enqueue_messages, queue_enabled
 
 log = logging.getLogger("execdesk.ingest.imap")

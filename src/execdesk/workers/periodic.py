@@ -66,7 +66,7 @@ def claim_tick(store: Store, task: str, timestamp: int) -> bool:
 
     The last tick that ran is a checkpoint (``periodic:<task>``), read and written under a
     transaction-scoped advisory lock, so two workers cannot both claim one tick."""
-    from execdesk.ingest.core import read_checkpoint, write_checkpoint
+    from execdesk.store.checkpoints import read_checkpoint, write_checkpoint
     from execdesk.store.db import advisory_xact_lock, lock_key
 
     key = f"periodic:{task}"
