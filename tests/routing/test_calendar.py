@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from execdesk.routing.calendar import BusinessCalendar, CalendarError, add_time, time_between
+from execdesk.routing import calendar as calendar_module
+from execdesk.routing.calendar import BusinessCalendar, CalendarError, add_time, shared_calendar, time_between
 
 
 def local(zone: str, *args: int) -> datetime:
@@ -109,3 +110,35 @@ def test_add_and_between_agree(start: datetime, minutes: int) -> None:
         assert end > start
         assert cal.between(start, end) == timedelta(minutes=minutes)
         assert cal.is_working(end - timedelta(seconds=1))
+
+
+def test_remembered_shifts_are_the_computed_ones_across_clock_changes_and_cache_resets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A calendar remembers each day's shift; with a tiny memory (reset every 5 days) and without one,
+    deadlines over two years of London and New York days, clock changes included, are the same."""
+    monkeypatch.setattr(calendar_module, "SHIFT_CACHE_DAYS", 5)
+    small = [BusinessCalendar(*args) for args in (LONDON_NIGHT, NY_OFFICE)]
+    for cal in small:
+        day = datetime(2026, 1, 1).date()
+        for _ in range(730):
+            assert cal._shift(day) == cal._compute_shift(day)
+            day += timedelta(days=1)
+        assert len(cal._shifts) <= 5
+    start = datetime(2026, 3, 1, 7, 30, tzinfo=UTC)
+    for cal in small:
+        fresh = BusinessCalendar(cal.timezone, cal.days, cal.start, cal.end, cal.holidays)
+        for hours in range(0, 24 * 300, 13):
+            at = start + timedelta(hours=hours)
+            assert cal.add(at, 4800) == fresh.add(at, 4800)
+            assert cal.between(at, at + timedelta(days=9)) == fresh.between(at, at + timedelta(days=9))
+
+
+def test_one_calendar_per_definition_is_shared() -> None:
+    a = shared_calendar("Europe/London", ("mon", "tue"), "22:00", "06:00", ("2026-12-25",))
+    assert shared_calendar("Europe/London", ("mon", "tue"), "22:00", "06:00", ("2026-12-25",)) is a
+    assert shared_calendar("Europe/London", ("mon", "tue"), "22:00", "07:00", ("2026-12-25",)) is not a
+
+
+LONDON_NIGHT = ("Europe/London", ("mon", "tue", "wed", "thu", "fri", "sun"), "22:00", "06:00", ("2026-12-25",))
+NY_OFFICE = ("America/New_York", ("mon", "tue", "wed", "thu", "fri"), "09:00", "17:00", ())

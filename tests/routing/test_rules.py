@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from execdesk.notify.alerts import list_alerts
 from execdesk.routing import service
-from execdesk.routing.rules import CaseFacts, RuleSpec, evaluate
+from execdesk.routing.rules import CaseFacts, Conditions, RuleSpec, check, evaluate, holds, matches
 from execdesk.routing.stage import dry_run
 from execdesk.store.models import AuditEvent, Case, table_of
 from tests.mailfactory import make_mail, msgid_of
@@ -71,6 +71,39 @@ def test_match_any_and_all_and_recipient_and_campaign_conditions() -> None:
     solo = rule("solo", conditions={"campaign_roles": ["none"]})
     assert evaluate([solo], facts).matched[0]["conditions"] == ["campaign role none in ['none']"]
     assert evaluate([solo], CaseFacts(campaign_role="member")).matched == []
+
+
+CONDITION_SETS = [
+    {},
+    {"signals": ["legal_threat", "media"]},
+    {"intents": ["spam"], "machine": False},
+    {"priority_levels": ["urgent", "high"], "campaign_roles": ["none", "trigger"], "high_risk": True},
+    {"min_priority": 40, "max_priority": 60, "vip": True},
+    {"sender_domains": ["gov"], "recipients": ["@corp.example", "ceo@corp.example"], "topics": ["billing"]},
+]
+FACTS = [
+    CaseFacts(),
+    CaseFacts(intent="spam", signals=frozenset({"media", "x"}), priority=45.0, level="high", sender="a@fcc.gov"),
+    CaseFacts(intent="question", topic="billing", recipients=("ceo@corp.example",), vip=True, priority=59.9),
+    CaseFacts(campaign_role="trigger", high_risk=True, level="urgent", machine=True, sender="no-at-sign"),
+]
+
+
+@pytest.mark.parametrize("conditions", CONDITION_SETS)
+@pytest.mark.parametrize("match", ["all", "any"])
+def test_holds_and_matches_agree_with_the_worded_check(conditions: dict[str, Any], match: str) -> None:
+    """``holds`` decides without wording; ``matches`` words only what held. Both must agree with
+    ``check``, which words every condition: the reasons shown are those of the conditions that held."""
+    c = Conditions.model_validate(conditions)
+    for facts in FACTS:
+        held, failed = check(c, facts)
+        expected = (not held and not failed) or (bool(held) if match == "any" else not failed)
+        assert holds(c, facts, match) is expected, (conditions, facts)
+        reasons = matches(c, facts, match)
+        if not expected:
+            assert reasons is None
+        else:
+            assert reasons == (held or ["no conditions: matches every case"])
 
 
 def test_bad_rules_are_refused_with_a_sentence(store) -> None:  # type: ignore[no-untyped-def]

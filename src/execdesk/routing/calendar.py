@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: How far ahead the calculator looks for working time before it calls the calendar empty.
 MAX_DAYS = 3 * 366
+#: Shifts a calendar remembers (a few years of days; then it starts over, bounding memory).
+SHIFT_CACHE_DAYS = 4096
 
 
 class CalendarError(ValueError):
@@ -43,7 +46,7 @@ def parse_hhmm(value: str) -> time:
 class BusinessCalendar:
     """Working hours of one office; immutable once built."""
 
-    __slots__ = ("_end", "_start", "_weekdays", "_zone", "days", "end", "holidays", "start", "timezone")
+    __slots__ = ("_end", "_shifts", "_start", "_weekdays", "_zone", "days", "end", "holidays", "start", "timezone")
 
     def __init__(
         self,
@@ -71,6 +74,7 @@ class BusinessCalendar:
             self.holidays = frozenset(h if isinstance(h, date) else date.fromisoformat(str(h)) for h in holidays)
         except ValueError as exc:
             raise CalendarError(f"holiday is not a date (YYYY-MM-DD): {exc}") from None
+        self._shifts: dict[date, tuple[datetime, datetime] | None] = {}
 
     def __repr__(self) -> str:
         hours = f"{self.start}-{self.end}"
@@ -78,7 +82,20 @@ class BusinessCalendar:
 
     # -- the shifts ------------------------------------------------------------------------
     def _shift(self, day: date) -> tuple[datetime, datetime] | None:
-        """The UTC interval of the shift starting on local ``day`` (None: not a working day)."""
+        """The UTC interval of the shift starting on local ``day`` (None: not a working day).
+
+        Remembered per day: an SLA deadline walks every day up to it, two zone conversions each, and
+        the cases of an import share their days (the calendar is immutable, so each day's answer is)."""
+        try:
+            return self._shifts[day]
+        except KeyError:
+            pass
+        if len(self._shifts) >= SHIFT_CACHE_DAYS:
+            self._shifts.clear()
+        shift = self._shifts[day] = self._compute_shift(day)
+        return shift
+
+    def _compute_shift(self, day: date) -> tuple[datetime, datetime] | None:
         if day.weekday() not in self._weekdays or day in self.holidays:
             return None
         end_day = day if self._end > self._start else day + timedelta(days=1)
@@ -127,6 +144,15 @@ class BusinessCalendar:
     def is_working(self, instant: datetime) -> bool:
         s, _e = next(self.shifts_from(instant))
         return s <= _utc(instant)
+
+
+@lru_cache(maxsize=64)
+def shared_calendar(
+    timezone: str, days: tuple[str, ...], start: str, end: str, holidays: tuple[date | str, ...]
+) -> BusinessCalendar:
+    """One calendar per definition for the whole process, so that the shifts it remembers serve every
+    batch and every request (the route stage reads the calendars again for each batch)."""
+    return BusinessCalendar(timezone, days, start, end, holidays)
 
 
 def add_time(calendar: BusinessCalendar | None, instant: datetime, minutes: float) -> datetime:

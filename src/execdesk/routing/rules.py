@@ -13,7 +13,7 @@ SLA policies reuse :class:`Conditions` (every set condition must hold).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -158,54 +158,111 @@ def _recipient_matches(recipients: Sequence[str], wanted: str) -> bool:
     return wanted in recipients
 
 
+def _outcomes(c: Conditions, facts: CaseFacts) -> list[tuple[str, bool]]:
+    """Each set condition's name and whether it holds, in the order the reasons list them.
+
+    The one place conditions are decided; the reasons are worded only for rules that match (most
+    rules do not match most cases, and wording their failed conditions was most of the cost)."""
+    out: list[tuple[str, bool]] = []
+    if c.intents:
+        out.append(("intents", facts.intent in c.intents))
+    if c.topics:
+        out.append(("topics", facts.topic in c.topics))
+    if c.signals:
+        out.append(("signals", not facts.signals.isdisjoint(c.signals)))
+    if c.min_priority is not None:
+        out.append(("min_priority", facts.priority >= c.min_priority))
+    if c.max_priority is not None:
+        out.append(("max_priority", facts.priority < c.max_priority))
+    if c.priority_levels:
+        out.append(("priority_levels", facts.level in c.priority_levels))
+    if c.sender_domains:
+        out.append(("sender_domains", _sender_domain_hit(c, facts) is not None))
+    if c.vip is not None:
+        out.append(("vip", facts.vip == c.vip))
+    if c.recipients:
+        out.append(("recipients", _recipient_hit(c, facts) is not None))
+    if c.campaign_roles:
+        out.append(("campaign_roles", (facts.campaign_role or "none") in c.campaign_roles))
+    if c.high_risk is not None:
+        out.append(("high_risk", facts.high_risk == c.high_risk))
+    if c.machine is not None:
+        out.append(("machine", facts.machine == c.machine))
+    return out
+
+
+def _verdict(outcomes: list[tuple[str, bool]], match: str) -> bool:
+    """``all``: no condition fails; ``any``: one holds. No conditions: every case matches."""
+    if not outcomes:
+        return True
+    if match == "any":
+        return any(ok for _name, ok in outcomes)
+    return all(ok for _name, ok in outcomes)
+
+
+def _sender_domain_hit(c: Conditions, facts: CaseFacts) -> str | None:
+    domain = facts.sender_domain
+    return next((d for d in c.sender_domains if _domain_matches(domain, d)), None)
+
+
+def _recipient_hit(c: Conditions, facts: CaseFacts) -> str | None:
+    return next((r for r in c.recipients if _recipient_matches(facts.recipients, r)), None)
+
+
+def _signals_text(c: Conditions, facts: CaseFacts) -> str:
+    hits = sorted(facts.signals & set(c.signals))
+    return f"signal {', '.join(hits)}" if hits else f"no signal of {c.signals}"
+
+
+def _sender_domain_text(c: Conditions, facts: CaseFacts) -> str:
+    hit = _sender_domain_hit(c, facts)
+    return f"sender domain {facts.sender_domain} matches {hit or c.sender_domains}"
+
+
+def _recipients_text(c: Conditions, facts: CaseFacts) -> str:
+    hit = _recipient_hit(c, facts)
+    return f"addressed to {hit}" if hit else f"not addressed to {c.recipients}"
+
+
+#: Each condition in words (what the "why" panel and the audit log show).
+_TEXTS: dict[str, Callable[[Conditions, CaseFacts], str]] = {
+    "intents": lambda c, f: f"intent {f.intent} in {c.intents}",
+    "topics": lambda c, f: f"topic {f.topic} in {c.topics}",
+    "signals": _signals_text,
+    "min_priority": lambda c, f: f"priority {f.priority:.0f} >= {c.min_priority:g}",
+    "max_priority": lambda c, f: f"priority {f.priority:.0f} < {c.max_priority:g}",
+    "priority_levels": lambda c, f: f"priority level {f.level} in {c.priority_levels}",
+    "sender_domains": _sender_domain_text,
+    "vip": lambda c, f: "VIP contact" if f.vip else "not a VIP contact",
+    "recipients": _recipients_text,
+    "campaign_roles": lambda c, f: f"campaign role {f.campaign_role or 'none'} in {c.campaign_roles}",
+    "high_risk": lambda c, f: "high-risk" if f.high_risk else "not high-risk",
+    "machine": lambda c, f: "machine mail" if f.machine else "not machine mail",
+}
+
+
 def check(conditions: Conditions, facts: CaseFacts) -> tuple[list[str], list[str]]:
     """(conditions that hold, conditions that do not), each in words."""
     held: list[str] = []
     failed: list[str] = []
-
-    def note(ok: bool, text: str) -> None:
-        (held if ok else failed).append(text)
-
-    c = conditions
-    if c.intents:
-        note(facts.intent in c.intents, f"intent {facts.intent} in {c.intents}")
-    if c.topics:
-        note(facts.topic in c.topics, f"topic {facts.topic} in {c.topics}")
-    if c.signals:
-        hits = sorted(facts.signals & set(c.signals))
-        note(bool(hits), f"signal {', '.join(hits)}" if hits else f"no signal of {c.signals}")
-    if c.min_priority is not None:
-        note(facts.priority >= c.min_priority, f"priority {facts.priority:.0f} >= {c.min_priority:g}")
-    if c.max_priority is not None:
-        note(facts.priority < c.max_priority, f"priority {facts.priority:.0f} < {c.max_priority:g}")
-    if c.priority_levels:
-        note(facts.level in c.priority_levels, f"priority level {facts.level} in {c.priority_levels}")
-    if c.sender_domains:
-        hit = next((d for d in c.sender_domains if _domain_matches(facts.sender_domain, d)), None)
-        note(hit is not None, f"sender domain {facts.sender_domain} matches {hit or c.sender_domains}")
-    if c.vip is not None:
-        note(facts.vip == c.vip, "VIP contact" if facts.vip else "not a VIP contact")
-    if c.recipients:
-        hit = next((r for r in c.recipients if _recipient_matches(facts.recipients, r)), None)
-        note(hit is not None, f"addressed to {hit}" if hit else f"not addressed to {c.recipients}")
-    if c.campaign_roles:
-        role = facts.campaign_role or "none"
-        note(role in c.campaign_roles, f"campaign role {role} in {c.campaign_roles}")
-    if c.high_risk is not None:
-        note(facts.high_risk == c.high_risk, "high-risk" if facts.high_risk else "not high-risk")
-    if c.machine is not None:
-        note(facts.machine == c.machine, "machine mail" if facts.machine else "not machine mail")
+    for name, ok in _outcomes(conditions, facts):
+        (held if ok else failed).append(_TEXTS[name](conditions, facts))
     return held, failed
 
 
+def holds(conditions: Conditions, facts: CaseFacts, match: str = "all") -> bool:
+    """Whether :func:`matches` would match, without wording any reason (policies need only this)."""
+    return _verdict(_outcomes(conditions, facts), match)
+
+
 def matches(conditions: Conditions, facts: CaseFacts, match: str = "all") -> list[str] | None:
-    """The reasons a rule matches, or None when it does not."""
-    held, failed = check(conditions, facts)
-    if not held and not failed:
+    """The reasons a rule matches (the conditions that hold, in words), or None when it does not."""
+    outcomes = _outcomes(conditions, facts)
+    if not _verdict(outcomes, match):
+        return None
+    if not outcomes:
         return ["no conditions: matches every case"]
-    if match == "any":
-        return held or None
-    return held if not failed else None
+    return [_TEXTS[name](conditions, facts) for name, ok in outcomes if ok]
 
 
 @dataclass

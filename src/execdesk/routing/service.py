@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from execdesk.cases.service import record_audit
-from execdesk.routing.calendar import BusinessCalendar, CalendarError
+from execdesk.routing.calendar import BusinessCalendar, CalendarError, shared_calendar
 from execdesk.routing.rules import Conditions, RuleSpec
 from execdesk.store.db import utcnow
 from execdesk.store.models import BusinessHours, Checkpoint, RoutingRule, SlaPolicy, Team, table_of
@@ -67,7 +67,9 @@ class HoursSpec(BaseModel):
     holidays: list[str] = Field(default_factory=list)
 
     def calendar(self) -> BusinessCalendar:
-        return BusinessCalendar(self.timezone, self.working_days, self.day_start, self.day_end, self.holidays)
+        return shared_calendar(
+            self.timezone, tuple(self.working_days), self.day_start, self.day_end, tuple(self.holidays)
+        )
 
 
 class TeamSpec(BaseModel):

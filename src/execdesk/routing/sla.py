@@ -71,13 +71,12 @@ class Clock:
     @classmethod
     def of(cls, case: Any) -> Clock:
         """From a case row (attributes) or dict with the ``sla_*`` columns."""
-        names = [f.name for f in fields(cls)]
         if isinstance(case, Mapping):
-            return cls(**{n: case.get(f"sla_{n}") for n in names})
-        return cls(**{n: getattr(case, f"sla_{n}", None) for n in names})
+            return cls(*[case.get(column) for column in _COLUMNS])
+        return cls(*[getattr(case, column, None) for column in _COLUMNS])
 
     def columns(self) -> dict[str, Any]:
-        return {f"sla_{f.name}": getattr(self, f.name) for f in fields(self)}
+        return {column: getattr(self, name) for name, column in zip(_NAMES, _COLUMNS, strict=True)}
 
     def active(self) -> dict[str, datetime]:
         """The deadlines still to meet (paused or not)."""
@@ -98,6 +97,10 @@ class Clock:
         if self.breached_at is None or due < self.breached_at:
             self.breached_at = due
 
+
+#: The clock's fields and their ``sla_*`` columns, in order (read once: every routed case reads them).
+_NAMES = tuple(f.name for f in fields(Clock))
+_COLUMNS = tuple(f"sla_{name}" for name in _NAMES)
 
 Late = list[tuple[str, datetime]]  # (target, deadline) met late or missed
 

@@ -26,7 +26,7 @@ from execdesk.cases.refs import case_ref
 from execdesk.cases.service import record_audits
 from execdesk.notify.alerts import raise_alerts
 from execdesk.routing import service
-from execdesk.routing.rules import CaseFacts, Decision, RuleSpec, evaluate, level_of, matches
+from execdesk.routing.rules import CaseFacts, Decision, RuleSpec, evaluate, holds, level_of
 from execdesk.routing.sla import Clock, Targets, escalate, inbound, start
 from execdesk.store.models import Case, Contact, table_of
 
@@ -80,7 +80,7 @@ class RoutingContext:
         if override and override in self.by_name:
             return self.by_name[override]
         for spec, targets in self.policies:
-            if matches(spec.conditions, facts, "all") is not None:  # no conditions: every case
+            if holds(spec.conditions, facts):  # no conditions: every case
                 return targets
         return None
 
