@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from execdesk.analyze import analyze_batch, default_config, native, parsed_from_text
-from execdesk.analyze.scan import _KEY_INDEX, END, KEY_LEN, Scan, _native_cands, _python_cands, fold
+from execdesk.analyze.scan import _KEY_INDEX, END, KEY_LEN, Scan, _native_cands, _python_cands, fold, scans
 from execdesk.analyze.text import MAX_ANALYSED_CHARS, build_view
 from execdesk.analyze.training.data import load_cfpb, load_enron, load_spamassassin, load_twcs
 
@@ -116,3 +116,20 @@ def test_analyses_equal_with_and_without_kernels(shared_data: Path) -> None:
     with native.python_path():
         slow = [a.to_dict() for a in analyze_batch(msgs, None, cfg)]
     assert fast == slow
+
+
+def test_scans_of_a_batch_equal_each_text_alone(shared_data: Path) -> None:
+    """Decision 0222: ``scans`` (one ``word_index_many`` call for a batch; the non-ASCII word and space
+    characters of every text together) gives each text the candidates ``Scan`` finds for it alone, on the
+    Python path too. Batches of real mail with non-ASCII texts among ASCII ones, and the traps."""
+    _kernels()
+    examples = load_twcs(shared_data)[::7] + load_cfpb(shared_data, limit=300) + load_spamassassin(shared_data)[::20]
+    texts = [build_view(e.subject, e.body).text for e in examples] + TRAPS + _key_traps()
+    assert sum(not t.isascii() for t in texts) > 20
+    for i in range(0, len(texts), 250):
+        batch = texts[i : i + 250]
+        for sc, text in zip(scans(batch), batch, strict=True):
+            alone = Scan(text)
+            assert (sc.text, sc.folded, sc._cands) == (text, alone.folded, alone._cands), text[:120]
+            with native.python_path():
+                assert sc._cands == Scan(text)._cands, text[:120]

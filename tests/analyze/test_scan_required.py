@@ -33,6 +33,7 @@ from execdesk.analyze.scan import (
     register,
     required_words,
 )
+from execdesk.analyze.signals import _INDEXED
 from execdesk.analyze.text import build_view
 from execdesk.analyze.training.data import load_enron, load_spamassassin, load_twcs
 from tests.analyze.test_fast_paths import TRAPS
@@ -139,8 +140,73 @@ def test_word_index_regrows_its_buffers() -> None:
     kernels = native.load("scan")
     if kernels is None:
         pytest.skip("numba not importable or EXECDESK_ANALYZE_NATIVE=0: only the Python path exists")
-    for text in ("I we " * 500, "i " * 3000 + "we", "I’ll we’re i ii we " * 200):
+    # "cancel" makes the "I"/"we" candidates of churn.cancel's third alternative count (decision 0222)
+    for text in ("I we cancel " * 300, "i cancel " * 500 + "we", "I’ll we’re i cancel " * 200):
         folded = fold(text)
         cands = _python_cands(folded)
         assert sum(map(len, cands.values())) > len(text) // 2 + 16
         assert _native_cands(kernels, folded) == cands
+    # without it, more candidates are found than the buffers hold, and most are dropped after the scan
+    for text in ("I we " * 500, "i " * 3000 + "we"):
+        assert _native_cands(kernels, fold(text)) == _python_cands(fold(text))
+
+
+# Decision 0222: where a match starts with a choice of alternatives, a candidate found through a key of
+# alternatives that require words the text lacks is dropped (FastPattern.alt_required).
+_CHOICE = r"\b(?:I|we)\b[^.\n]{0,25}?\bcancel\w*|\bclos(?:e|ed)\s+(?:my|our)\s+(?:account|card)\b"
+_CHOICE_TEXTS = [
+    "I will call you tomorrow, we said so.",  # "I"/"we" without "cancel": no candidate at all
+    "I will cancel it. We did not. we CANCELLED",
+    "Close my account. I closed our card, we close",
+    "we  cancel",
+    "cancel I we",  # "cancel" before "I": still a candidate (the requirement is the whole text's)
+    "écancel I",  # "cancel" not at a word start: "I" is no candidate
+]
+
+
+def test_alternative_requirements_drop_only_candidates_that_cannot_match() -> None:
+    compiled = re.compile(_CHOICE, re.I)
+    fp = register(compiled)
+    req = fp.alt_required
+    assert set(req) == {"i\x00", "we\x00", "close\x00", "closed"}
+    assert req["i\x00"] == req["we\x00"] != req["close\x00"] == req["closed"]  # "cancel"; "account"/"card"
+    assert Scan(_CHOICE_TEXTS[0]).candidates(fp) == []
+    text = _CHOICE_TEXTS[1]
+    assert Scan(text).candidates(fp) == [0, text.index("We"), text.index("we")]
+    assert Scan(_CHOICE_TEXTS[5]).candidates(fp) == []
+    for text in _CHOICE_TEXTS + [t.upper() for t in _CHOICE_TEXTS]:
+        sc = Scan(text)
+        assert [m.span() for m in sc.finditer(fp)] == [m.span() for m in compiled.finditer(text)], text
+        kernels = native.load("scan")
+        if kernels is not None:
+            assert _native_cands(kernels, fold(text)) == _python_cands(fold(text)), text
+
+
+def test_alternative_requirements_refused_when_a_word_fits_keys_of_two_alternatives() -> None:
+    """The word "calling" fits the key "call" (first alternative, which needs "lawyerx") and "callin" (second,
+    which needs nothing): a word's candidate cannot be kept for one key and dropped for the other."""
+    compiled = re.compile(r"\bcall\w*\s+(?:a|the)\s+lawyerx|\bcalling\s+now\b", re.I)
+    fp = register(compiled)
+    assert fp.alt_required == {}
+    text = "calling now, call the lawyerx"
+    assert [m.span() for m in Scan(text).finditer(fp)] == [m.span() for m in compiled.finditer(text)]
+
+
+def test_alternative_requirements_of_the_rules_skip_candidates_on_real_mail(shared_data: Path) -> None:
+    """The rules' alternative requirements are in place (churn.cancel's "I"/"we", the lawyer rule's "my"/"our")
+    and drop candidates on real mail; ``test_fast_paths`` checks every registered pattern's matches."""
+    by_name = {r.name: fp for r, fp in _INDEXED}
+    assert {"i\x00", "we\x00"} <= set(by_name["churn.cancel"].alt_required)
+    assert {"my\x00", "our\x00"} <= set(by_name["legal_threat.lawyer"].alt_required)
+    texts = [build_view(e.subject, e.body).text for e in load_spamassassin(shared_data)[::8]]
+    with_alt = [fp for fp in _REGISTRY if fp.alt_required]
+    skipped = 0  # (text, whole-word key) pairs whose candidates were dropped
+    for text in texts:
+        sc = Scan(text)
+        words = set(re.findall(r"\w+", sc.folded))
+        for fp in with_alt:
+            if fp.pattern.search(text) is not None:
+                assert sc.may_match(fp), (fp.pattern.pattern[:80], text[:200])
+            for key, req in fp.alt_required.items():
+                skipped += key.endswith("\x00") and key[:-1] in words and req not in sc.word_pids()
+    assert skipped > 1000

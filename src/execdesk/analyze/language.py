@@ -74,6 +74,7 @@ _EN_STOP = frozenset(
         "was",
     ]
 )
+EN_STOP_WORDS = _EN_STOP  # also what scan.py takes for words nearly every English text holds
 _WORDS = re.compile(r"[a-z']+")
 # ``_WORDS`` for ASCII text in two C passes (decision 0220): every byte but a-z and "'" becomes a space, and
 # the runs left between spaces are the words; ``_EN_STOP`` as the bytes those words are

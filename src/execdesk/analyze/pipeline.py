@@ -37,7 +37,7 @@ from execdesk.analyze.linear import LinearModel, NativeTerms, codepoints, counts
 from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
 from execdesk.analyze.models import ModelSet, load_models
 from execdesk.analyze.priority import build_priority
-from execdesk.analyze.scan import FastPattern
+from execdesk.analyze.scan import FastPattern, scans
 from execdesk.analyze.signals import RuleTrace, run_rules
 from execdesk.analyze.spamtokens import header_tokens
 from execdesk.analyze.text import TextView, body_of, build_view
@@ -446,8 +446,10 @@ def _featurize_many(
     metas = [meta for _s, _b, meta, _h in texts]
     kernels = native.load("token")
     nt = models.native_terms(kernels) if kernels is not None else None
-    for subject, body, _meta, _hdr in texts:
-        view = build_view(subject, body)
+    views = [build_view(subject, body) for subject, body, _meta, _hdr in texts]
+    for view, sc in zip(views, scans([v.text for v in views]), strict=True):
+        view._scan = sc  # the word index of every text from one kernel call
+    for view in views:
         hits, traces = run_rules(view, enabled, trace=trace)
         sent = sentiment_mod.score(view.text, view.scanner())
         if nt is not None:  # the terms of all messages by one kernel call, below (decisions 0211, 0217)

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from execdesk.analyze import native
+from execdesk.analyze.language import EN_STOP_WORDS
 
 # the standard library's regex parser (private but stable since 3.11; typeshed does not describe it)
 C: Any = importlib.import_module("re._constants")
@@ -146,10 +147,13 @@ def _ended(acc: str) -> str:
     return acc if any(m in acc for m in _RUN_MARKS) else acc + END
 
 
-def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False) -> set[tuple[str, bool]]:
+def _prefixes(
+    pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False, items: list[tuple[Any, Any]] | None = None
+) -> set[tuple[str, bool]]:
     """Every (literal prefix, preceded by ``\\b``) a match can start with, at most ``limit`` long (+ END);
     raises _Unconstrained. ``runs``: a whitespace run after a word character is a RUN mark (one
-    character of the prefix), and the walk goes on past it."""
+    character of the prefix), and the walk goes on past it. ``items``: walk this part of the pattern's
+    parse tree instead (one of its ``_alternatives``)."""
     out: set[tuple[str, bool]] = set()
     budget = [_MAX_PATHS]
     stop: list[tuple[Any, Any]] = [(None, "STOP")]
@@ -248,7 +252,7 @@ def _prefixes(pattern: re.Pattern[str], limit: int = KEY_LEN, runs: bool = False
             else:
                 items, i = stop, 0
 
-    walk(list(P.parse(pattern.pattern, pattern.flags).data), 0, "", False)
+    walk(list(P.parse(pattern.pattern, pattern.flags).data) if items is None else items, 0, "", False)
     return out
 
 
@@ -256,17 +260,32 @@ _MAX_EXACT = 64  # at most this many strings in a set of exact strings (cross pr
 _MIN_REQUIRED = 3  # shorter required words are not worth an index entry
 _MAX_REQUIRED = 64  # a longer list of words would add more index entries than it saves
 _Strings = frozenset[str]
+_Keys = tuple[str, ...]  # a pattern's word keys without END (``_rank``)
 _EMPTY: _Strings = frozenset({""})
 
 
-def _rank(x: _Strings | None) -> tuple[int, int]:
-    """How selective a required set is: its shortest string's length, then fewer strings (-1: none)."""
-    return (-1, 0) if not x or "" in x else (min(map(len, x)), -len(x))
+def _rank(x: _Strings | None, own: _Keys | None) -> tuple[int, int, int, int]:
+    """How selective a required set is: its shortest string's length, then fewer strings (-1: none).
+
+    With ``own`` (an alternative's bare word keys, decision 0222), first whether its strings are long
+    enough to be indexed, then whether some string begins with none of ``own`` (a set of them adds nothing
+    to the alternative's candidates), and a string's trailing space does not count ("on " is "on")."""
+    if not x or "" in x:
+        return (-1, -1, -1, 0)
+    if own is None:
+        return (0, 0, min(map(len, x)), -len(x))
+    shortest = min(len(w.rstrip()) for w in x)
+    return (int(shortest >= _MIN_REQUIRED), int(not _covered(x, own)), shortest, -len(x))
 
 
-def _better(a: _Strings | None, b: _Strings | None) -> _Strings | None:
+def _covered(strings: _Strings, own: _Keys) -> bool:
+    """Every string begins with one of the bare keys ``own``: a word holding one is a candidate already."""
+    return all(any(w.startswith(k) for k in own) for w in strings)
+
+
+def _better(a: _Strings | None, b: _Strings | None, own: _Keys | None) -> _Strings | None:
     """The more selective of two "every match holds one of these at a word start" sets (None: none)."""
-    return a if _rank(a) >= _rank(b) else b
+    return a if _rank(a, own) >= _rank(b, own) else b
 
 
 def _by_prefix(strings: _Strings) -> _Strings:
@@ -305,7 +324,7 @@ def _ends_non_word(op: Any, av: Any) -> bool:
     return False
 
 
-def _strings(items: Any, boundary: bool) -> tuple[_Strings | None, _Strings | None]:
+def _strings(items: Any, boundary: bool, own: _Keys | None) -> tuple[_Strings | None, _Strings | None]:
     """(exact, required) of a parsed sequence that starts at a word start when ``boundary`` (the text
     before it ends with a non-word character, or a ``\\b`` is there; strings that begin with a word
     character then begin a word).
@@ -321,13 +340,13 @@ def _strings(items: Any, boundary: bool) -> tuple[_Strings | None, _Strings | No
     def settle(run: _Strings | None, anchored: bool) -> None:
         nonlocal best
         if run is not None and anchored and all(x and _is_word_char(x[0]) for x in run):
-            best = _better(best, _by_prefix(run))
+            best = _better(best, _by_prefix(run), own)
 
     for op, av in items:
         if cur == _EMPTY:
             run_start = boundary  # nothing matched since: the run starts here
-        exact, required = _item_strings(op, av, boundary)
-        best = _better(best, required)
+        exact, required = _item_strings(op, av, boundary, own)
+        best = _better(best, required, own)
         if exact is not None and cur is not None and len(cur) * len(exact) <= _MAX_EXACT:
             cur = frozenset(x + y for x in cur for y in exact)
         else:
@@ -347,7 +366,7 @@ def _strings(items: Any, boundary: bool) -> tuple[_Strings | None, _Strings | No
     return (cur if whole else None), best
 
 
-def _item_strings(op: Any, av: Any, boundary: bool) -> tuple[_Strings | None, _Strings | None]:
+def _item_strings(op: Any, av: Any, boundary: bool, own: _Keys | None) -> tuple[_Strings | None, _Strings | None]:
     """``_strings`` of one parsed item."""
     if op is C.LITERAL:
         ch = _lit(av) or _wide_lit(av) or (chr(av) if chr(av) in _CASELESS else None)
@@ -357,11 +376,11 @@ def _item_strings(op: Any, av: Any, boundary: bool) -> tuple[_Strings | None, _S
     if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
         return _EMPTY, None
     if op is C.SUBPATTERN:
-        return _strings(av[3].data, boundary)
+        return _strings(av[3].data, boundary, own)
     if op is C.ATOMIC_GROUP:
-        return _strings(av.data, boundary)
+        return _strings(av.data, boundary, own)
     if op is C.BRANCH:
-        alts = [_strings(alt.data, boundary) for alt in av[1]]
+        alts = [_strings(alt.data, boundary, own) for alt in av[1]]
         exact: _Strings | None = None
         if all(e is not None for e, _r in alts):
             union = frozenset().union(*(e for e, _r in alts if e is not None))
@@ -372,7 +391,7 @@ def _item_strings(op: Any, av: Any, boundary: bool) -> tuple[_Strings | None, _S
         return exact, _by_prefix(frozenset().union(*(r for r in reqs if r is not None)))
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
         lo, hi, sub = av
-        exact, required = _strings(sub.data, boundary)
+        exact, required = _strings(sub.data, boundary, own)
         if lo == 0:
             return (exact | _EMPTY if exact is not None and hi == 1 else None), None
         return (exact if lo == hi == 1 else None), required  # the first time it starts here
@@ -385,8 +404,15 @@ def required_words(pattern: re.Pattern[str]) -> _Strings:
     matches nowhere in ``text``."""
     if pattern.flags & re.ASCII:
         return frozenset()  # its \\b is not the index's (Unicode) word start
-    _exact, found = _strings(P.parse(pattern.pattern, pattern.flags).data, False)
-    if not found or "" in found or min(map(len, found)) < _MIN_REQUIRED or len(found) > _MAX_REQUIRED:
+    return _required_of(list(P.parse(pattern.pattern, pattern.flags).data), None)
+
+
+def _required_of(items: list[tuple[Any, Any]], own: _Keys | None) -> _Strings:
+    """``required_words`` of a parsed sequence; ``own``: see ``_rank``."""
+    _exact, found = _strings(items, False, own)
+    if not found or "" in found or len(found) > _MAX_REQUIRED:
+        return frozenset()
+    if min(len(w) if own is None else len(w.rstrip()) for w in found) < _MIN_REQUIRED:
         return frozenset()
     return found
 
@@ -394,7 +420,7 @@ def required_words(pattern: re.Pattern[str]) -> _Strings:
 class FastPattern:
     """A compiled pattern plus the literal prefixes its matches can start with."""
 
-    __slots__ = ("always", "ext", "find_keys", "pattern", "pid", "required", "word_keys", "words_only")
+    __slots__ = ("alt_required", "always", "ext", "find_keys", "pattern", "pid", "required", "word_keys", "words_only")
 
     def __init__(self, pattern: re.Pattern[str], pid: int) -> None:
         self.pattern = pattern
@@ -405,6 +431,8 @@ class FastPattern:
         self.always = False
         self.required: FastPattern | None = None  # words every match holds (``register``, ``_requirement``)
         self.words_only = False  # the candidates are the word index's alone (no ``find_keys``)
+        # word key -> the pattern id of the words the alternatives holding that key require (decision 0222)
+        self.alt_required: dict[str, int] = {}
         try:
             if P.parse(pattern.pattern, pattern.flags).getwidth()[0] == 0:
                 raise _Unconstrained
@@ -506,7 +534,7 @@ _KEY_INDEX: dict[str, list[int]] = {}
 _HEADS: set[str] = set()  # every leading part of an indexed key (lets a look-up stop early)
 # key -> pattern ids, kept across messages. Replaced (never cleared in place) when full, so a
 # Scan running in another thread keeps a consistent dict.
-_Entries = tuple[tuple[int, re.Pattern[str] | None], ...]
+_Entries = tuple[tuple[int, re.Pattern[str] | None, int], ...]
 _memo: list[dict[str, _Entries]] = [{}]
 _MEMO_MAX = 200_000
 
@@ -527,6 +555,7 @@ def register(pattern: re.Pattern[str], derive: bool = True) -> FastPattern:
     _memo[0] = {}
     if derive and not fp.always:
         fp.required = _requirement(fp)
+        fp.alt_required = _alternative_requirements(fp)
     return fp
 
 
@@ -536,12 +565,78 @@ def _requirement(fp: FastPattern) -> FastPattern | None:
     ``my ... lawyer``). None when there are no such words or when each begins with one of ``fp``'s own
     word keys (every word holding one is a candidate of ``fp`` already)."""
     words = required_words(fp.pattern)
-    own = [k.rstrip(END) for k in fp.word_keys]
-    if not words or all(any(w.startswith(k) for k in own) for w in words):
+    own = tuple(k.rstrip(END) for k in fp.word_keys)
+    if not words or _covered(words, own):
         return None
-    alternatives = "|".join(re.escape(w) for w in sorted(words))
-    req = register(re.compile(rf"\b(?:{alternatives})", re.IGNORECASE), derive=False)
+    req = _requirement_pattern(words)
     return req if req.words_only else None
+
+
+def _alternatives(items: list[tuple[Any, Any]]) -> list[list[tuple[Any, Any]]] | None:
+    """The sequences every match is one of, where a match starts with a choice (``\\b(?:a...|b...)\\b``,
+    ``a...|b...``): the zero-width items before it, one alternative, then the rest. None otherwise."""
+    for i, (op, av) in enumerate(items):
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue
+        branch = None
+        if op is C.BRANCH:
+            branch = av
+        elif op is C.SUBPATTERN and not av[1] and not av[2] and len(av[3].data) == 1:
+            inner_op, inner_av = av[3].data[0]
+            branch = inner_av if inner_op is C.BRANCH else None
+        if branch is None:
+            return None
+        return [items[:i] + list(alt.data) + items[i + 1 :] for alt in branch[1]]
+    return None
+
+
+def _alternative_requirements(fp: FastPattern) -> dict[str, int]:
+    """Word key -> the id of an indexed ``\\b(?:w1|w2|...)`` of the words that every match starting at a
+    word with that key holds, where a match starts with a choice of alternatives whose keys differ
+    (churn.cancel: "I"/"we" begin only its third alternative, which needs "cancel" or "disconnect"). A
+    candidate of such a key is dropped when the text has none of those words (``_scan_kernels``,
+    ``_python_cands``). Empty when the alternatives do not split the keys cleanly: a word that could fit
+    keys of alternatives with different requirements keeps every candidate."""
+    if not fp.words_only or fp.pattern.flags & re.ASCII:
+        return {}
+    alts = _alternatives(list(P.parse(fp.pattern.pattern, fp.pattern.flags).data))
+    if alts is None:
+        return {}
+    keys_of: list[frozenset[str]] = []
+    for alt in alts:
+        try:
+            pre = _prefixes(fp.pattern, items=alt)
+        except _Unconstrained:
+            return {}
+        if any(not bounded or p[0] not in _WORD_CHARS for p, bounded in pre):
+            return {}
+        keys_of.append(frozenset(_word_key(p) for p, _b in pre))
+    if frozenset().union(*keys_of) != fp.word_keys:
+        return {}
+    by_key: dict[str, _Strings | None] = {}
+    for alt, keys in zip(alts, keys_of, strict=True):
+        own = tuple(k.rstrip(END) for k in keys)
+        words: _Strings | None = _required_of(alt, own)
+        if not words or _covered(words, own) or any(w.rstrip() in EN_STOP_WORDS for w in words):
+            words = None  # none, or met by nearly every text ("the", "you"): it would only add candidates
+        for k in keys:
+            by_key[k] = words if by_key.get(k, words) == words else None
+    bare = {k: k.rstrip(END) for k in by_key}
+    for a, b in itertools.permutations(by_key, 2):
+        if by_key[a] != by_key[b] and bare[b].startswith(bare[a]):
+            return {}  # a word beginning ``b`` fits ``a`` too
+    out: dict[str, int] = {}
+    for k, words in by_key.items():
+        req = _requirement_pattern(words) if words is not None else None
+        if req is not None and req.words_only and not req.alt_required:
+            out[k] = req.pid
+    return out
+
+
+def _requirement_pattern(words: _Strings) -> FastPattern:
+    """``\\b(?:w1|w2|...)``, indexed (without requirements of its own)."""
+    alternatives = "|".join(re.escape(w) for w in sorted(words))
+    return register(re.compile(rf"\b(?:{alternatives})", re.IGNORECASE), derive=False)
 
 
 def _word_key(prefix: str) -> str:
@@ -574,14 +669,17 @@ def _ids_for(key: str) -> tuple[int, ...]:
 
 def _entries_for(key: str) -> _Entries:
     """(pattern id, the extended prefixes a word with this key must begin as one regex (``_prefix_re``),
-    None: no filter) per id."""
+    None: no filter; the pattern id of the words such a candidate requires, -1: none) per id."""
     fitting = [key[:n] for n in range(1, len(key) + 1)]
     if len(key) < KEY_LEN:
         fitting.append(key + END)
     out = []
     for pid in _ids_for(key):
-        ext = _REGISTRY[pid].ext
-        out.append((pid, None if ext is None else _prefix_re(tuple(p for k in fitting for p in ext.get(k, ())))))
+        fp = _REGISTRY[pid]
+        ext = fp.ext
+        # the keys of ``pid`` a word with this key fits all require the same (``_alternative_requirements``)
+        req = next((fp.alt_required[k] for k in fitting if k in fp.alt_required), -1)
+        out.append((pid, None if ext is None else _prefix_re(tuple(p for k in fitting for p in ext.get(k, ()))), req))
     return tuple(out)
 
 
@@ -599,9 +697,10 @@ _ASCII_CLASS = np.array(
 _wide_memo: dict[int, int] = {}  # non-ASCII code point -> 1: a word character, 2: whitespace, 0: neither
 # END and the RUN marks in the kernel's prefix characters (no code point is this large)
 _PREFIX_MARKS = {END: 0xFFFFFFFF, RUN_H: 0xFFFFFFFE, RUN_S: 0xFFFFFFFD}
-_Table = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-# (registered patterns, slot codes, slot entries, entry starts, entry pattern ids, prefix starts per entry
-# pattern id, character starts per prefix, prefix characters): rebuilt when a pattern is registered
+_Table = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# (registered patterns, slot codes, slot entries, entry starts, entry pattern ids, their required pattern ids
+# (``FastPattern.alt_required``; -1: none), prefix starts per entry pattern id, character starts per prefix,
+# prefix characters): rebuilt when a pattern is registered
 _table: list[_Table] = []
 
 
@@ -641,12 +740,14 @@ def _native_table() -> _Table:
     codes = sorted(entries)
     starts = [0]
     pids: list[int] = []
+    reqs: list[int] = []
     ext_starts = [0]
     char_starts = [0]
     chars: list[int] = []
     for c in codes:
         key, ids = entries[c]
         pids.extend(ids)
+        reqs.extend(_REGISTRY[pid].alt_required.get(key, -1) for pid in ids)
         starts.append(len(pids))
         bare = key.rstrip(END)  # what the word's code matched: the kernel reads each prefix after it
         for pid in ids:
@@ -662,6 +763,7 @@ def _native_table() -> _Table:
         *_slots(codes),
         np.array(starts, dtype=np.int64),
         np.array(pids, dtype=np.int32),
+        np.array(reqs, dtype=np.int32),
         np.array(ext_starts, dtype=np.int64),
         np.array(char_starts, dtype=np.int64),
         np.array(chars, dtype=np.uint32),
@@ -695,7 +797,7 @@ _NONE: list[int] = []  # no candidate (shared, never changed)
 
 def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
     """``Scan``'s candidates from the kernel; None when the text cannot be handed over (the Python path)."""
-    n_reg, slot_codes, slot_entries, starts, pids, ext_starts, char_starts, chars = _native_table()
+    n_reg, slot_codes, slot_entries, starts, pids, reqs, ext_starts, char_starts, chars = _native_table()
     cp = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(cp) != len(folded):
         return None
@@ -710,6 +812,7 @@ def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
         slot_entries,
         starts,
         pids,
+        reqs,
         ext_starts,
         char_starts,
         chars,
@@ -718,6 +821,56 @@ def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
     bl = bounds.tolist()
     pl = pos.tolist()
     return {p: pl[a:b] for p, a, b in zip(ids.tolist(), bl, bl[1:], strict=False)}
+
+
+def _native_cands_many(kernels: Any, folded: Sequence[str]) -> list[dict[int, list[int]]] | None:
+    """``_native_cands`` of each text, from one kernel call (``word_index_many``); None when the texts
+    cannot be handed over."""
+    n_reg, slot_codes, slot_entries, starts, pids, reqs, ext_starts, char_starts, chars = _native_table()
+    joined = "".join(folded)
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(cp) != len(joined):
+        return None
+    text_start = np.zeros(len(folded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)), out=text_start[1:])
+    wide_word, wide_space = (_NO_WIDE, _NO_WIDE) if joined.isascii() else _wide_classes(cp)
+    ids, bounds, pos, id_start = kernels.word_index_many(
+        cp,
+        text_start,
+        _ASCII_CLASS,
+        wide_word,
+        wide_space,
+        KEY_LEN,
+        slot_codes,
+        slot_entries,
+        starts,
+        pids,
+        reqs,
+        ext_starts,
+        char_starts,
+        chars,
+        n_reg,
+    )
+    il = ids.tolist()
+    bl = bounds.tolist()
+    pl = pos.tolist()
+    sl = id_start.tolist()
+    return [
+        {p: pl[x:y] for p, x, y in zip(il[a:b], bl[a:b], bl[a + 1 : b + 1], strict=True)}
+        for a, b in itertools.pairwise(sl)
+    ]
+
+
+def scans(texts: Sequence[str]) -> list[Scan]:
+    """``[Scan(t) for t in texts]``, the kernel called once for all of them (a batch, decision 0222)."""
+    kernels = native.load("scan")
+    if kernels is None or len(texts) < 2:
+        return [Scan(t) for t in texts]
+    folded = [fold(t) for t in texts]
+    found = _native_cands_many(kernels, folded)
+    if found is None:
+        return [Scan(t) for t in texts]
+    return [Scan(t, f, c) for t, f, c in zip(texts, folded, found, strict=True)]
 
 
 def _python_cands(folded: str) -> dict[int, list[int]]:
@@ -739,16 +892,33 @@ def _python_cands(folded: str) -> dict[int, list[int]]:
             idsl[i] = ids
     # a word starts where the parts before it end
     starts = itertools.compress(itertools.islice(itertools.accumulate(map(len, parts)), 0, None, 2), idsl)
+    held: list[tuple[int, int, int]] = []  # (pattern id, word start, required pattern id): _add_held
     for q, ids in zip(starts, filter(None, idsl), strict=False):  # only words some pattern may start at
-        for pid, ext in ids:
+        for pid, ext, req in ids:
             if ext is not None and ext.match(folded, q) is None:
                 continue  # the word fits a key, but the text there begins none of the longer prefixes
+            if req >= 0:
+                held.append((pid, q, req))
+                continue
             lst = cands.get(pid)
             if lst is None:
                 cands[pid] = [q]
             else:
                 lst.append(q)
+    if held:
+        _add_held(cands, held)
     return cands
+
+
+def _add_held(cands: dict[int, list[int]], held: list[tuple[int, int, int]]) -> None:
+    """The candidates found through a key whose alternatives require words (``FastPattern.alt_required``),
+    kept where the text has those words (the requirement's own candidates; it has no requirement itself)."""
+    kept: dict[int, list[int]] = {}
+    for pid, q, req in held:
+        if req in cands:
+            kept.setdefault(pid, []).append(q)
+    for pid, qs in kept.items():
+        cands[pid] = sorted(cands.get(pid, []) + qs)
 
 
 class Scan:
@@ -756,12 +926,17 @@ class Scan:
 
     __slots__ = ("_cands", "_merged", "_n_known", "folded", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, folded: str | None = None, cands: dict[int, list[int]] | None = None) -> None:
+        """``folded`` and ``cands``: ``fold(text)`` and its candidates, found already (``scans``)."""
         self.text = text
         self._n_known = len(_REGISTRY)  # patterns registered later are scanned in full
         self._merged: dict[int, list[int]] = {}
-        folded = fold(text)
+        if folded is None:
+            folded = fold(text)
         self.folded = folded
+        if cands is not None:
+            self._cands = cands
+            return
         kernels = native.load("scan")
         if kernels is not None:
             found = _native_cands(kernels, folded)
