@@ -11,6 +11,8 @@ import csv
 import json
 import shutil
 from datetime import UTC, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -30,7 +32,7 @@ from execdesk.ingest.work import SourceRef
 from execdesk.pipeline import Pipeline, Stage
 from execdesk.settings import Settings
 from execdesk.store import Store
-from execdesk.store.models import Alert, Campaign, CampaignMember, Case, table_of
+from execdesk.store.models import Alert, AuditEvent, Campaign, CampaignMember, Case, Message, table_of
 
 T0 = datetime(2026, 9, 28, 9, 0, tzinfo=UTC)
 DOCKET = "EPA-R05-OAR-2020-0055"
@@ -393,3 +395,46 @@ def test_a_second_flood_about_the_same_case_joins_the_first_and_stays_joined(sto
     with store.engine.connect() as conn:  # joined by the family link, or merged by the trigger (then an alias)
         detail = queries.campaign_detail(conn, listed[0]["id"])
     assert detail is not None and detail["merged"] == [m["id"] for m in merged]
+
+
+def test_a_hidden_member_case_that_gets_a_message_outside_the_flood_surfaces(
+    store: Store, shared_data: Path, tmp_path: Path
+) -> None:
+    """A member's own case hides behind the campaign until a message about something else arrives in it;
+    then it is an ordinary case again, with an audit event, and the other members' cases stay hidden."""
+    mails = _flood_mails(_flood_texts(shared_data, 30))
+    import_paths(store, [_write(tmp_path / "flood", mails)])
+    cases, messages = table_of(Case), table_of(Message)
+    with store.engine.connect() as conn:
+        hidden = conn.execute(
+            select(cases.c.id, messages.c.message_id)
+            .join(messages, messages.c.case_id == cases.c.id)
+            .where(cases.c.campaign_role == "member")
+            .order_by(cases.c.id)
+        ).all()
+    assert len(hidden) >= 10
+    case_id, message_id = hidden[3]
+    sender = next(m for m in mails if msgid_of(m) == message_id.strip("<>"))
+    follow_up = make_mail(
+        sender=BytesParser(policy=policy.default).parsebytes(sender)["From"],
+        subject="Re: Ohio nuisance provision",
+        body="Separately: my water bill for August shows a meter reading of 88120, twice last year's. "
+        "Could someone from billing call me back about it this week?\n",
+        when=T0 + timedelta(days=2),
+        in_reply_to=f"<{message_id.strip('<>')}>",
+    )
+    import_paths(store, [_write(tmp_path / "follow_up", [follow_up])])
+    with store.engine.connect() as conn:
+        roles = dict(
+            conn.execute(select(cases.c.id, cases.c.campaign_role).where(cases.c.id.in_([c for c, _ in hidden]))).all()
+        )
+        surfaced = (
+            conn.execute(
+                select(table_of(AuditEvent).c.case_id).where(table_of(AuditEvent).c.action == "campaign.case_surfaced")
+            )
+            .scalars()
+            .all()
+        )
+    assert roles[case_id] is None
+    assert surfaced == [case_id]
+    assert all(role == "member" for c, role in roles.items() if c != case_id)

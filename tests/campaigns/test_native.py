@@ -214,7 +214,9 @@ def test_features_match_the_python_path_on_real_texts(real_texts: list[str]) -> 
 
 
 def test_line_keys_match_line_by_line_keys(real_texts: list[str]) -> None:
-    for text in [*TRAPS, "a b\r\nc d\r\re f\n", "x\n", "\n\n", "12 34\n56 78", *real_texts]:
+    # non-ASCII punctuation only, and breaks only str.splitlines knows
+    punctuation_only = "\u201cfooter\u201d line \u2014 x\nnext\u2028line\x85sep\u00a012 34\n\u3000\n\x0cend"
+    for text in [*TRAPS, "a b\r\nc d\r\re f\n", "x\n", "\n\n", "12 34\n56 78", punctuation_only, *real_texts]:
         for min_words in (1, 2):
             ref = [line_key(line, min_words) if line.strip() else 0 for line in text.splitlines()]
             assert line_keys(text, min_words, K) == ref

@@ -1,21 +1,24 @@
 """The fast text paths (byte-table tokens, phrase-anchored self-introduction removal, shingle sets,
-boilerplate line keys of a whole text at once, the family TF-IDF vector) give exactly what the
-definitions they replace give (docs/decisions/0307, 0308): campaign decisions and persisted indexes
-must not change with a speed-up."""
+boilerplate line keys of a whole text at once, the family TF-IDF vector, the address-line gate and the
+non-ASCII self-introduction path) give exactly what the definitions they replace give (docs/decisions/0307,
+0308, 0315): campaign decisions and persisted indexes must not change with a speed-up."""
 
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import math
+import random
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import rensa
 
-from execdesk.campaigns.boilerplate import line_key, line_keys
+from execdesk.campaigns.boilerplate import _without_lines, line_key, line_keys
 from execdesk.campaigns.normalise import (
     _INTRO_TESTS,
     _INTRO_TRIGGERS,
@@ -145,3 +148,86 @@ def test_family_vector_is_bit_identical_to_the_reference(shared_data: Path) -> N
         fast = linker.vector(words)
         assert list(fast.items()) == list(reference_vector(linker, words).items())  # order and floats
     assert unseen > 0  # words outside the background table took the slow branch
+
+
+# -- decision 0315: the campaign stages on long real mail -------------------------------------------------
+
+_NORM = importlib.import_module("execdesk.campaigns.normalise")
+
+CLEAN_TRAPS = [
+    "Dear Sir,\n\u0130 AM FROM Izmir and I am from Ankara. \u0131 live in Bursa; my name \u0131s Ay\u015fe.\nBye",
+    "\u03a3\u039f\u03a3 my name is Bob; \u00e9t\u00e9 I LIVE IN Texas! caf\u00e9 \u2014 I\u2019m from Ohio",
+    "Kelvin \u212a: as a resident of Maine \u2014 I oppose this.\nmy name's \u017fam. i reside in \u00c5re",
+    "\u201cMy name is Al\u201d \u2013 I was born in M\u00fcnchen.\n123 Main Street\nSpringfield, IL 62704\nThanks,\nAl",
+    "  42 Elm Avenue Apt 5\nCall 555-12345 now\nRoom 1234 is free\n\u0663\u0664 Nile Road\nNY 10001-1234  ",
+    "x" * 79 + "5\n" + "IL 62704 " * 12 + "\n12 Baker St.",
+]
+
+
+def reference_clean(text: str) -> str:
+    """``clean`` as decision 0314 defined it: every short line with a digit through ``_ADDRESS_LINE``, and
+    the self-introductions of non-ASCII text through ``_SELF_INTRO.sub`` over the whole text."""
+    saved = _NORM._may_be_address, _NORM._same_offsets
+    try:
+        _NORM._may_be_address = lambda line: _NORM._ADDRESS_LINE.match(line) is not None
+        _NORM._same_offsets = lambda text, low: text.isascii()
+        return str(_NORM.clean(text))
+    finally:
+        _NORM._may_be_address, _NORM._same_offsets = saved
+
+
+def real_mail_texts(shared_data: Path) -> list[str]:
+    """SpamAssassin bodies through the parser (long, non-ASCII, addresses, digits) and flood comments."""
+    from execdesk.campaigns.evaluate import load_floods, load_ham
+
+    return [d.text for d in load_ham(shared_data)] + [r["text"] for r in load_floods(shared_data)[:3000]]
+
+
+@pytest.mark.parametrize("text", CLEAN_TRAPS + TRAPS)
+def test_clean_matches_the_regex_definition_on_traps(text: str) -> None:
+    assert clean(text) == reference_clean(text)
+    for t in (text, text.upper(), text.lower()):
+        low = t.lower()
+        if _NORM._same_offsets(t, low):  # the phrase-anchored path must find what the regex finds
+            assert _drop_intros(t, low) == _SELF_INTRO.sub(" ", t)
+
+
+def test_letters_that_fold_to_ascii_take_the_regex() -> None:
+    """``\u0130`` lower-cases to two characters, ``\u0131`` and ``\u017f`` match ``i``/``s`` only under
+    the regex's case folding: phrases spelt with them are not where the lower-cased text spells them."""
+    for text in ("\u0130 AM FROM Izmir.", "my name \u0131s Ay\u015fe.", "my name'\u017f Sam.", "caf\u00e9 \u212a"):
+        assert not _NORM._same_offsets(text, text.lower())
+    assert _SELF_INTRO.sub(" ", "\u0130 AM FROM Izmir. Hi") == "  Hi"  # what a lower-cased search would miss
+    assert clean("caf\u00e9. \u0130 AM FROM Izmir. Hi") == "caf\u00e9.   Hi"
+
+
+def test_the_characters_that_fold_to_ascii_letters_are_all_known() -> None:
+    """The premise of ``_same_offsets``, checked on every code point of this Python: the non-ASCII
+    characters that ``re.IGNORECASE`` matches to an ASCII letter, and those ``str.lower`` lengthens."""
+    letter = re.compile(r"[a-z]", re.IGNORECASE)
+    folding = {chr(c) for c in range(0x80, sys.maxunicode + 1) if letter.fullmatch(chr(c))}
+    assert folding == set(_NORM._FOLDS_TO_ASCII)
+    assert {chr(c) for c in range(0x80, sys.maxunicode + 1) if len(chr(c).lower()) != 1} <= folding
+
+
+def test_clean_and_address_gate_match_on_real_mail(shared_data: Path) -> None:
+    texts = real_mail_texts(shared_data)
+    assert sum(not t.isascii() for t in texts) > 50
+    dropped = 0
+    for text in texts:
+        assert clean(text) == reference_clean(text)
+        for line in text.splitlines():
+            if len(line) <= 80:
+                is_address = _NORM._ADDRESS_LINE.match(line) is not None
+                assert _NORM._may_be_address(line) == is_address
+                dropped += is_address
+    assert dropped > 10  # address lines were there to drop
+
+
+def test_dropping_boilerplate_lines_keeps_the_rest_in_order(shared_data: Path) -> None:
+    rng = random.Random(15)
+    for text in [*LINE_TRAPS, *real_mail_texts(shared_data)[:2000]]:
+        n = len(text.splitlines())
+        gone = set(rng.sample(range(n), rng.randint(0, n))) if n else set()
+        expected = "\n".join(line for i, line in enumerate(text.splitlines()) if i not in gone)
+        assert _without_lines(text, gone) == expected

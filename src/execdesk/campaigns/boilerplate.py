@@ -99,6 +99,15 @@ def _mixed_line_keys(text: str, min_words: int, compiled: Any) -> list[int]:
     return keys
 
 
+def _without_lines(text: str, gone: set[int]) -> str:
+    """``text``'s lines (``str.splitlines``) without those at the indexes in ``gone``, joined by ``\\n``:
+    the deletions are list operations in C, not a test per line (a footer is a few lines of many)."""
+    lines = text.splitlines()
+    for i in sorted(gone, reverse=True):
+        del lines[i]
+    return "\n".join(lines)
+
+
 _KMV = 16  # smallest thread hashes kept per line: exact below 16 distinct subjects, estimated above
 
 
@@ -158,8 +167,7 @@ class BoilerplateModel:
             self.lines = {k: r for k, r in table.items() if r[0] > 1}
         if not dropped:
             return text, 0
-        gone = set(dropped)
-        return "\n".join(line for i, line in enumerate(text.splitlines()) if i not in gone), len(dropped)
+        return _without_lines(text, set(dropped)), len(dropped)
 
     def _strip_compiled(self, text: str, subject: str) -> tuple[str, int]:
         """:meth:`strip` with the line table and the per-line loop compiled (the same counts, sketches,
@@ -179,7 +187,7 @@ class BoilerplateModel:
         if not len(dropped):
             return text, 0
         gone = set(dropped.tolist())
-        return "\n".join(line for i, line in enumerate(text.splitlines()) if i not in gone), len(gone)
+        return _without_lines(text, gone), len(gone)
 
     def _record(self, key: int) -> list[Any] | None:
         return self._table.get(key) if self._table is not None else self.lines.get(key)

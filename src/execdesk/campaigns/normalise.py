@@ -48,6 +48,10 @@ _ADDRESS_LINE = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _HAS_DIGIT = re.compile(r"\d")
+# what every address line has (each alternative of _ADDRESS_LINE needs one of them): a digit first, after
+# spacing, or a run of five digits; the full regex backtracks through ``.*`` and costs ~10x these two
+_LEADING_DIGIT = re.compile(r"\s*\d")
+_FIVE_DIGITS = re.compile(r"\d{5}")
 _INTRO_TRIGGERS = ("my name", "live in", "reside", "resident of", "am from", "m from", "born in", "writing from")
 # the same test with fewer scans of the text: triggers that hold no other trigger ("reside" is in
 # "resident of", "m from" in "am from"); each phrase holds one of them, so only the phrases of the
@@ -94,15 +98,37 @@ def clean(text: str) -> str:
         if len(lines[i]) <= 40 and i > 0 and _SIGNOFF.match(lines[i]):
             lines = lines[:i]
             break
-    lines = [line for line in lines if not (len(line) <= 80 and _HAS_DIGIT.search(line) and _ADDRESS_LINE.match(line))]
+    lines = [line for line in lines if not (len(line) <= 80 and _HAS_DIGIT.search(line) and _may_be_address(line))]
     text = "\n".join(lines)
     low = text.lower()
     found = list(filter(low.__contains__, _INTRO_TESTS))
     if found:
-        text = _drop_intros(text, low, found) if text.isascii() else _SELF_INTRO.sub(" ", text)
+        text = _drop_intros(text, low, found) if _same_offsets(text, low) else _SELF_INTRO.sub(" ", text)
     if "@" in text:
         text = _drop_emails(text)
     return text
+
+
+def _may_be_address(line: str) -> bool:
+    """``_ADDRESS_LINE.match(line)``, tried only on lines that can match (a necessary condition first)."""
+    if _FIVE_DIGITS.search(line) is None and _LEADING_DIGIT.match(line) is None:
+        return False
+    return _ADDRESS_LINE.match(line) is not None
+
+
+# Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter: dotted and dotless I, long s,
+# the Kelvin sign. Without them (and with ``str.lower`` keeping the length), an ASCII phrase matches
+# case-insensitively at an offset of the text exactly where the lower-cased text spells it there.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _same_offsets(text: str, low: str) -> bool:
+    """Whether ``low`` (``text.lower()``) finds every case-insensitive match of an ASCII phrase at its
+    offset in ``text``: always for ASCII text; for other text when no character changes length or folds
+    to an ASCII letter (then the regex is tried there on ``text`` itself, see :func:`_drop_intros`)."""
+    if text.isascii():
+        return True
+    return len(low) == len(text) and not any(c in text for c in _FOLDS_TO_ASCII)
 
 
 def _drop_emails(text: str) -> str:
@@ -132,18 +158,21 @@ def _drop_emails(text: str) -> str:
 
 
 def _drop_intros(text: str, low: str, triggers: list[str] | None = None) -> str:
-    """``_SELF_INTRO.sub(" ", text)`` for ASCII text, ~10x faster: a match can only start where one of
-    its phrases occurs in the lower-cased text (same offsets for ASCII), so the regex is tried there
-    only, left to right, skipping starts inside the previous match, exactly as ``sub`` scans.
+    """``_SELF_INTRO.sub(" ", text)`` for text where :func:`_same_offsets` holds, ~10x faster: a match
+    can only start where one of its phrases occurs in the lower-cased text, so the regex is tried there
+    only, left to right, skipping starts inside the previous match, exactly as ``sub`` scans. ASCII text
+    is matched lower-cased (no case folding); other text with ``_SELF_INTRO`` itself (``match`` at an
+    offset sees the character before it for ``\\b``).
     ``triggers``: the ``_INTRO_TESTS`` the text holds, when known (only their phrases are searched)."""
     phrases = _INTRO_PHRASES if triggers is None else [p for t in triggers for p in _PHRASES_OF[t]]
     starts = {i for phrase in phrases for i in _find_all(low, phrase)}
+    pattern, subject = (_SELF_INTRO_LOWER, low) if text.isascii() else (_SELF_INTRO, text)
     out: list[str] = []
     last = 0
     for i in sorted(starts):
         if i < last:
             continue
-        m = _SELF_INTRO_LOWER.match(low, i)
+        m = pattern.match(subject, i)
         if m is not None:
             out += (text[last:i], " ")
             last = m.end()
@@ -268,12 +297,12 @@ def sentences(text: str) -> list[str]:
 def urls(text: str) -> list[str]:
     """URLs written in a text (trailing punctuation stripped), in order of appearance.
 
-    ASCII text: ``_URL.findall``, with the regex tried only where ``http`` or ``www.`` starts (in the
-    lower-cased text, same offsets), left to right, skipping starts inside the previous match, as
-    ``findall`` scans (``match`` at an offset sees the character before it for ``\\b``)."""
-    if not text.isascii():
-        return [u.rstrip(".,;:!?") for u in _URL.findall(text)]
+    ``_URL.findall``, with the regex tried only where ``http`` or ``www.`` starts (in the lower-cased
+    text, same offsets: see :func:`_same_offsets`), left to right, skipping starts inside the previous
+    match, as ``findall`` scans (``match`` at an offset sees the character before it for ``\\b``)."""
     low = text.lower()
+    if not _same_offsets(text, low):
+        return [u.rstrip(".,;:!?") for u in _URL.findall(text)]
     starts = [i for phrase in ("http", "www.") for i in _find_all(low, phrase)]
     found: list[str] = []
     last = 0

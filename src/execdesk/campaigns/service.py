@@ -135,16 +135,19 @@ def record_assignments(
         old, new = grown[cid]
         if cid in new_ids or any(old < t <= new for t in settings.refresh_sizes):
             refresh(conn, settings, cid, weights=weights, audits=audits)
-    for source, target in _same_trigger_merges(conn, new_ids):
+    merges = _same_trigger_merges(conn, new_ids)
+    for source, target in merges:
         _merge(conn, source, target, audits, now)
         refresh(conn, settings, target, weights=weights, audits=audits)  # title and form from all voices now
         touched = [t for t in touched if t != source] + ([target] if target not in touched else [])
-    new_ids = [cid for cid in new_ids if cid not in merged_into(conn)]
+    if merges:  # only _merge marks a campaign merged: without one, the aliases read above still hold
+        merged = merged_into(conn)
+    new_ids = [cid for cid in new_ids if cid not in merged]
     for cid in touched:
         _detach_trigger_contact(conn, cid, audits, now)
     _reinforce_triggers(conn, batch_case_ids, weights)
-    _surface_outside_members(conn, arrived, merged_into(conn), audits, now)
-    _mark_related(conn, related, merged_into(conn), weights)
+    _surface_outside_members(conn, arrived, merged, audits, now)
+    _mark_related(conn, related, merged, weights)
     _raise_alerts(conn, new_ids, spikes, now)
     return audits
 
@@ -805,17 +808,25 @@ def _surface_outside_members(
     outside = [a for a in arrived if campaign_of(a.assignment, merged) is None and a.case_id is not None]
     if not outside:
         return
+    # the hidden member cases first: usually none of the batch's cases is one, and then the members
+    # among hundreds of messages need not be looked up (the same cases either way)
+    hidden_any = set(
+        conn.execute(
+            select(_cases.c.id).where(
+                _cases.c.id.in_(sorted({a.case_id for a in outside if a.case_id is not None})),
+                _cases.c.campaign_role == "member",
+            )
+        ).scalars()
+    )
+    outside = [a for a in outside if a.case_id in hidden_any]
+    if not outside:
+        return
     joined_later = set(  # a message in a group promoted later in this batch is a member after all
         conn.execute(
             select(_members.c.message_pk).where(_members.c.message_pk.in_([a.message_pk for a in outside]))
         ).scalars()
     )
-    ids = sorted({a.case_id for a in outside if a.message_pk not in joined_later and a.case_id is not None})
-    if not ids:
-        return
-    hidden = list(
-        conn.execute(select(_cases.c.id).where(_cases.c.id.in_(ids), _cases.c.campaign_role == "member")).scalars()
-    )
+    hidden = sorted({a.case_id for a in outside if a.message_pk not in joined_later and a.case_id is not None})
     if not hidden:
         return
     conn.execute(update(_cases).where(_cases.c.id.in_(hidden)).values(campaign_role=None))

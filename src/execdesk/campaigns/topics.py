@@ -316,7 +316,7 @@ class TriggerLinker:
         )
 
     def _url_family(self, links: list[str], when: datetime | None) -> tuple[Family, str] | None:
-        if not self.s.url_links:
+        if not self.s.url_links or not self._by_url:  # no family has a link yet: none can match
             return None
         for u in links:
             k = url_key(u)
