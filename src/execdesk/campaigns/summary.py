@@ -65,15 +65,20 @@ def _domain(url: str) -> str:
 def shared_links(members: Sequence[_Member], min_share: float = 0.2) -> list[tuple[str, int]]:
     """URLs present in at least ``min_share`` of members (and in two or more)."""
     counts = Counter(u for m in members for u in _links(m))
-    need = max(2, min_share * len(members))
-    return [(u, c) for u, c in counts.most_common() if c >= need]
+    return _ranked(counts, max(2, min_share * len(members)))
 
 
 def shared_domains(members: Sequence[_Member], min_share: float = 0.2) -> list[tuple[str, int]]:
     """Link domains present in at least ``min_share`` of members (and in two or more)."""
     counts = Counter(d for m in members for d in {_domain(u) for u in _links(m)} if d)
-    need = max(2, min_share * len(members))
-    return [(d, c) for d, c in counts.most_common() if c >= need]
+    return _ranked(counts, max(2, min_share * len(members)))
+
+
+def _ranked(counts: Counter[str], need: float) -> list[tuple[str, int]]:
+    """Most members first, ties in alphabetical order: the counts come from sets, whose order changes
+    from one process to the next with string hashing, and the stored summary (and the link the trigger
+    rule checks first) must not."""
+    return sorted(((k, c) for k, c in counts.items() if c >= need), key=lambda kc: (-kc[1], kc[0]))
 
 
 def _form(members: Sequence[_Member], k: int, share: float) -> tuple[set[str], list[list[str]]]:
