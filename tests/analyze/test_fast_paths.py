@@ -207,6 +207,10 @@ _REQUIRES_CASES = [
     "Terminate our two broadband packages now. My subscription terminated. We will cancel",
     "I have complained to the FCC and wrote to my senator; I'm going to the AG's office and the U.S. senators",
     "We filed with the Better Business Bureau, contacted the attorney-general and cc'd my state rep",
+    # "nobody cares" in several forms (escalation.nobody_cares, decision 0223)
+    "I wrote twice and nobody cares.",
+    "No one cared when I called.",
+    "Nobody here seems to care; noone is caring",
 ]
 
 

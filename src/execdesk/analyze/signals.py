@@ -36,6 +36,10 @@ class Rule:
     ``requires``: a pattern that matches inside every match of ``pattern`` (a part every alternative of it
     ends with, decision 0215): where it matches nowhere in the text, ``run_rules`` skips the rule without
     trying its candidates. It only saves time; it must never change what the rule finds (tested).
+    ``needs``: the opposite of ``unless``: a pattern that must be found around the match for the hit to
+    count, in the scope ``needs_in`` names: "sentence", "clause" (the clause up to and including the
+    match) or "near" (``NEAR_CHARS`` either side, inside the sentence). Decision 0223: a count of
+    times is an escalation only beside a contact ("called you three times", not "met four times").
     """
 
     name: str
@@ -48,6 +52,11 @@ class Rule:
     word_may_be_a_name: bool = False
     condition_cancels: bool = False
     requires: re.Pattern[str] | None = None
+    needs: re.Pattern[str] | None = None
+    needs_in: str = "sentence"
+
+
+NEAR_CHARS = 40  # Rule.needs_in == "near": this many characters either side of the match
 
 
 def _r(
@@ -61,6 +70,8 @@ def _r(
     word_may_be_a_name: bool = False,
     condition_cancels: bool = False,
     requires: str | None = None,
+    needs: str | None = None,
+    needs_in: str = "sentence",
 ) -> Rule:
     pattern = pattern.replace(r"\s", r"[^\S\n]")  # a rule never spans lines (subject/body, list items)
     if requires is not None:
@@ -76,6 +87,8 @@ def _r(
         word_may_be_a_name,
         condition_cancels,
         re.compile(requires, re.I) if requires is not None else None,
+        re.compile(needs, re.I) if needs is not None else None,
+        needs_in,
     )
 
 
@@ -99,26 +112,52 @@ _OFFICIAL_SENDER = (
     r"|Office of the Attorney General"
     r"|letter from (?:Rep\.|Representative|Senator|Sen\.|Congressman|Congresswoman|Chairman|the Committee|the SEC|the Attorney))"
 )
+# "public" as a place ("make it public", "to the public"), not an adjective before its noun ("public utilities")
+_PUBLIC_NOUN = (
+    r"public(?!\s+(?!(?:and|or|about|with|if|unless|as|so|now|soon|today|tomorrow|too|again|before|after|because|but"
+    r"|then|immediately|when|until|in|on|at|by|for|via|through|myself|ourselves)\b)[a-z])"
+)
 _PUBLIC_PLACE = (
     r"(?:online|on(?:to)? (?:the )?(?:internet|web|net|facebook|twitter|instagram|youtube|reddit|tiktok|linkedin|social media"
     r"|(?:my|a) blog|every (?:forum|site|platform)|review sites?|yelp|trustpilot)|to (?:the )?(?:press|media|newspapers?|news(?: outlets| media)?"
-    r"|papers|reporters?|journalists?|tv|television|public|local news)|public(?:ly)?|viral)"
+    rf"|papers|reporters?|journalists?|tv|television|{_PUBLIC_NOUN}|local news)|publicly|{_PUBLIC_NOUN}|viral)"
 )
 _MEDIA_ROLE = (
     r"(?:reporter|journalist|correspondent|columnist|editor|producer|writer|blogger|anchor|news ?caster|stringer)"
 )
 _MEDIA_WORK = r"(?:story|article|piece|feature|profile|report|book|column|segment|documentary|program|programme|series|broadcast|newsletter)"
 _ACCOUNTISH = r"(?:account|service|contract|subscription|membership|plan|policy|order|line|relationship|business|card|loan|broadband|package)s?"
+_CONSUMER_ACCOUNT = r"(?:account|service|subscription|membership|plan|policy|card|broadband|package|line)s?"
 _HEALTH = (
     r"(?:cancer|chemo\w*|tumou?r|leukemia|stroke|heart (?:attack|condition|disease|surgery)|diabet\w*|epilep\w*|disabilit\w*"
     r"|disabled|handicap\w*|wheelchair|blind|deaf|dialysis|terminal(?:ly)? ill|illness|ill health|diseases?|diesease|surgery"
-    r"|hospital\w*|medical (?:condition|bills|treatment|care|benefits|coverage)|medication|sick leave|depress\w*|anxiety"
-    r"|mental health|dementia|alzheimer\w*|pregnan\w*|(?:work related |severe |under (?:a lot of |great )?)stress|chronic\w*)"
+    # a stay in hospital, not hospitals as institutions or customers ("the hospitals HP controls")
+    r"|hospitali[sz]\w*|hospital(?!\s+(?:industry|sector|systems?|chains?|groups?|clients?|customers?|market|accounts?|deals?|contracts?|compan\w+|business))"
+    r"|medical (?:condition|bills|treatment|care|benefits|coverage)|medication|sick leave|depress\w*|anxiety"
+    r"|mental health|dementia|alzheimer\w*|pregnan\w*"
+    r"|(?:work related |severe |immense |extreme |enormous |tremendous |unbearable |constant |under (?:a lot of |great )?)stress"
+    r"|chronic(?:ally)?)"
 )
 _LOSS_OBJ = (
     r"(?:(?:life'?s? )?savings|retirement|401\s?\(?k\)?|pension|nest egg|everything|(?:my |our )?(?:home|house)|income"
     r"|college fund|school money|\$\s?\d[\d,.]*|[\d,.]+ (?:dollars|k)\b|all (?:of )?(?:my|our) money|fortune|wealth|investments?"
     r"|life|future|security)"
+)
+_CONTACT_WORDS = (
+    r"\b(?:call\w*|phon\w*|rang|ring\w*|e-?mail\w*|writ\w*|wrote|letters?|contact\w*|ask\w*|told|tell\w*|complain\w*|report\w*"
+    r"|tweet\w*|messag\w*|dms?|chat\w*|reach\w*|tried|tries|try\w*|attempt\w*|request\w*|spoke|speak\w*|talk\w*|visit\w*"
+    r"|explain\w*|follow\w* up|sent|send\w*|transfer\w*|been (?:in|to|back)|went (?:in|to|back)|gone (?:in|to|back))\b"
+)
+# replies owed to a circular sent round (a memo, a survey, an invitation) are office work, not a failed contact
+_CIRCULAR_REPLY = (
+    r"\b(?:respond\w*|repl\w*|answer\w*|return\w*)\s+(?:to\s+)?(?:this|the|my|our|that)\s+(?:\w+\s+)?"
+    r"(?:memo|memorandum|survey|questionnaire|poll|invitation|invite|rsvp|announcement|circular|bulletin|form)s?\b"
+)
+# contacts the sender received ("we have had many calls", "received several requests from the field")
+_INCOMING = (
+    r"\b(?:receiv\w*|fielded|had|have had|get|got|getting|gotten|taken)\s+(?:so\s+|very\s+|a\s+)?"
+    r"(?:second|third|several|multiple|numerous|many|countless|repeated|lots of|a lot of)\s+(?:\w+\s+)?"
+    r"(?:calls|e-?mails|letters|messages|requests|inquiries|enquiries|complaints|queries)\b"
 )
 _INSULT = (
     r"(?:idiots?|morons?|imbeciles?|stupid|dumb|crooks?|crooked|thie(?:f|ves)|liars?|lying|criminals?|scum\w*|sleaz\w*"
@@ -182,17 +221,31 @@ RULES: tuple[Rule, ...] = (
     _r(
         "regulator.complained",
         "regulator",
-        r"\b(?:complain\w*|report\w*|fil(?:e|ed|ing)|lodg\w*|writ\w*|wrote|contact\w*|forward\w*|send|sent|escalat\w*|notif\w*"
-        r"|inform\w*|alert\w*|call\w*|go(?:ing)? to|went to|cc'?d?|copy(?:ing)?|copied|get(?:ting)? in touch with)\b"
+        # verb forms only: "information", "notification", "writer" name no act of the sender's
+        r"\b(?:complain(?:s|ed|ing|ts?)?|report(?:s|ed|ing)?|fil(?:e|ed|ing)|lodg\w*|writ(?:e|es|ing|ten)|wrote|contact(?:s|ed|ing)?"
+        r"|forward(?:s|ed|ing)?|send|sent|escalat\w*|notif(?:y|ied|ies|ying)|inform(?:s|ed|ing)?|alert(?:s|ed|ing)?|call(?:s|ed|ing)?"
+        r"|go(?:ing)? to|went to|cc'?d?|copy(?:ing)?|copied|get(?:ting)? in touch with)\b"
         rf"[^.!?\n]{{0,60}}?\b{_BODIES}\b",
         0.85,
+        # a regulated company's own filings and reports to its regulator are business, not a complaint
         unless=r"\b(?:support\w*|on your behalf|in (?:your )?defen[cs]e|to defend|thank\w*|testify\w*|testimony|8-K|10-K|10-Q"
-        r"|on file with|form \w+ filing|\bform with|hart-scott|HSR|pray\w*)",
+        r"|on file with|form \w+ filing|\bform with|hart-scott|HSR|pray\w*"
+        r"|comments|briefs?|tariffs?|applications?|motions?|protests?|rehearing|rate case|interventions?|disclosures?"
+        r"|prospectus|registration statement|filings)\b",
         person="subject",
         requires=rf"\b{_BODIES}\b",  # every match ends with the body's name
     ),
     # an official body writing formally is a legal notice by LABELS.md's definition (strength decides the intent)
-    _r("regulator.official_sender", "regulator", rf"\b{_OFFICIAL_SENDER}", 0.85, person=None, negatable=False),
+    _r(
+        "regulator.official_sender",
+        "regulator",
+        rf"\b{_OFFICIAL_SENDER}",
+        0.85,
+        person=None,
+        negatable=False,
+        # someone relays the body's letter or subpoena: the body is not the one writing (decision 0223)
+        unless=r"\b(?:asked me to (?:send|forward|pass|circulate)|(?:you|we|they|each of you|all of you) (?:have |has |had |may have )?(?:recently )?received)\b",
+    ),
     # going_public: will publish / has published
     _r(
         "going_public.publish",
@@ -207,7 +260,11 @@ RULES: tuple[Rule, ...] = (
         "going_public.world_will_know",
         "going_public",
         r"\b(?:the (?:whole )?world|everyone|everybody|the public|all my (?:friends|followers|contacts)|the media|people)\s+"
-        r"(?:will|is going to|are going to|shall|needs? to|should|deserves? to)\s+(?:\w+\s+)?(?:know|hear|see|find out|learn)\b",
+        r"(?:will|is going to|are going to|shall|needs? to|should|deserves? to)\s+(?:\w+\s+)?(?:know|hear|see|find out|learn)\b"
+        # what they will learn: this matter or the company's conduct ("about this", "how you treat..."), or nothing
+        # more ("The world will know."); "everyone should see the new schedule" is an office instruction
+        r"(?=\s*(?:[.!?;:]|$)|\s+(?:about|of)\s+(?:this|it|that|you|your|what|how|the (?:truth|way))\b"
+        r"|\s+(?:what|how)\s+(?:you|your|this|they|the company)\b|\s+the truth\b|\s+(?:it|this)\s*(?:[.!?;:,]|$))",
         0.85,
         person=None,
     ),
@@ -263,14 +320,36 @@ RULES: tuple[Rule, ...] = (
     _r(
         "churn.cancel",
         "churn",
-        rf"\b(?:cancel\w*|terminat\w*|clos(?:e|ed|ing)|discontinu\w*|drop(?:ped|ping)?|end(?:ed|ing)?|quit(?:ting)?)\s+(?:my|our|the|this)\s+{W}{{0,2}}{_ACCOUNTISH}\b"
-        rf"|\b{_ACCOUNTISH}\s+(?:\w+\s+)?(?:closed|cancel+ed|terminated|disconnected)\b|\b(?:I|we)\b(?:'ll|'m| will| am| are| have| want to| need to| plan to| going to)?"
-        r"[^.!?\n]{0,25}?\b(?:cancel(?:l?ing|l?ed)?|disconnect(?:ing|ed)?)\b(?!\s+(?:the|our|this|a)\s+(?:\S+\s+){0,2}?(?:party|meeting|event|trip|call|conference|dinner|visit|order))",
+        # the sender's own account ("cancel my subscription", "cancel the service"); a contract or deal spoken of
+        # impersonally ("terminate the supply contract") is business (decision 0223)
+        rf"\b(?:cancel\w*|terminat\w*|clos(?:e|ed|ing)|discontinu\w*|drop(?:ped|ping)?|end(?:ed|ing)?|quit(?:ting)?)\s+(?:my|our)\s+{W}{{0,2}}{_ACCOUNTISH}\b"
+        rf"|\b(?:cancel\w*|discontinu\w*)\s+(?:the|this)\s+{W}{{0,2}}{_CONSUMER_ACCOUNT}\b",
         0.85,
         person="subject",
-        # the first two alternatives hold an account-like word between a space (or word start) and a word end,
-        # the third a whole "cancel"/"disconnect" word
-        requires=rf"\b{_ACCOUNTISH}\b|\b(?:cancel(?:l?ing|l?ed)?|disconnect(?:ing|ed)?)\b",
+        requires=rf"\b{_ACCOUNTISH}\b",  # every alternative ends with an account-like word
+    ),
+    _r(
+        "churn.closed",
+        "churn",
+        rf"\b{_ACCOUNTISH}\s+(?:\w+\s+){{0,2}}?(?:closed|cancel+ed|terminated|disconnected)\b",
+        0.85,
+        person="subject",
+        # "my account was closed", not "the contract was terminated" (business spoken of impersonally)
+        needs=r"\b(?:my|our)\b",
+        needs_in="clause",
+        requires=r"\b(?:closed|cancel+ed|terminated|disconnected)\b",
+    ),
+    _r(
+        "churn.will_cancel",
+        "churn",
+        r"\b(?:I|we)\b(?:'ll|'m| will| am| are| have| want to| need to| plan to| going to)?"
+        r"[^.!?\n]{0,25}?\b(?:cancel(?:l?ing|l?ed)?|disconnect(?:ing|ed)?)\b(?!\s+(?:the|our|this|a|an|that|my)\s+(?:\S+\s+){0,2}?"
+        r"(?:party|meeting|event|trip|call|conference|dinner|visit|order|deal|transaction|trade|project|purchase|sale|booking|flight|reservation|ride|taxi|appointment)s?\b)",
+        0.85,
+        person="subject",
+        # "we think the deal will be cancelled", "we were disconnected": something else is cancelled, not by the sender
+        unless=r"\b(?:be|been|being|is|was|were|get|got)\s+(?:cancel\w*|disconnect\w*)",
+        requires=r"\b(?:cancel(?:l?ing|l?ed)?|disconnect(?:ing|ed)?)\b",
     ),
     _r(
         "churn.switch",
@@ -333,6 +412,13 @@ RULES: tuple[Rule, ...] = (
         r"(?:higher|more senior|above (?:them|him|her)|(?:that|who) (?:matters|can actually help|is in charge))\b",
         0.85,
         person=None,
+        # the sender asks for it ("I want to speak to", "please escalate", "how can I reach") or their own case is
+        # what goes up ("escalate my complaint", "put me through"); "I talked with the president of X" and "we will
+        # escalate the issue to the desk head" are office work (decision 0223)
+        needs=r"\b(?:want\w*|wish\w*|would like|'d like|like to|need\w*|demand\w*|ask\w*|insist\w*|request\w*|let me|let us"
+        r"|(?:can|could|may|shall) (?:I|we|you|u|someone|somebody)|please|pls|how (?:do|can|could|would) (?:I|we)|trying|tried|try"
+        r"|refus\w*|allowed|able)\b|\b(?:escalat\w*|refer\w*|pass\w*|transfer\w*|put|connect|send|sent)\s+(?:me|us|my|our)\b",
+        needs_in="clause",
     ),
     _r(
         "escalation.repeated",
@@ -341,6 +427,10 @@ RULES: tuple[Rule, ...] = (
         r"\s+(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms|transfers)\b"
         r"|\b(?:three|four|five|six|seven|eight|nine|ten|a dozen)(?:\s+different)?\s+(?:times|attempts|tries)\b",
         0.75,
+        unless=_INCOMING,
+        # "several times" counts only beside a contact ("called you several times"), not any repeated act
+        needs=_CONTACT_WORDS,
+        needs_in="near",
     ),
     # the same with a number written in digits ("7th time", "3 times"): anchored on the noun, the number is
     # checked behind it, so the word index can find the candidates (a leading \d would scan every position)
@@ -350,35 +440,81 @@ RULES: tuple[Rule, ...] = (
         r"(?:(?<=\dth\s)|(?<=\dst\s)|(?<=\dnd\s)|(?<=\drd\s))\b(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms)\b"
         r"|(?:(?<=\d\s)|(?<=\d\+\s))\b(?:times|attempts|tries)\b",
         0.75,
-        unless=r"\btimes (?:a|per|each|every) (?:day|week|month|quarter|year)\b",
+        unless=r"\btimes (?:a|per|each|every) (?:day|week|month|quarter|year)\b|" + _INCOMING,
+        needs=_CONTACT_WORDS,
+        needs_in="near",
     ),
     _r(
         "escalation.nobody_answered",
         "escalation",
-        r"\b(?:no one|nobody|no-one|noone|none of (?:you|them|your staff))\s+(?:\w+\s+){0,2}?(?:respond\w*|answer\w*|repl\w*|call\w*|got back|gets back|get back|help\w*|return\w*|contact\w*|fix\w*|bother\w*|car\w+|seems to)",
+        # caring is an attitude, not a contact that failed ("no one seems to care about the valuation")
+        r"\b(?:no one|nobody|no-one|noone|none of (?:you|them|your staff))\s+(?:\w+\s+){0,2}?(?:respond\w*|answer\w*|repl\w*|call\w*|got back|gets back|get back|help\w*|return\w*|contact\w*|fix\w*|bother\w*|seems to)(?!\s+care)",
         0.85,
         person=None,
         negatable=False,
         condition_cancels=True,
+        unless=_CIRCULAR_REPLY,
+    ),
+    # nobody cares: an attitude, an escalation only beside the sender's attempt to reach the company ("trying to tell
+    # your staff ... and no one seems to care"), not in a remark on a business problem (decision 0223)
+    _r(
+        "escalation.nobody_cares",
+        "escalation",
+        r"\b(?:no one|nobody|no-one|noone)\s+(?:\w+\s+){0,2}?(?:cares?|cared|caring)\b",
+        0.75,
+        person=None,
+        negatable=False,
+        condition_cancels=True,
+        needs=_CONTACT_WORDS,
+        requires=r"\bcar(?:es?|ed|ing)\b",
     ),
     _r(
         "escalation.no_response",
         "escalation",
         r"\b(?:still|never|yet to|have not|haven't|has not|hasn't|did not|didn't|not|no)\s+(?:\w+\s+){0,2}?(?:heard back|heard anything|heard from|(?:received|gotten|got|had|seen)\s+(?:a|any|an)\s+(?:\w+\s+)?(?:response|reply|answer|call|refund|resolution|update)"
-        r"|been (?:contacted|resolved|answered|fixed|addressed|refunded)|respon(?:ded|se)|replied|answered|resolved|fixed|called (?:me )?back|gotten back|got back)\b",
+        r"|been (?:contacted|answered)|respon(?:ded|se)|replied|answered|called (?:me )?back|gotten back|got back)\b",
         0.85,
         person=None,
         negatable=False,
         condition_cancels=True,  # "if you have not already been contacted, please RSVP"
+        unless=_CIRCULAR_REPLY,
+    ),
+    # an outcome that did not come ("not fixed", "not resolved") is the sender's grievance only when it is theirs or
+    # the reader's (a person in the sentence) or still open ("still", "yet"); "the item was not resolved at the
+    # meeting" is a minute (decision 0223)
+    _r(
+        "escalation.not_resolved",
+        "escalation",
+        r"\b(?:still|never|yet to|have not|haven't|has not|hasn't|did not|didn't|not|no)\s+(?:\w+\s+){0,2}?"
+        r"(?:been (?:resolved|fixed|addressed|refunded|sorted)|resolved|fixed|sorted)\b",
+        0.85,
+        person=None,
+        negatable=False,
+        condition_cancels=True,
+        needs=r"\b(?:I|I'm|I’m|I've|I’ve|me|my|we|we're|we've|us|our|you|your|you're|u|ur|still|yet|never)\b",
     ),
     _r(
         "escalation.ignored",
         "escalation",
-        r"\b(?:ignor(?:ed|ing|es)|disregarded|brushed (?:me )?off|run-?around|hung up on (?:me|us)|transferred (?:me )?(?:\w+ ){0,2}(?:times|again)"
+        # ignored: the sender's contacts, or a bare participle ("lied to, ignored"); the passive is the next rule;
+        # "the estimate ignored the options" is a judgement of a document (decision 0223)
+        r"\b(?:ignor(?:ed|ing|es)\s+(?:me|us|my|our|all|every|each|the (?:\w+\s+)?(?:e-?mails?|letters?|calls?|requests?|complaints?|messages?|questions?|tweets?|dms?))\b"
+        r"|ignored(?=\s*(?:[,.!?;]|$))|disregarded|brushed (?:me )?off|run-?around|hung up on (?:me|us)|transferred (?:me )?(?:\w+ ){0,2}(?:times|again)"
         r"|on hold for|kept (?:me|us) (?:on hold|waiting)|been waiting (?:for )?(?:\d+|an?|two|three|several|over|more than)\s+\w+)\b",
         0.75,
         person=None,
         unless=r"\b(?:should|can|may|must|will) (?:be )?(?:safely )?(?:disregarded|ignored)\b|\bplease (?:disregard|ignore)\b",  # an instruction
+    ),
+    # "I have been ignored", "we feel ignored": anchored on the word, the passive checked behind it (word index)
+    _r(
+        "escalation.ignored_passive",
+        "escalation",
+        r"\bignored\b",
+        0.75,
+        person=None,
+        unless=r"\b(?:should|can|may|must|will) (?:be )?(?:safely )?(?:disregarded|ignored)\b|\bplease (?:disregard|ignore)\b",
+        needs=r"\b(?:been|being|was|were|is|are|am|get|got|getting|feel|felt|keep|kept)\s+(?:\w+\s+)?ignored$",
+        needs_in="clause",
     ),
     _r(
         "escalation.on_hold",
@@ -408,13 +544,32 @@ RULES: tuple[Rule, ...] = (
         negatable=False,
         condition_cancels=True,
     ),
+    # the sender's own questions or letters left unanswered ("my letters went unanswered"); "the question of price
+    # remains unanswered" is an open issue, not a contact (decision 0223)
+    _r(
+        "escalation.unanswered",
+        "escalation",
+        r"\bunanswered\b",
+        0.75,
+        person="first_clause",
+        negatable=False,
+        needs=r"\b(?:remain\w*|went|gone|go|goes|left|are|were|is|was|been|still|all)\s+(?:\w+\s+)?unanswered$",
+        needs_in="clause",
+    ),
     _r(
         "escalation.earlier_contact",
         "escalation",
         # "your/his/their earlier e-mail" is someone else's message, not the sender's unanswered one
         r"(?<!\byour\s)(?<!\bhis\s)(?<!\bher\s)(?<!\btheir\s)"
-        r"\b(?:previous(?:ly)?|earlier|prior|last|my last|already)\s+(?:\w+\s+){0,2}?(?:e-?mails?|letters?|messages?|requests?|calls?|complaints?|sub-?\s?mitted|sent|written|wrote|contacted|reported|raised|tweeted|called)",
+        r"\b(?:previous(?:ly)?|earlier|prior|(?<!\bthat\s)(?<!\bthis\s)(?<!\bthe\s)last|my last|already)\s+(?:\w+\s+){0,2}?(?:e-?mails?|letters?|messages?|requests?|calls?|complaints?|sub-?\s?mitted|sent|written|wrote|contacted|reported|raised|tweeted|called)",
         0.7,
+        person="subject",  # "someone has already sent in an e-mail" is not the sender's contact
+        # a pointer to what an earlier message said ("as I set out in my earlier note", "per my last e-mail",
+        # "see my previous message") is a reference, not a contact that went unanswered (decision 0223)
+        unless=r"\b(?:as|like)\s+(?:\w+\s+){0,4}?(?:in|per|from)\s+(?:my|our|the|an?)\s+(?:\w+\s+)?(?:previous|earlier|prior|last)\b"
+        r"|\b(?:per|see)\s+(?:my|our)\s+(?:previous|earlier|prior|last)\b"
+        r"|\bin\s+(?:my|our)\s+(?:previous|earlier|prior|last)\s+(?:e-?mail|note|message|memo|letter)\W+(?:I|we)\s+(?:\w+\s+)?"
+        r"(?:said|mentioned|noted|explained|outlined|suggested|proposed|described|indicated|set out|stated|attached)\b",
     ),
     _r(
         "escalation.direct_attention",
@@ -467,6 +622,11 @@ RULES: tuple[Rule, ...] = (
         "vulnerable",
         rf"\b(?:lost|losing|lose|wiped out|gone|vanished|evaporated|pocketed)\b[^.!?\n]{{0,45}}?\b{_LOSS_OBJ}",
         0.8,
+        # money lost on a deal, a trade or a book is the business's loss, unless the sentence names the sender's own
+        # savings ("we could lose $2 million on the position" vs "I lost $40,000 in my 401k") (decision 0223)
+        unless=r"(?s)^(?!.*\b(?:savings|retirement|401|pension|college|home|house|family|kids|children|nest egg)).*"
+        r"\b(?:deals?|trades?|trading|(?:long|short|open|trading|net) positions?|contracts?|projects?|desk|book|quarter|revenues?|earnings|p&l|margins?"
+        r"|hedges?|transactions?|portfolio|mark-to-market|bids?|customers?|clients?|plants?|budget)\b",
     ),
     _r(
         "vulnerable.cannot_pay",
@@ -490,7 +650,7 @@ RULES: tuple[Rule, ...] = (
     _r(
         "vulnerable.distress",
         "vulnerable",
-        r"\b(?:(?:I|we|me|I'm|I’m|I am|we are)\s+(?:\w+\s+){0,2}?(?:cry|cried|crying|in tears|sobb\w*)|emotional(?:ly)? (?:wreck|drained|distress)|getting emotional|nervous breakdown|sleepless|can(?:no|'|’)t sleep"
+        r"\b(?:(?:I|we|me|I'm|I’m|I am|we are)\s+(?:\w+\s+){0,2}?(?:cry|cried|crying|in tears|sobb\w*)|emotional(?:ly)? (?:wreck|drained|distress)|getting emotional|nervous breakdown|sleepless nights|can(?:no|'|’)t sleep"
         r"|(?:hurricane|flood|fire|tornado|earthquake|storm)\s+(?:\w+\s+){0,2}?(?:destroyed|damaged|took|wiped)|(?:sober|recovering|former) (?:alcoholic|addict))\b",
         0.7,
     ),
@@ -525,6 +685,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:unsafe|(?:not|isn't|is not|wasn't|aren't|never|n't) (?:a |an )?(?:\w+ )?safe|dangerous|fire hazard|gas leak|exposed wires?|carbon monoxide|caught fire|exploded|electric shock|injur(?:ed|y|ies))\b",
         0.7,
         negatable=False,
+        unless=r"\b(?:escap\w*|avoid\w*|spared|without|free (?:of|from)|prevent\w*)\s+(?:\w+\s+){0,2}?injur",  # it did not happen
     ),
     _r(
         "safety.assault",
@@ -608,14 +769,36 @@ _PRONOUN = re.compile(
 _SENDER_SUBJECT = re.compile(r"^(?:i|i'm|i’m|i've|i'll|i’ll|i'd|we|we're|we'll|we've|my|our|this .*)$", re.I)
 
 
-def _speaker_is_sender(clause: str, sentence: str) -> bool:
-    """The nearest subject before the verb is the sender (I/we/my/this letter); without one, any first person."""
+def _speaker_is_sender(clause: str, match: str, sentence: str) -> bool:
+    """The nearest subject before the verb is the sender (I/we/my/this letter); without one, any first person.
+
+    Pronouns inside the match count only when the match opens with one (rules written subject first,
+    "we ... cancel"): in "take you to court" or "reporting you to the BBB" the "you" is the object
+    (decision 0223). Without a pronoun, a noun phrase right before the verb ("The plaintiffs' lawyers
+    filed", "a subsidiary that publishes") is someone else acting.
+    """
+    lead = _PRONOUN.match(match)
     last = None
-    for last in _PRONOUN.finditer(clause):  # noqa: B007 - we want the last one
+    for last in _PRONOUN.finditer(clause + (lead.group(0) if lead else "")):  # noqa: B007 - we want the last one
         pass
+    other = None if lead else _OTHER_SUBJECT.search(clause)
+    if other is not None and (last is None or other.start() >= last.end()):
+        return False  # a noun phrase after the last pronoun is the nearer subject ("our analyst says the auditors")
     if last is None:
         return bool(FIRST_PERSON.search(sentence) or _THIS_MESSAGE.search(sentence))
     return bool(_SENDER_SUBJECT.match(last.group(0)))
+
+
+_AUX = r"(?:have|has|had|will|would|may|might|could|should|shall|is|are|was|were|be|been|also|just|already|now|recently|then|today|yesterday|reportedly|apparently)"
+# a determiner-led noun phrase ending right before the verb, with at most a few auxiliaries between:
+# "The lawyers for the bank have " (not "The only way left is to ": a copula is not a subject's end; not after a
+# causative verb: in "I will have the lawyers file" the sender acts through them)
+_OTHER_SUBJECT = re.compile(
+    r"(?<!\bhave\s)(?<!\bhad\s)(?<!\bget\s)(?<!\blet\s)(?<!\bmake\s)(?<!\bask\s)(?<!\binstruct\s)\b(?:the|a|an|his|her|their|its|these|those|other|another|several|many|some)\s+"
+    r"(?:(?!(?:to|is|are|was|were|be|that|which|who|than|me|us)\b)[\w'’.&-]+\s+){1,5}?"
+    rf"(?:{_AUX}\s+){{0,3}}$",
+    re.I,
+)
 
 
 _THIS_MESSAGE = re.compile(r"\bthis (?:letter|e-?mail|message|note|story|complaint|conversation|recording)\b", re.I)
@@ -646,6 +829,15 @@ def _evidence(view: TextView, start: int, end: int, limit: int = 240) -> Evidenc
     lead = len(text) - len(text.lstrip())
     text = text.strip()
     return Evidence(text=text, start=s + lead, end=s + lead + len(text))
+
+
+def _needs_scope(view: TextView, rule: Rule, start: int, end: int, s: int, e: int) -> str:
+    """The text where ``rule.needs`` must be found (Rule.needs_in)."""
+    if rule.needs_in == "clause":
+        return view.clause_prefix(start) + view.text[start:end]
+    if rule.needs_in == "near":
+        return view.text[max(s, start - NEAR_CHARS) : min(max(e, end), end + NEAR_CHARS)]
+    return view.text[s : max(e, end)]
 
 
 def _cut_by_soft_break(text: str, start: int) -> bool:
@@ -702,7 +894,7 @@ def run_rules(
                 elif rule.person == "first" and not FIRST_PERSON.search(sentence):
                     why = "not the sender's own (no first person)"
                 elif rule.person == "subject" and not _speaker_is_sender(
-                    view.clause_prefix(start, 90) + m.group(0), sentence
+                    view.clause_prefix(start, 90), m.group(0), sentence
                 ):
                     why = "not the sender's own (someone else is the subject)"
                 elif rule.person == "first_clause" and not FIRST_PERSON.search(view.clause_prefix(start) + m.group(0)):
@@ -715,6 +907,8 @@ def run_rules(
                     why = "not aimed at the recipient"
                 elif rule.unless is not None and rule.unless.search(sentence):
                     why = "context says otherwise"
+                elif rule.needs is not None and not rule.needs.search(_needs_scope(view, rule, start, end, s, e)):
+                    why = "what makes it count is missing around it"
             if why:
                 if trace:
                     traces.append(RuleTrace(rule.name, rule.signal, False, 0.0, _evidence(view, start, end), why))
