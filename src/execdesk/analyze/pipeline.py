@@ -40,7 +40,7 @@ from execdesk.analyze.priority import build_priority
 from execdesk.analyze.scan import FastPattern, scans
 from execdesk.analyze.signals import RuleTrace, run_rules
 from execdesk.analyze.spamtokens import header_tokens
-from execdesk.analyze.text import TextView, body_of, build_view
+from execdesk.analyze.text import TextView, body_of, build_views
 from execdesk.parse.model import ParsedMessage
 
 MAX_REQUEST_SENTENCES = 8
@@ -446,12 +446,13 @@ def _featurize_many(
     metas = [meta for _s, _b, meta, _h in texts]
     kernels = native.load("token")
     nt = models.native_terms(kernels) if kernels is not None else None
-    views = [build_view(subject, body) for subject, body, _meta, _hdr in texts]
+    # the views' sentences, word indexes and sentiments: each by one kernel call for the batch (0222, 0224)
+    views = build_views([(subject, body) for subject, body, _meta, _hdr in texts])
     for view, sc in zip(views, scans([v.text for v in views]), strict=True):
-        view._scan = sc  # the word index of every text from one kernel call
-    for view in views:
+        view._scan = sc
+    sentiments = sentiment_mod.scores([v.text for v in views], [v.scanner() for v in views])
+    for view, sent in zip(views, sentiments, strict=True):
         hits, traces = run_rules(view, enabled, trace=trace)
-        sent = sentiment_mod.score(view.text, view.scanner())
         if nt is not None:  # the terms of all messages by one kernel call, below (decisions 0211, 0217)
             feats.append(Features(view, hits, traces, sent, 0.0, 0.0, None))
             continue
