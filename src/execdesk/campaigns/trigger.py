@@ -30,6 +30,8 @@ from sqlalchemy import Connection, func, select
 from execdesk.campaigns.model import CampaignDoc, CampaignSettings
 from execdesk.campaigns.summary import CampaignSummary
 from execdesk.cases.refs import case_ref
+from execdesk.search.contains import may_contain_link
+from execdesk.search.query import unindexed_time
 from execdesk.store.models import MESSAGE_TIME, OUTBOUND, CampaignMember, Case, Contact, Message, table_of
 
 _cases = table_of(Case)
@@ -145,27 +147,48 @@ def _earlier_link(
     links = [u for u, _ in summary.shared_links if "/" in u.split("://", 1)[-1].rstrip("/")][:3]
     if not links or first_seen is None:
         return None
-    in_campaign = select(_members.c.message_pk)  # a voice of any flood is not what started it
     for url in links:
-        row = conn.execute(
-            select(_messages.c.id, _messages.c.case_id)
-            .where(
-                _messages.c.direction == "in",
-                _messages.c.case_id.is_not(None),
-                MESSAGE_TIME < first_seen,  # noqa: SIM300 (a column expression, not a constant)
-                _messages.c.new_text.contains(url, autoescape=True),
-                _messages.c.id.not_in(in_campaign),
-            )
-            .order_by(MESSAGE_TIME)
-            .limit(1)
-        ).first()
-        if row is not None:
+        found = earliest_with_link(conn, url, first_seen)
+        if found is not None:
+            case_id = found[1]
             return TriggerMatch(
-                int(row.case_id),
+                case_id,
                 {
                     "rule": "earlier_link",
-                    "why": f"the link members share ({url}) was in {case_ref(int(row.case_id))} before the flood began",
+                    "why": f"the link members share ({url}) was in {case_ref(case_id)} before the flood began",
                     "url": url,
                 },
             )
     return None
+
+
+def earliest_with_link(
+    conn: Connection, url: str, before: datetime, *, use_index: bool = True
+) -> tuple[int, int] | None:
+    """The earliest inbound message of a case, before ``before`` and a voice of no flood (a voice is not
+    what started one), whose new text contains ``url``: its message pk and case id.
+
+    The search index picks the messages worth reading (decision 0316): without it every message's
+    text is scanned, seconds per lookup in a large store. ``use_index=False`` is that scan, the
+    reference the tests and the benchmark compare with; it is also the path when the index cannot
+    narrow a link. A link past the index's first 100,000 characters of a text is not found."""
+    near = may_contain_link(conn, url) if use_index else None
+    # Ordered by the indexed time, the planner would walk ix_messages_time from the oldest message and
+    # read every text until one matches (decision 1002): the candidates must drive the query instead.
+    when = MESSAGE_TIME if near is None else unindexed_time(conn.dialect.name)
+    stmt = (
+        select(_messages.c.id, _messages.c.case_id)
+        .where(
+            _messages.c.direction == "in",
+            _messages.c.case_id.is_not(None),
+            MESSAGE_TIME < before,  # noqa: SIM300 (a column expression, not a constant)
+            _messages.c.new_text.contains(url, autoescape=True),
+            _messages.c.id.not_in(select(_members.c.message_pk)),
+        )
+        .order_by(when, _messages.c.id)
+        .limit(1)
+    )
+    if near is not None:
+        stmt = stmt.where(near)
+    row = conn.execute(stmt).first()
+    return None if row is None else (int(row.id), int(row.case_id))

@@ -24,11 +24,12 @@ _cases = table_of(Case)
 MAX_LIMIT = 100
 
 
-def _order_time(dialect: str) -> Any:
-    """The message time spelled so that no index matches it. Ordering the matches by the indexed
-    MESSAGE_TIME let PostgreSQL walk ix_messages_time newest first and test every message against the
-    text query: over a minute for a rare word at 100,000 messages (decision 1002). PostgreSQL folds a
-    trailing NULL out of coalesce, so there the fence is adding a zero interval."""
+def unindexed_time(dialect: str) -> Any:
+    """The message time spelled so that no index matches it (search results; the earlier-link lookup,
+    decision 0316). Ordering the matches by the indexed MESSAGE_TIME let PostgreSQL walk
+    ix_messages_time newest first and test every message against the text query: over a minute for a
+    rare word at 100,000 messages (decision 1002). PostgreSQL folds a trailing NULL out of coalesce, so
+    there the fence is adding a zero interval."""
     if dialect == "postgresql":
         return literal_column("coalesce(messages.date, messages.received_at) + interval '0 seconds'")
     return func.coalesce(_messages.c.date, _messages.c.received_at, None)
@@ -127,7 +128,7 @@ def search(conn: Connection, query_text: str, *, limit: int = 20, offset: int = 
             when.label("at"),
         )
         .where(_messages.c.case_id.is_not(None))
-        .order_by(_order_time(conn.dialect.name).desc(), _messages.c.id.desc())
+        .order_by(unindexed_time(conn.dialect.name).desc(), _messages.c.id.desc())
         .limit(limit + 1)
         .offset(offset)
     )
