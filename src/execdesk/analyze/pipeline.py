@@ -36,7 +36,7 @@ from execdesk.analyze.language import detect
 from execdesk.analyze.linear import LinearModel, NativeTerms, codepoints, counts_of, tokens
 from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
 from execdesk.analyze.models import ModelSet, load_models
-from execdesk.analyze.priority import build_priority
+from execdesk.analyze.priority import PriorityPolicy, build_priority
 from execdesk.analyze.scan import FastPattern, scans
 from execdesk.analyze.signals import RuleTrace, run_rules
 from execdesk.analyze.spamtokens import header_tokens
@@ -598,6 +598,7 @@ def _analyze_many(
     use_rules = ic.get("rules", True)
     override_min = float(ic["rule_override_min"])
     min_conf = float(ic.get("min_confidence", 0.0))
+    policy = PriorityPolicy.from_config(cfg)  # read once per batch (decision 0225)
     out: list[Analysis] = []
     for it, f, intent, topic in zip(items, feats, intent_results, topic_results, strict=True):
         if "spam" in intents and f.spam_prob >= spam_threshold and intent.label != "spam":
@@ -630,7 +631,7 @@ def _analyze_many(
         signals.extend(_computed_signals(it.parsed, it.history, cfg))
         signals.extend(it.extra_signals)
         signals.sort(key=lambda s: -s.strength)
-        prio = build_priority(signals, intent.label, f.sentiment, cfg)
+        prio = policy.priority(signals, intent.label, f.sentiment)
         fired = {t.rule for t in f.traces if t.fired}
         misses = [t.rule + ": " + t.why for t in f.traces if not t.fired and t.rule not in fired]
         out.append(
