@@ -63,6 +63,9 @@ TRAPS = [
     "xhttp://glued.example yhttps://glued2.example ftp:/not.a.url http:/x",
     "'http://quoted.example/' <https://angle.example/> (http://paren.example/)",
     "http://e.example/" + "x" * 3990,
+    # every character ``\s`` holds ends a host and a path (decision 0226 writes the class out); ZWSP does not
+    "".join(f"http://h{ord(c):x}.example/p{c}q{c}" for c in map(chr, range(0x3001)) if c.isspace()),
+    "http://zwsp\u200b.example/a\u200bb http://nbsp\u00a0.example/ http://nnbsp.example/\u202fx",
     " ".join(f"http://host{i}.example/p{i}" for i in range(MAX_URLS + 20)),
     " ".join("http://same.example/" for _ in range(MAX_URL_MATCHES + 5)) + " http://late.example/",
 ]

@@ -41,9 +41,12 @@ _SCHEMES = ("http", "https", "ftp")
 # "://" + host (+ path), where one of _SCHEMES (any ASCII case) ends at the "://": the URLs of ``url_tokens``
 # found by one C-level search each (its literal "://" prefix is searched like ``str.find``), the scheme checked
 # by a look-behind; only a scheme that may reach into the previous URL is checked again in Python (0214)
+# ``\s`` written out (the characters ``str.isspace`` holds, as ``\s`` does for str patterns): a set of
+# ranges is tested from the pattern's bitmap, ``\s`` by a Unicode category call per character (decision 0226)
+_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _URL = re.compile(
     r"://(?:(?<=[hH][tT][tT][pP]://)|(?<=[hH][tT][tT][pP][sS]://)|(?<=[fF][tT][pP]://))"
-    r"([^/\s\"'<>:?#)]+)(/[^\s\"'<>)]*)?"
+    rf"([^/{_SPACE}\"'<>:?#)]+)(/[^{_SPACE}\"'<>)]*)?"
 )
 _IP = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 MAX_TO = 5
@@ -188,6 +191,27 @@ def char_tokens(text: str, prefix: str, expected: frozenset[str] = frozenset()) 
     return out
 
 
+@lru_cache(maxsize=4096)
+def _sender_tokens(from_name: str | None, from_addr: str | None, reply_to: str | None) -> tuple[str, ...]:
+    """The ``from:name:``, ``from:`` and ``reply-to:`` tokens (cached, decision 0226: a sender writes many
+    messages; in the benchmark's 1,500 SpamAssassin messages there are 573 distinct senders)."""
+    out = words(from_name, "from:name:") if from_name else []
+    from_dom = _domain(from_addr)
+    out += _domain_tokens("from:", from_dom)
+    out.append("from:addr:" + (from_addr.lower() if from_addr else "none"))
+    if reply_to:
+        rdom = _domain(reply_to)
+        out += _domain_tokens("reply-to:", rdom)
+        out.append("reply-to:" + ("same" if rdom == from_dom else "differs"))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1024)
+def _mailer_tokens(mailer: str | None) -> tuple[str, ...]:
+    """The ``x-mailer:`` tokens (cached, decision 0226: 139 distinct X-Mailer values in 1,500 messages)."""
+    return tuple(words(mailer, "x-mailer:")) if mailer else ("x-mailer:none",)
+
+
 def header_tokens(parsed: ParsedMessage | None, expected_scripts: frozenset[str] = frozenset()) -> list[str]:
     """The header-field-prefixed and URL tokens of a parsed message (``expected_scripts``: see
     :func:`char_tokens`).
@@ -199,17 +223,8 @@ def header_tokens(parsed: ParsedMessage | None, expected_scripts: frozenset[str]
     if parsed is None or "content-type" not in parsed.headers:
         return []
     out = words(parsed.subject, "subject:")
-    if parsed.from_name:
-        out += words(parsed.from_name, "from:name:")
-    from_dom = _domain(parsed.from_addr)
-    out += _domain_tokens("from:", from_dom)
-    out.append("from:addr:" + (parsed.from_addr.lower() if parsed.from_addr else "none"))
-    if parsed.reply_to:
-        rdom = _domain(parsed.reply_to)
-        out += _domain_tokens("reply-to:", rdom)
-        out.append("reply-to:" + ("same" if rdom == from_dom else "differs"))
-    mailer = parsed.headers.get("x-mailer")
-    out += words(mailer, "x-mailer:") if mailer else ["x-mailer:none"]
+    out += _sender_tokens(parsed.from_name, parsed.from_addr, parsed.reply_to)
+    out += _mailer_tokens(parsed.headers.get("x-mailer"))
     out.append(f"to:count:{min(len(parsed.to_addrs) + len(parsed.cc_addrs), MAX_TO)}")
     out.append("content-type:" + parsed.headers["content-type"])
     if parsed.html is not None:
