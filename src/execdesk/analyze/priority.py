@@ -65,7 +65,7 @@ class PriorityPolicy:
             if not pts:
                 continue  # no reason, and nothing added to a group (the detail need not be written)
             g = group_of.get(name)
-            detail = f"{name} {s.strength:.2f}" + (self.weight_texts.get(name) or f" x weight {w:g}")
+            detail = f"{name} {s.strength:.2f}" + self.weight_texts[name]  # weighted: pts is not 0
             if g is not None and pts > 0:
                 cap = self.caps[g]
                 room = max(0.0, cap - used.get(g, 0.0))
@@ -87,10 +87,7 @@ class PriorityPolicy:
 
     def _level(self, score: float) -> str:
         """``level_of(score, levels)`` over the thresholds sorted once."""
-        for name, threshold in self.levels:
-            if score >= threshold:
-                return name
-        return "low"
+        return _level_reached(score, self.levels)
 
 
 def build_priority(signals: Iterable[SignalHit], intent: str, sentiment: Sentiment, config: AnalyzeConfig) -> Priority:
@@ -105,7 +102,11 @@ def _levels_high_first(levels: dict[str, float]) -> tuple[tuple[str, float], ...
 
 def level_of(score: float, levels: dict[str, float]) -> str:
     """The level a score reaches: the highest level whose lowest score it meets (else "low")."""
-    for name, threshold in _levels_high_first(levels):
+    return _level_reached(score, _levels_high_first(levels))
+
+
+def _level_reached(score: float, levels_high_first: Iterable[tuple[str, float]]) -> str:
+    for name, threshold in levels_high_first:
         if score >= threshold:
             return name
     return "low"

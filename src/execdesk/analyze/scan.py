@@ -795,15 +795,19 @@ _NO_WIDE = np.zeros(0, dtype=np.uint32)
 _NONE: list[int] = []  # no candidate (shared, never changed)
 
 
-def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
-    """``Scan``'s candidates from the kernel; None when the text cannot be handed over (the Python path)."""
+def _code_points(text: str) -> np.ndarray | None:
+    """The text as UTF-32 code points for the word index kernels; None when it holds lone surrogates that
+    cannot be handed over (the Python path then scans it)."""
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return cp if len(cp) == len(text) else None
+
+
+def _index_args(text: str, cp: np.ndarray) -> tuple[Any, ...]:
+    """The arguments ``word_index`` and ``word_index_many`` take after the text: the character classes
+    (the non-ASCII ones only where the text has any) and the registry's key table."""
     n_reg, slot_codes, slot_entries, starts, pids, reqs, ext_starts, char_starts, chars = _native_table()
-    cp = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if len(cp) != len(folded):
-        return None
-    wide_word, wide_space = (_NO_WIDE, _NO_WIDE) if folded.isascii() else _wide_classes(cp)
-    ids, bounds, pos = kernels.word_index(
-        cp,
+    wide_word, wide_space = (_NO_WIDE, _NO_WIDE) if text.isascii() else _wide_classes(cp)
+    return (
         _ASCII_CLASS,
         wide_word,
         wide_space,
@@ -818,6 +822,14 @@ def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
         chars,
         n_reg,
     )
+
+
+def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
+    """``Scan``'s candidates from the kernel; None when the text cannot be handed over (the Python path)."""
+    cp = _code_points(folded)
+    if cp is None:
+        return None
+    ids, bounds, pos = kernels.word_index(cp, *_index_args(folded, cp))
     bl = bounds.tolist()
     pl = pos.tolist()
     return {p: pl[a:b] for p, a, b in zip(ids.tolist(), bl, bl[1:], strict=False)}
@@ -826,31 +838,13 @@ def _native_cands(kernels: Any, folded: str) -> dict[int, list[int]] | None:
 def _native_cands_many(kernels: Any, folded: Sequence[str]) -> list[dict[int, list[int]]] | None:
     """``_native_cands`` of each text, from one kernel call (``word_index_many``); None when the texts
     cannot be handed over."""
-    n_reg, slot_codes, slot_entries, starts, pids, reqs, ext_starts, char_starts, chars = _native_table()
     joined = "".join(folded)
-    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if len(cp) != len(joined):
+    cp = _code_points(joined)
+    if cp is None:
         return None
     text_start = np.zeros(len(folded) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)), out=text_start[1:])
-    wide_word, wide_space = (_NO_WIDE, _NO_WIDE) if joined.isascii() else _wide_classes(cp)
-    ids, bounds, pos, id_start = kernels.word_index_many(
-        cp,
-        text_start,
-        _ASCII_CLASS,
-        wide_word,
-        wide_space,
-        KEY_LEN,
-        slot_codes,
-        slot_entries,
-        starts,
-        pids,
-        reqs,
-        ext_starts,
-        char_starts,
-        chars,
-        n_reg,
-    )
+    ids, bounds, pos, id_start = kernels.word_index_many(cp, text_start, *_index_args(joined, cp))
     il = ids.tolist()
     bl = bounds.tolist()
     pl = pos.tolist()
