@@ -8,12 +8,10 @@ the shipped models see exactly the features they were trained on.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +39,7 @@ from execdesk.analyze.scan import FastPattern, scans
 from execdesk.analyze.signals import RuleTrace, run_rules
 from execdesk.analyze.spamtokens import header_tokens
 from execdesk.analyze.text import TextView, body_of, build_views
+from execdesk.collector import collector_paused
 from execdesk.parse.model import ParsedMessage
 
 MAX_REQUEST_SENTENCES = 8
@@ -695,27 +694,8 @@ def analyze_batch(
     items = [_Item(p.subject, body_of(p), p.message_id, p, h) for p, h in zip(parsed_list, hs, strict=True)]
     if not items:
         return []
-    with _gc_paused():
+    with collector_paused():  # decision 0206
         return _analyze_many(items, cfg)
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for one batch (decision 0206).
-
-    A batch allocates ~1,000 container objects a message, nearly all freed by reference
-    counting or kept until the batch ends; the collector's passes over them cost ~7 % of the
-    batch and find nothing. Re-enabled afterwards only if it was on (another thread or the
-    application may have turned it off itself).
-    """
-    was_on = gc.isenabled()
-    if was_on:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def reprioritise(

@@ -23,13 +23,11 @@ How a message is judged (each step is in the returned evidence):
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import hashlib
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +51,7 @@ from execdesk.campaigns.normalise import (
     urls,
 )
 from execdesk.campaigns.topics import VECTOR_WORDS, TriggerLinker
+from execdesk.collector import collector_paused
 
 _B_BITS_CHANCE = 1.0 / 65536.0
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -184,21 +183,6 @@ class Signer:
         return h.astype(np.uint32)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a snapshot is written or read: it makes or parses one
-    small list per boilerplate line and index key (tens of thousands), and so many new containers that
-    live on trigger collections of the whole heap, ~85% of a snapshot's CPU time (docs/decisions/0315).
-    Reference counting still frees what dies; the collector runs again afterwards as before."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 _ASSIGNMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Assignment))
 
 
@@ -263,7 +247,7 @@ class CampaignDetector:
         """Snapshot the in-memory index, boilerplate lines and trigger families to one file (atomic replace)."""
         if not isinstance(self.index, InMemoryCampaignIndex):
             raise TypeError("save() is for the in-memory index; a shared store persists itself")
-        with _collector_paused():
+        with collector_paused():  # decision 0315
             self.index.extra = {
                 **self.index.extra,
                 "topics": self.topics.to_json(),
@@ -275,7 +259,7 @@ class CampaignDetector:
     def load(cls, path: Path, settings: CampaignSettings | None = None) -> CampaignDetector:
         """Resume from a snapshot; refuses one built with different shingling/MinHash settings."""
         settings = settings or CampaignSettings()
-        with _collector_paused():
+        with collector_paused():  # decision 0315
             index = InMemoryCampaignIndex.load(path, fingerprint(settings))
             det = cls(settings, index)
             if "topics" in index.extra:
