@@ -34,6 +34,11 @@ MAILS = [
     ("quoted", 6, f"Thanks for the answer.\n\nOn Mon, 12 Oct 2026, Dana wrote:\n> see {QUOTED}\n> it explains all\n"),
     ("suffix", 5, "Short link: https://t.co/AbC123x (the one from the ad).\n"),
     ("glued", 5, "I clicked seehttps://glued.example.com/x-1 twice.\n"),
+    (
+        "redirect",
+        4,
+        "Via https://r.example.com/?u=https://deep.example.org/inner-page or 1www.example.net/digit-glued.\n",
+    ),
     ("bracketed", 3, "Please sign (https://www.example.org/petition/keep-the-branch-open).\n"),
     ("shouted", 3, "LOOK AT HTTPS://Blog.Example.NET/Shouting-Post NOW\n"),
     ("odd", 2, "Odd link: https://example.com/100%_sure\\x/o_k and more.\n"),
@@ -50,6 +55,8 @@ LINKS = [
     QUOTED,  # only in quoted text
     "https://t.co/AbC123",  # a prefix of a longer link: the scan finds it, so must the index
     "https://glued.example.com/x-1",
+    "https://deep.example.org/inner-page",  # inside another link's query (decision 0722)
+    "www.example.net/digit-glued",  # glued to a digit before it
     "https://www.example.org/petition/keep-the-branch-open",
     "https://blog.example.net/shouting-post",  # case: SQLite's LIKE ignores it, PostgreSQL's does not
     "https://example.com/100%_sure\\x/o_k",  # LIKE wildcards, a backslash
@@ -102,6 +109,8 @@ def test_the_earliest_message_with_the_link_wins_and_near_misses_do_not(
     assert _lookup(store, "https://news.example.com/after-flood", use_index=True) is None
     assert _lookup(store, "https://t.co/AbC123", use_index=True) == mailbox["suffix"]
     assert _lookup(store, "https://glued.example.com/x-1", use_index=True) == mailbox["glued"]
+    assert _lookup(store, "https://deep.example.org/inner-page", use_index=True) == mailbox["redirect"]
+    assert _lookup(store, "www.example.net/digit-glued", use_index=True) == mailbox["redirect"]
 
 
 def test_a_link_past_the_index_cap_is_found_only_by_the_scan(store: Store, mailbox: dict[str, tuple[int, int]]) -> None:

@@ -61,6 +61,37 @@ def test_phrases_or_and_exclusion_mean_the_same_on_both_databases(store: Store, 
     assert _subjects(store, "c@example.org") == ["Spain"]
 
 
+def test_words_inside_links_addresses_and_numbers_are_found_on_both_databases(store: Store, home: Path) -> None:
+    """PostgreSQL's parser keeps a link, an address or a decimal as one token; the index must still hold
+    their words, as SQLite's does (decision 0722)."""
+    _import(
+        store,
+        home,
+        make_mail(
+            sender="a@example.org",
+            subject="Your post",
+            body="Your post at https://status.example.com/outage-refunds/claim-form?id=7 is wrong.\n",
+        ),
+        make_mail(
+            sender="b@example.org", subject="Version", body="After 3.5 write to help.desk@example.net.\n", days=1
+        ),
+        make_mail(sender="c@example.org", subject="Plain", body="Refunds for the outage, claim by form.\n", days=2),
+        make_mail(
+            sender="d@example.org", subject="Bracketed", body="Ask <dana@example.org>, see <b>notes</b>.\n", days=3
+        ),
+    )
+    assert sorted(_subjects(store, "refunds")) == ["Plain", "Your post"]
+    assert _subjects(store, '"outage refunds claim form"') == ["Your post"]  # the path's words, in order
+    assert _subjects(store, "status.example.com") == ["Your post"]
+    assert _subjects(store, "https://status.example.com/outage-refunds") == ["Your post"]
+    assert _subjects(store, "3.5") == ["Version"]
+    assert _subjects(store, "help.desk@example.net") == ["Version"]
+    assert _subjects(store, "desk") == ["Version"]
+    assert _subjects(store, '"refunds outage"') == []  # not a phrase anywhere
+    assert _subjects(store, "dana@example.org") == ["Bracketed"]  # PostgreSQL reads <...> as a tag
+    assert _subjects(store, "notes") == ["Bracketed"]
+
+
 def test_case_reference_narrows_and_pages_do_not_overlap(store: Store, home: Path) -> None:
     mails = [
         make_mail(sender=f"p{i}@example.org", subject=f"Outage {i}", body="No signal today.\n", days=i)

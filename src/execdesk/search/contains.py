@@ -10,10 +10,10 @@ every such message meets and few others do. It narrows, it does not decide: call
   the ``body`` column are in the index wherever the link is in the text, except at its two ends: the
   first word can be glued to a word before it (``seehttps``) and the last one to what follows
   (``/outage-2026x``). The first word is left out and the last is a prefix (``"..." *``).
-- **PostgreSQL** parses a link into ``url``, ``host`` and ``url_path`` tokens whose edges depend on the
-  text around it, so no phrase of words matches. The lexemes the link yields in every context of
-  :data:`_PG_CONTEXTS` (usually the host, ``blog.example.net``) are the condition; a link that yields
-  none (a bare IP address, ``user@host``) is not narrowed.
+- **PostgreSQL** indexes the text with a link's joiners made spaces (decision 0722), so a link's words
+  are lexemes of their own, except at its ends, where a word can be glued to the text around it. The
+  lexemes the link yields in every context of :data:`_PG_CONTEXTS` (its inner words: ``blog``,
+  ``example``, ``net``, ``outage``...) are the condition; a link that yields none is not narrowed.
 """
 
 from __future__ import annotations
@@ -22,17 +22,18 @@ import re
 
 from sqlalchemy import Connection, TextClause, bindparam, text
 
-from execdesk.search.schema import FTS_TABLE, PG_DOCUMENT
+from execdesk.search.schema import FTS_TABLE, PG_DOCUMENT, pg_words
 
 #: A run of characters that may be one FTS5 token with its neighbours: all but ASCII separators.
 _EDGE_WORD = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
 _ASCII_WORD = re.compile(r"[0-9A-Za-z]")
 #: Text around a link in mail: start or end of text, spaces, brackets and quotes, sentence punctuation,
-#: a longer link (a further path, a query, a letter glued on). A lexeme the link yields in all of them is
-#: in the index wherever the link is written as a link, i.e. not glued to a letter or digit before it and
-#: not inside another link's path.
+#: a longer link (a further path, a query, a letter glued on), a letter or digit glued before it. A
+#: lexeme the link yields in all of them is in the index wherever the link is in the text.
 _PG_CONTEXTS = (
     ("", ""),
+    ("x", ""),
+    ("1", ""),
     (" ", " "),
     ("\n", "\n"),
     ("(", ")"),
@@ -88,7 +89,10 @@ def stable_lexemes(conn: Connection, url: str) -> list[str]:
     """The lexemes PostgreSQL's parser gives the link in every context of :data:`_PG_CONTEXTS`."""
     variants = [before + url + after for before, after in _PG_CONTEXTS]
     rows = conn.execute(
-        text("SELECT tsvector_to_array(to_tsvector('simple'::regconfig, v)) FROM unnest(CAST(:variants AS text[])) v"),
+        text(
+            f"SELECT tsvector_to_array(to_tsvector('simple'::regconfig, {pg_words('v')}))"
+            " FROM unnest(CAST(:variants AS text[])) v"
+        ),
         {"variants": variants},
     ).scalars()
     common: set[str] | None = None

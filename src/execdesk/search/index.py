@@ -1,6 +1,6 @@
 """Keeping the index honest: remove entries (``execdesk forget``), rebuild, check.
 
-The database keeps the index current by itself (migration 0008: triggers on ``messages`` for
+The database keeps the index current by itself (migrations 0008 and 0011: triggers on ``messages`` for
 SQLite FTS5, an expression index for PostgreSQL), so ingest, replay, outbound replies and any
 later redaction need no call here. :func:`remove` is for code that must make sure a message's
 words are gone from the index (forgetting a person) even before or without deleting its row.
