@@ -95,6 +95,7 @@ def _validate(raw: dict[str, Any]) -> None:
     for name in raw["signals"]["enabled"]:
         if name not in weights:
             raise ConfigError(f"signals.enabled names {name!r}, which has no priority.signal_weights entry")
+    _validate_gate(raw["signals"].get("internal_mail_gate"), set(weights))
     scripts = raw["intent"].get("spam_expected_scripts") or []
     if not isinstance(scripts, list) or not set(scripts) <= EXPECTABLE_SCRIPTS:
         raise ConfigError(
@@ -103,6 +104,26 @@ def _validate(raw: dict[str, Any]) -> None:
     levels = raw["priority"]["levels"]
     if not levels or not all(isinstance(v, int | float) for v in levels.values()):
         raise ConfigError("priority.levels must map level names to numbers")
+
+
+def _validate_gate(gate: Any, known: set[str]) -> None:
+    """``signals.internal_mail_gate`` (decision 0229): signals with a weight, a probability and a factor in 0..1."""
+    if gate is None:
+        return
+    if not isinstance(gate, dict) or not isinstance(gate.get("signals", []), list):
+        raise ConfigError("signals.internal_mail_gate must be a mapping with a list of signals")
+    unknown = set(gate.get("signals") or []) - known
+    if unknown:
+        raise ConfigError(
+            f"signals.internal_mail_gate.signals names {sorted(unknown)}; valid: the priority.signal_weights names"
+        )
+    for key in ("min_other", "factor"):
+        v = gate.get(key)
+        if not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
+            raise ConfigError(f"signals.internal_mail_gate.{key} must be a number from 0 to 1, got {v!r}")
+    words = gate.get("min_words")
+    if not isinstance(words, int) or words < 0:
+        raise ConfigError(f"signals.internal_mail_gate.min_words must be a whole number >= 0, got {words!r}")
 
 
 def load_config(

@@ -22,6 +22,7 @@ from execdesk.analyze import batchmath as bm
 from execdesk.analyze import native
 from execdesk.analyze import sentiment as sentiment_mod
 from execdesk.analyze.config import AnalyzeConfig, default_config
+from execdesk.analyze.context_gate import InternalMailGate
 from execdesk.analyze.cues import (
     DENSE_NAMES,
     FAST_CUES,
@@ -598,6 +599,7 @@ def _analyze_many(
     override_min = float(ic["rule_override_min"])
     min_conf = float(ic.get("min_confidence", 0.0))
     policy = PriorityPolicy.from_config(cfg)  # read once per batch (decision 0225)
+    gate = InternalMailGate.from_config(cfg.raw["signals"].get("internal_mail_gate"))  # decision 0229
     out: list[Analysis] = []
     for it, f, intent, topic in zip(items, feats, intent_results, topic_results, strict=True):
         if "spam" in intents and f.spam_prob >= spam_threshold and intent.label != "spam":
@@ -620,11 +622,17 @@ def _analyze_many(
         suppress = set(suppress_cfg.get(intent.label, []))
         signals: list[SignalHit] = []
         suppressed: list[tuple[str, str, str]] = []
+        internal = gate.applies(f.hits, intent.scores, f.view.text) if gate is not None else None
         for h in f.hits:
             if h.name in suppress:
                 suppressed.append((h.name, h.rule, f"suppressed for intent {intent.label}"))
-            elif h.strength < min_s:
-                suppressed.append((h.name, h.rule, f"strength {h.strength:.2f} below {min_s:g}"))
+                continue
+            why_gated = ""
+            if internal is not None and gate is not None and h.name in gate.signals:
+                h = gate.scaled(h, internal)
+                why_gated = f"; {h.detail}"
+            if h.strength < min_s:
+                suppressed.append((h.name, h.rule, f"strength {h.strength:.2f} below {min_s:g}{why_gated}"))
             else:
                 signals.append(h)
         signals.extend(_computed_signals(it.parsed, it.history, cfg))
