@@ -14,7 +14,11 @@ look-up answers exactly what ``dict.get`` answers.
   :func:`sentence_spans_many` runs it over a batch's texts in one call (decision 0224).
 * :func:`sentiment_words` is ``sentiment._word_scores``' token split, lexicon look-up and scoring loop;
   :func:`sentiment_words_many` runs it over a batch's texts in one call.
-* :func:`visit_counts` is py3langid's feature walk (``language._identifier``).
+* :func:`visit_counts` is py3langid's feature walk (``language._identifier``); :func:`visit_counts_many`
+  runs it over a batch's texts in one call, and :func:`ascii_word_counts` is ``language.detect``'s stop-word
+  test over a batch's ASCII samples (decision 0230).
+* :func:`add_segment_sums` is ``batchmath.multiclass``'s sparse product and per-message sums, and
+  :func:`known_entries` is ``batchmath._entries`` of one model in one pass (decision 0230).
 * :func:`build_table` builds the tables (``linear.TermTable``).
 
 Helpers called per character or per token are inlined into their callers (``_inline``); the entry
@@ -705,16 +709,14 @@ def sentiment_words_many(
 # -- py3langid's visit_counts -------------------------------------------------------------
 
 
-@_jit
-def visit_counts(
-    nm: np.ndarray, rowbase: np.ndarray, out: np.ndarray, text: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``py3langid.langid.visit_counts``: the DFA walk over the bytes ``text``, as (feature, count) in
-    the order of the ``Counter`` it returns (first visit); empty arrays where it returns None."""
+@_inline
+def _visit(
+    nm: np.ndarray, rowbase: np.ndarray, out: np.ndarray, text: np.ndarray, idx: np.ndarray, cnt: np.ndarray
+) -> int:
+    """The DFA walk of ``visit_counts`` over ``text``: its (feature, count) pairs written to ``idx[:k]``,
+    ``cnt[:k]`` (both at least ``len(text)`` long: a byte visits at most one new feature); returns ``k``."""
     n = len(text)
     slot, shift = _tally_table(2 * n + 2)
-    idx = np.empty(n, dtype=np.int64)
-    cnt = np.empty(n, dtype=np.int64)
     k = 0
     state = 0
     for i in range(n):
@@ -723,4 +725,203 @@ def visit_counts(
         if f < 0:
             continue
         k = _tally(f, slot, shift, idx, cnt, k)
+    return k
+
+
+@_jit
+def visit_counts(
+    nm: np.ndarray, rowbase: np.ndarray, out: np.ndarray, text: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``py3langid.langid.visit_counts``: the DFA walk over the bytes ``text``, as (feature, count) in
+    the order of the ``Counter`` it returns (first visit); empty arrays where it returns None."""
+    n = len(text)
+    idx = np.empty(n, dtype=np.int64)
+    cnt = np.empty(n, dtype=np.int64)
+    k = _visit(nm, rowbase, out, text, idx, cnt)
     return idx[:k], cnt[:k]
+
+
+@_jit
+def visit_counts_many(
+    nm: np.ndarray, rowbase: np.ndarray, out: np.ndarray, text: np.ndarray, text_start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``visit_counts`` of each text ``text[text_start[k]:text_start[k + 1]]`` in one call (decision 0230):
+    (idx, cnt, out_start), text ``k``'s pairs being ``idx``/``cnt[out_start[k]:out_start[k + 1]]``."""
+    n_texts = text_start.shape[0] - 1
+    idx = np.empty(len(text), dtype=np.int64)
+    cnt = np.empty(len(text), dtype=np.int64)
+    out_start = np.empty(n_texts + 1, np.int64)
+    k = 0
+    for t in range(n_texts):
+        out_start[t] = k
+        a, b = text_start[t], text_start[t + 1]
+        k += _visit(nm, rowbase, out, text[a:b], idx[k:b], cnt[k:b])
+    out_start[n_texts] = k
+    return idx[:k], cnt[:k], out_start
+
+
+# -- language.detect's stop-word test ---------------------------------------------------------
+
+
+@_jit
+def ascii_word_counts(text: np.ndarray, text_start: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each ASCII text ``text[text_start[k]:text_start[k + 1]]`` (bytes): how many ``[a-z']+`` words its
+    lower-cased form holds, and how many of them are in ``stops`` (sorted words of 1-7 bytes, each packed
+    big-endian into an integer: ``"to"`` is ``0x746F``), as ``language._ascii_words`` and its stop-word
+    share count them (decision 0230)."""
+    n_texts = text_start.shape[0] - 1
+    n_words = np.zeros(n_texts, np.int64)
+    n_stops = np.zeros(n_texts, np.int64)
+    for t in range(n_texts):
+        run = 0  # letters of the current word
+        code = 0  # its first 7 letters, packed
+        for i in range(text_start[t], text_start[t + 1] + 1):
+            c = int(text[i]) if i < text_start[t + 1] else 32  # a space after the last word
+            if 65 <= c <= 90:
+                c += 32  # bytes.lower / str.lower of ASCII
+            if 97 <= c <= 122 or c == 39:
+                if run < 7:
+                    code = (code << 8) | c
+                run += 1
+            elif run:
+                n_words[t] += 1
+                if run <= 7 and _in_sorted(code, stops):
+                    n_stops[t] += 1
+                run = 0
+                code = 0
+    return n_words, n_stops
+
+
+# -- batchmath.multiclass's sparse sums --------------------------------------------------------
+
+
+_PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE: runs up to this long are summed in 8 running sums
+
+
+@_inline
+def _block_sum(a: np.ndarray, c: int, lo: int, n: int) -> float:
+    """numpy's ``pairwise_sum`` of ``a[lo:lo + n, c]`` for ``n <= _PAIRWISE_BLOCK``: fewer than 8 values one by
+    one from -0.0, else 8 running sums (of every 8th value) added in a tree, then the rest one by one."""
+    if n < 8:
+        res = -0.0
+        for i in range(lo, lo + n):
+            res += a[i, c]
+        return res
+    r0, r1, r2, r3 = a[lo, c], a[lo + 1, c], a[lo + 2, c], a[lo + 3, c]
+    r4, r5, r6, r7 = a[lo + 4, c], a[lo + 5, c], a[lo + 6, c], a[lo + 7, c]
+    i = lo + 8
+    while i < lo + n - (n % 8):
+        r0, r1, r2, r3 = r0 + a[i, c], r1 + a[i + 1, c], r2 + a[i + 2, c], r3 + a[i + 3, c]
+        r4, r5, r6, r7 = r4 + a[i + 4, c], r5 + a[i + 5, c], r6 + a[i + 6, c], r7 + a[i + 7, c]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < lo + n:
+        res += a[i, c]
+        i += 1
+    return res
+
+
+@_jit
+def _pairwise_sum(a: np.ndarray, c: int, lo: int, n: int) -> float:
+    """numpy's ``pairwise_sum`` of ``a[lo:lo + n, c]`` (float64), what its add loop adds when it reduces: a
+    longer run is split in two halves (the first a multiple of 8 long), each summed so, then added. The
+    halving is walked with a stack, not by recursion (numba's on-disk cache does not hold recursive
+    functions safely)."""
+    if n <= _PAIRWISE_BLOCK:
+        return _block_sum(a, c, lo, n)
+    starts = np.empty(64, np.int64)
+    sizes = np.empty(64, np.int64)
+    stage = np.empty(64, np.int64)  # 0: not split yet, 1: first half being summed, 2: second half
+    first = np.empty(64, np.float64)  # the first half's sum, while the second is summed
+    top = 0
+    starts[0], sizes[0], stage[0] = lo, n, 0
+    value = 0.0  # the sum of the frame last finished
+    while True:
+        s, m = starts[top], sizes[top]
+        half = m // 2
+        half -= half % 8
+        if stage[top] == 0 and m > _PAIRWISE_BLOCK:
+            stage[top] = 1
+            top += 1
+            starts[top], sizes[top], stage[top] = s, half, 0
+            continue
+        if stage[top] == 1:
+            first[top] = value
+            stage[top] = 2
+            top += 1
+            starts[top], sizes[top], stage[top] = s + half, m - half, 0
+            continue
+        value = first[top] + value if stage[top] == 2 else _block_sum(a, c, s, m)
+        if top == 0:
+            return value
+        top -= 1
+
+
+@_jit
+def add_segment_sums(z: np.ndarray, seg: np.ndarray, idx: np.ndarray, unit: np.ndarray, coef: np.ndarray) -> None:
+    """``z[i] += np.add.reduceat(coef[idx] * unit[:, None], starts)`` for each message ``i`` with entries
+    (``seg`` ascending, ``starts`` where each run of ``seg`` begins), in place, without the batch's
+    (entries x classes) array (decision 0230). The same floats: each product as numpy rounds it, and a run's
+    sum as ``reduceat`` adds it column by column, its first product plus numpy's pairwise sum of the others."""
+    n_out = coef.shape[1]
+    m = len(idx)
+    longest = 0
+    a = 0
+    while a < m:  # the longest run: the size of the one buffer of products
+        b = a + 1
+        while b < m and seg[b] == seg[a]:
+            b += 1
+        longest = max(longest, b - a)
+        a = b
+    rows = np.empty((longest, n_out), np.float64)
+    a = 0
+    while a < m:
+        b = a + 1
+        while b < m and seg[b] == seg[a]:
+            b += 1
+        for k in range(a, b):
+            j = idx[k]
+            u = unit[k]
+            for c in range(n_out):
+                rows[k - a, c] = coef[j, c] * u
+        i = seg[a]
+        for c in range(n_out):
+            total = rows[0, c]
+            if b - a > 1:
+                total += _pairwise_sum(rows, c, 1, b - a - 1)
+            z[i, c] += total
+        a = b
+
+
+# -- batchmath.shared_entries_from ----------------------------------------------------------------
+
+
+@_jit
+def known_entries(
+    seg: np.ndarray,
+    ua: np.ndarray,
+    ca: np.ndarray,
+    to_model: np.ndarray,
+    idf: np.ndarray,
+    tf: np.ndarray,
+    presence: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``batchmath._entries`` of one model from the batch's union terms (segment ``seg``, union index ``ua``,
+    count ``ca``; ``to_model``: union index -> the model's, -1 where unknown), in one pass (decision 0230):
+    the known terms' (segment, model index, value), in the input's order. The value is the float32 product
+    ``idf[j] * tf[count]`` (``tf[1]`` is 1.0, so a count of 1 keeps ``idf[j]`` as numpy's path does) widened
+    to float64, or 1.0 for a ``presence`` model. Every count must be below ``len(tf)``."""
+    m = len(ua)
+    seg_out = np.empty(m, seg.dtype)
+    idx_out = np.empty(m, to_model.dtype)
+    val_out = np.empty(m, np.float64)
+    k = 0
+    for t in range(m):
+        j = to_model[ua[t]]
+        if j < 0:
+            continue
+        seg_out[k] = seg[t]
+        idx_out[k] = j
+        val_out[k] = 1.0 if presence else np.float64(idf[j] * tf[ca[t]])
+        k += 1
+    return seg_out[:k], idx_out[:k], val_out[:k]
