@@ -155,8 +155,13 @@ INTENT_RULES: tuple[tuple[str, str, re.Pattern[str], float], ...] = tuple(
         (
             "legal_notice",
             "legal_notice.formal",
-            r"\b(?:subpoena\w*|cease and desist|notice of (?:claim|intent to sue|default|breach|lawsuit|hearing|deposition)"
-            r"|on behalf of (?:my|our) client|we represent [A-Z]|pursuant to (?:section|rule|the)|hereby (?:notif|demand|request)\w*)",
+            # a subpoena delivered to the reader, not the subpoenas an internal memo organises work around; a
+            # citation of a provision, not "pursuant to the agreement" of ordinary business; a notice given to
+            # the reader, not a confidentiality footer's "hereby notified that any dissemination..." (decision 0228)
+            r"\b(?:(?:serv(?:e|ed|ing)|service of|sending|sent|deliver(?:ed|ing)?|enclos(?:e|ed|ing)|attach(?:ed|ing)?|copy of)"
+            r"\b[^.\n]{0,40}?\bsubpoena|cease and desist|notice of (?:claim|intent to sue|default|breach|lawsuit|hearing|deposition)"
+            r"|on behalf of (?:my|our) client|we represent [A-Z]|pursuant to (?:section|rule|article|paragraph)\b"
+            r"|hereby (?:notif|demand|request)\w*\b(?!\s+that\s+any\b))",
             0.9,
         ),
         (

@@ -23,7 +23,7 @@ import argparse
 import re
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -152,18 +152,44 @@ def mailbox_cv(
     """
     all_ex = list(other) + list(enron) + list(aux)
     feats = featurise_examples(all_ex, base)
-    n = len(other)
-    rest = list(range(n, len(all_ex)))
+    rest = list(range(len(other), len(all_ex)))
     before = [intent for intent, _ in _fit_predict(all_ex, feats, rest, base, other)]
+    return before, _left_out(all_ex, feats, len(other), base, None)
+
+
+def mailbox_left_out(
+    enron: Sequence[Example],
+    other: Sequence[Example],
+    aux: Sequence[Example],
+    base: ModelSet,
+    boxes: Collection[str] | None = None,
+) -> list[str]:
+    """``mailbox_cv``'s second list for the mailboxes in ``boxes`` only ("" for the others' messages):
+    each predicted by models trained on every other mailbox, Ken Lay's mail and ``aux``."""
+    all_ex = list(other) + list(enron) + list(aux)
+    return _left_out(all_ex, featurise_examples(all_ex, base), len(other), base, boxes)
+
+
+def _left_out(
+    all_ex: Sequence[Example],
+    feats: tuple[list[Counter[str]], list[list[float]]],
+    n: int,
+    base: ModelSet,
+    boxes: Collection[str] | None,
+) -> list[str]:
+    """Intents of ``all_ex[:n]`` (the other mailboxes), each mailbox of ``boxes`` (None: all) left out in turn."""
+    rest = list(range(n, len(all_ex)))
     left_out = [""] * n
-    for box in sorted({e.group for e in other}):
-        members = [i for i in range(n) if other[i].group == box]
-        idx = [i for i in range(n) if other[i].group != box] + rest
+    for box in sorted({all_ex[i].group for i in range(n)}):
+        if boxes is not None and box not in boxes:
+            continue
+        members = [i for i in range(n) if all_ex[i].group == box]
+        idx = [i for i in range(n) if all_ex[i].group != box] + rest
         for i, (intent, _) in zip(
-            members, _fit_predict(all_ex, feats, idx, base, [other[i] for i in members]), strict=True
+            members, _fit_predict(all_ex, feats, idx, base, [all_ex[i] for i in members]), strict=True
         ):
             left_out[i] = intent
-    return before, left_out
+    return left_out
 
 
 def _fit_predict(
