@@ -198,3 +198,31 @@ def test_analyze_and_explain_commands_on_real_eml(shared_data: Path) -> None:
     res = CliRunner().invoke(app, ["explain", str(eml)])
     assert res.exit_code == 0, res.output
     assert "INTENT" in res.output and "PRIORITY" in res.output and "no match" in res.output
+
+
+def test_the_shipped_models_are_what_train_makes_from_this_repository(shared_data: Path, tmp_path: Path) -> None:
+    """`execdesk train` is the only way the shipped models are made: a change to the features, rules or
+    training code that is committed without retraining them leaves the product running a model that
+    no command reproduces, and the published figures describe another model (found in decision 0227).
+    The version stamp hashes the feature code's source, so it is left out; the numbers must agree (the
+    files round coefficients to 1e-5 and IDF to 1e-4: a different CPU's last bits may move one step)."""
+    import gzip
+
+    import numpy as np
+
+    from execdesk.analyze.training.train import train
+
+    shipped = Path(__file__).parents[2] / "src" / "execdesk" / "analyze" / "models"
+    train(shared_data, tmp_path)
+    for name in ("request", "spam", "spam_nb", "intent", "topic"):
+        made, have = (json.loads(gzip.decompress((d / f"{name}.json.gz").read_bytes())) for d in (tmp_path, shipped))
+        made.get("meta", {}).pop("version", None)
+        have.get("meta", {}).pop("version", None)
+        numeric = {k for k, v in have.items() if isinstance(v, list) and v and not isinstance(v[0], str)}
+        assert {k: v for k, v in made.items() if k not in numeric} == {
+            k: v for k, v in have.items() if k not in numeric
+        }, f"{name}: retrain with `execdesk train --out src/execdesk/analyze/models`"
+        for key in sorted(numeric):
+            assert np.allclose(np.asarray(made[key], dtype=float), np.asarray(have[key], dtype=float), atol=2e-4), (
+                f"{name}.{key} differs from a retrain: run `execdesk train --out src/execdesk/analyze/models`"
+            )
