@@ -34,7 +34,7 @@ from execdesk.analyze.training.train import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from signal_split import BLIND, DEV
+from signal_split import BLIND, DEV, chosen_sets
 
 SETS = ("dev", "blind", "lay")
 
@@ -93,11 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--errors", action="store_true", help="print the wrong intents (dev and lay only)")
     args = ap.parse_args(argv)
     data = args.data or default_data_dir()
-    names = [s for s in args.sets.split(",") if s]
-    if unknown := set(names) - set(SETS):
-        ap.error(f"unknown sets {sorted(unknown)}; valid: {', '.join(SETS)}")
-    if args.errors and "blind" in names:
-        ap.error("--errors is not allowed on the blind set")
+    names = chosen_sets(ap, args.sets, SETS, errors=args.errors)
     base = base_models(data)
     summary = []
     gold: list[str] = []  # every set's messages (Ken Lay's: the first seed), for the all-mail figure

@@ -76,6 +76,17 @@ def print_errors(exs: Sequence[Example], wanted: set[str]) -> None:
                 print(f"FN {name:13} {e.id:28} gold: {e.signals[name][:200]}")
 
 
+def chosen_sets(ap: argparse.ArgumentParser, sets: str, valid: Sequence[str], *, errors: bool) -> list[str]:
+    """The comma-separated set names, refusing unknown ones, and refusing error lists when BLIND is among them:
+    reading BLIND's errors would turn it into a second DEV set."""
+    names = [s for s in sets.split(",") if s]
+    if unknown := set(names) - set(valid):
+        ap.error(f"unknown sets {sorted(unknown)}; valid: {', '.join(valid)}")
+    if errors and "blind" in names:
+        ap.error("--errors is not allowed on the blind set")
+    return names
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=None)
@@ -84,11 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--errors", default=None, help="print errors of these signals ('all': every high-risk one)")
     args = ap.parse_args(argv)
     data = args.data or default_data_dir()
-    names = [s for s in args.sets.split(",") if s]
-    if unknown := set(names) - set(SETS):
-        ap.error(f"unknown sets {sorted(unknown)}; valid: {', '.join(SETS)}")
-    if args.errors and "blind" in names:
-        ap.error("--errors is not allowed on the blind set")
+    names = chosen_sets(ap, args.sets, SETS, errors=bool(args.errors))
     old = signals_of(package_at(args.against, "analyze")) if args.against else None
     new = signals_of(None)
     for name in names:

@@ -25,14 +25,6 @@ from tests.analyze.test_token_kernels import TRAPS, _real, _spamassassin, _with_
 _DENSE = ["A. b. " * 700, "Good bad! " * 400, "No. " * 1000 + "great", "x\n" * 2000]
 
 
-@pytest.fixture(scope="module")
-def kernels() -> ModuleType:
-    k = native.load("token")
-    if k is None:
-        pytest.skip("numba is not available (or EXECDESK_ANALYZE_NATIVE=0): the Python path only")
-    return k
-
-
 @pytest.fixture
 def pairs(shared_data: Path) -> list[tuple[str, str]]:
     """(subject, body) of real mail and of the traps, ASCII and non-ASCII texts interleaved."""

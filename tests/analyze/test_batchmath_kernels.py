@@ -13,7 +13,6 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-import pytest
 
 from execdesk.analyze import batchmath as bm
 from execdesk.analyze import native
@@ -22,14 +21,6 @@ from execdesk.analyze.models import load_models
 from execdesk.analyze.pipeline import request_sentence_tokens
 from execdesk.analyze.text import build_views
 from execdesk.analyze.training.data import load_enron, load_twcs
-
-
-@pytest.fixture(scope="module")
-def kernels() -> ModuleType:
-    k = native.load("token")
-    if k is None:
-        pytest.skip("numba is not available (or EXECDESK_ANALYZE_NATIVE=0): the Python path only")
-    return k
 
 
 def _reduceat_sums(z: np.ndarray, seg: np.ndarray, idx: np.ndarray, unit: np.ndarray, coef: np.ndarray) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-import pytest
 
 from execdesk.analyze import native
 from execdesk.analyze.language import (
@@ -69,14 +68,6 @@ def _samples(shared_data: Path) -> list[str]:
 
 def _exact(results: list[tuple[str, float]]) -> list[tuple[str, str]]:
     return [(lang, repr(p)) for lang, p in results]
-
-
-@pytest.fixture(scope="module")
-def kernels() -> ModuleType:
-    k = native.load("token")
-    if k is None:
-        pytest.skip("numba is not available (or EXECDESK_ANALYZE_NATIVE=0): the Python path only")
-    return k
 
 
 def test_detect_many_is_detect_one_by_one(shared_data: Path) -> None:

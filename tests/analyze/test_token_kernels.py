@@ -79,14 +79,6 @@ def _spamassassin(shared_data: Path, step: int = 4) -> list[ParsedMessage]:
 
 
 @pytest.fixture(scope="module")
-def kernels() -> ModuleType:
-    k = native.load("token")
-    if k is None:
-        pytest.skip("numba is not available (or EXECDESK_ANALYZE_NATIVE=0): the Python path only")
-    return k
-
-
-@pytest.fixture(scope="module")
 def table(kernels: ModuleType) -> NativeTerms:
     nt = load_models().native_terms(kernels)
     assert nt is not None
