@@ -10,9 +10,9 @@ Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N]
    also trained on one community and tested on the other.
 3. The story's draft and the executive one-liner.
 4. Our own written set of criticised and praised replies (tests/reply/fixtures/tone_eval_set.yaml,
-   tone_eval_batch7.yaml to tone_eval_batch31.yaml, in batches; NOT the held-out set the issue
+   tone_eval_batch7.yaml to tone_eval_batch33.yaml, in batches; NOT the held-out set the issue
    will use): block recall, block-or-warn recall and false alarms on praised replies, per batch and
-   overall, with the misses listed; then the unfitted blind batches (32-33), figures only.
+   overall, with the misses listed; then the unfitted blind batches (34-35, when written), figures only.
 """
 
 from __future__ import annotations
@@ -117,14 +117,14 @@ FIXTURES = Path(__file__).resolve().parents[4] / "tests" / "reply" / "fixtures"
 EVAL_SET = FIXTURES / "tone_eval_set.yaml"
 # Each file holds `criticised[_batchN]` / `praised[_batchN]` lists; batches 7 on were each written by
 # someone who never saw the rules (their headers say how, and what they scored blind), so each keeps a
-# file of its own. A batch joins this list once rules were written from it: batches 30 and 31 were
-# fitted in decision 0618, and batches 32-33 (BLIND_SETS) are the blind estimate of its rules;
-# batches 26 and 27 are false-alarm batches (70 praised replies each that use threat words in a
+# file of its own. A batch joins this list once rules were written from it: batches 32 and 33 were
+# fitted in decision 0619, and batches 34-35 (BLIND_SETS, once written) are the blind estimate of its
+# rules; batches 26 and 27 are false-alarm batches (70 praised replies each that use threat words in a
 # helping frame).
-EVAL_SETS = (EVAL_SET, *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 32)))
+EVAL_SETS = (EVAL_SET, *(FIXTURES / f"tone_eval_batch{n}.yaml" for n in range(7, 34)))
 # Written blind and not fitted: the honest estimate of the current rules. Their misses are not printed,
 # so that reading the report does not fit them by accident.
-BLIND_SETS = tuple(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (32, 33))
+BLIND_SETS = tuple(FIXTURES / f"tone_eval_batch{n}.yaml" for n in (34, 35))
 # What makes a criticised case embarrassing (the fixtures' `kind`); batch 7 added the last three.
 KINDS = frozenset(
     {
@@ -184,8 +184,10 @@ def main(argv: list[str]) -> int:
     shared = Path(args[0]) if args else DEFAULT_SHARED
     story()
     written_set([p for p in EVAL_SETS if p.exists()])
-    print("\n### Blind, not fitted (figures only)")
-    written_set([p for p in BLIND_SETS if p.exists()], show_misses=False)
+    blind = [p for p in BLIND_SETS if p.exists()]
+    if blind:
+        print("\n### Blind, not fitted (figures only)")
+        written_set(blind, show_misses=False)
     twcs(shared, n_ex)
     politeness(shared)
     return 0
