@@ -44,3 +44,7 @@ def test_warm_up_loads_every_kernel_module() -> None:
         assert name in native._loaded, f"warm_up() did not use the {name} kernels"
         if importlib.util.find_spec("numba") is not None and os.environ.get("EXECDESK_ANALYZE_NATIVE", "1") != "0":
             assert native._loaded[name] is not None
+    token = native._loaded.get("token")
+    if token is not None:  # the batch path's kernels too (the import analyses in batches), not only one message's
+        for kernel in ("visit_counts_many", "ascii_word_counts", "add_segment_sums", "known_entries"):
+            assert getattr(token, kernel).signatures, f"warm_up() did not compile {kernel}"
