@@ -18,6 +18,7 @@ from typing import Any, cast
 import numpy as np
 
 from execdesk.analyze import native
+from execdesk.analyze.linear import piece_starts
 
 _PREFIX = 300
 _LANGS = [
@@ -139,8 +140,7 @@ def _identifier() -> Any:
             if kernels is None or len(samples) < 2 or self._alias_pairs or not self._norm_probs:
                 return [self.classify(s) for s in samples]
             encoded = [self._encode(s) for s in samples]
-            starts = np.zeros(len(encoded) + 1, dtype=np.int64)
-            np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=starts[1:])
+            starts = piece_starts(encoded)
             text = np.frombuffer(b"".join(encoded), dtype=np.uint8)
             idx, cnt, seg = kernels.visit_counts_many(*self._tables(), text, starts)
             bounds = seg.tolist()
@@ -214,8 +214,7 @@ def _settled_many(kernels: ModuleType, samples: Sequence[str]) -> list[tuple[str
     (``ascii_word_counts``); the others, ~4 % of mail, one by one."""
     is_ascii = list(map(str.isascii, samples))
     ascii_samples = list(compress(samples, is_ascii))
-    starts = np.zeros(len(ascii_samples) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, ascii_samples), np.int64, len(ascii_samples)), out=starts[1:])
+    starts = piece_starts(ascii_samples)
     text = np.frombuffer("".join(ascii_samples).encode("ascii"), dtype=np.uint8)
     n_words, n_stops = kernels.ascii_word_counts(text, starts, _EN_STOP_CODES)
     counted = iter(zip(n_words.tolist(), n_stops.tolist(), strict=True))

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence, Sized
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -477,13 +477,20 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def piece_starts(pieces: Sequence[Sized]) -> np.ndarray:
+    """Where each of ``pieces`` starts in their concatenation, then where the last ends (``len(pieces) + 1``
+    int64 offsets): how the ``*_many`` kernels are told where a batch's texts, sentences or samples lie."""
+    starts = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)), out=starts[1:])
+    return starts
+
+
 class TermTable:
     """Distinct strings in a hash table of the token kernels (``_token_kernels.build_table``): term ``i``
     is ``terms[i]``; a look-up compares the code points, so it answers what a ``dict`` answers."""
 
     def __init__(self, kernels: Any, terms: Sequence[str]) -> None:
-        self.off = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)), out=self.off[1:])
+        self.off = piece_starts(terms)
         cps = codepoints("".join(terms))
         # a slot packs id + 1, length and start into 64 bits (decision 0217)
         if len(terms) >= 1 << 24 or len(cps) >= 1 << 32 or (len(terms) and int(np.diff(self.off).max()) > 255):

@@ -32,7 +32,7 @@ from execdesk.analyze.cues import (
     dense_features,
 )
 from execdesk.analyze.language import detect_many
-from execdesk.analyze.linear import LinearModel, NativeTerms, codepoints, counts_of, tokens
+from execdesk.analyze.linear import LinearModel, NativeTerms, codepoints, counts_of, piece_starts, tokens
 from execdesk.analyze.model import Analysis, ContactHistory, Evidence, LabelResult, Sentiment, SignalHit
 from execdesk.analyze.models import ModelSet, load_models
 from execdesk.analyze.priority import PriorityPolicy, build_priority
@@ -122,11 +122,9 @@ def _kernel_terms(kernels: Any, nt: NativeTerms, views: Sequence[TextView]) -> t
     ``view.lower`` would not be the text's."""
     fit = [i for i, v in enumerate(views) if len(v.lower) == len(v.text)]
     lows = [views[i].lower for i in fit]
-    text_off = np.zeros(len(fit) + 1, dtype=_I64)
-    np.cumsum(np.fromiter(map(len, lows), dtype=_I64, count=len(fit)), out=text_off[1:])
+    text_off = piece_starts(lows)
     spans = [_spans_of(views[i]) for i in fit]
-    sent_off = np.zeros(len(fit) + 1, dtype=_I64)
-    np.cumsum(np.fromiter(map(len, spans), dtype=_I64, count=len(fit)), out=sent_off[1:])
+    sent_off = piece_starts(spans)
     joined = "".join(lows)
     codes = codepoints(joined)
     digits, spaces = (_NO_CODEPOINTS, _NO_CODEPOINTS) if joined.isascii() else _odd_codepoints(codes)

@@ -46,6 +46,7 @@ import numpy as np
 
 from execdesk.analyze import native
 from execdesk.analyze.language import EN_STOP_WORDS
+from execdesk.analyze.linear import codepoints, piece_starts
 
 # the standard library's regex parser (private but stable since 3.11; typeshed does not describe it)
 C: Any = importlib.import_module("re._constants")
@@ -798,7 +799,7 @@ _NONE: list[int] = []  # no candidate (shared, never changed)
 def _code_points(text: str) -> np.ndarray | None:
     """The text as UTF-32 code points for the word index kernels; None when it holds lone surrogates that
     cannot be handed over (the Python path then scans it)."""
-    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cp = codepoints(text)
     return cp if len(cp) == len(text) else None
 
 
@@ -842,8 +843,7 @@ def _native_cands_many(kernels: Any, folded: Sequence[str]) -> list[dict[int, li
     cp = _code_points(joined)
     if cp is None:
         return None
-    text_start = np.zeros(len(folded) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)), out=text_start[1:])
+    text_start = piece_starts(folded)
     ids, bounds, pos, id_start = kernels.word_index_many(cp, text_start, *_index_args(joined, cp))
     il = ids.tolist()
     bl = bounds.tolist()

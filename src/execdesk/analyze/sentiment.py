@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from execdesk.analyze import native
-from execdesk.analyze.linear import TermTable, codepoints
+from execdesk.analyze.linear import TermTable, codepoints, piece_starts
 from execdesk.analyze.model import Evidence, Sentiment
 from execdesk.analyze.scan import Scan, ascii_letter_counts, register
 
@@ -194,8 +194,7 @@ def scores(texts: Sequence[str], scans: Sequence[Scan]) -> list[Sentiment]:
     if kernels is None or len(texts) < 2:
         return [score(text, scan) for text, scan in zip(texts, scans, strict=True)]
     tab, is_neg, valence = _kernel_lexicon(kernels)
-    text_start = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=text_start[1:])
+    text_start = piece_starts(texts)
     codes = codepoints("".join(texts))
     out, out_start = kernels.sentiment_words_many(codes, text_start, tab.slots, tab.cps, is_neg, valence, _CAPS_WINDOW)
     every = out.tolist()

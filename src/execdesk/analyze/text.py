@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from execdesk.analyze import native
-from execdesk.analyze.linear import codepoints
+from execdesk.analyze.linear import codepoints, piece_starts
 from execdesk.analyze.scan import Scan
 from execdesk.parse.model import ParsedMessage
 
@@ -173,8 +173,7 @@ def _sentence_spans_many(kernels: Any, texts: Sequence[str]) -> list[tuple[list[
     """``_sentence_spans`` of each text by one ``sentence_spans_many`` call; the arrays are views of one."""
     joined = "".join(texts)
     codes = codepoints(joined)
-    text_start = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=text_start[1:])
+    text_start = piece_starts(texts)
     spaces, words = (_NO_CODEPOINTS, _NO_CODEPOINTS) if joined.isascii() else _wide_classes(codes)
     spans, span_start = kernels.sentence_spans_many(codes, text_start, spaces, words, _ABBREV_KEYS)
     every = spans.tolist()
