@@ -31,8 +31,16 @@ from execdesk.campaigns.model import CampaignDoc, CampaignSettings
 from execdesk.campaigns.summary import CampaignSummary
 from execdesk.cases.refs import case_ref
 from execdesk.search.contains import may_contain_link
-from execdesk.search.query import unindexed_time
-from execdesk.store.models import MESSAGE_TIME, OUTBOUND, CampaignMember, Case, Contact, Message, table_of
+from execdesk.store.models import (
+    MESSAGE_TIME,
+    OUTBOUND,
+    CampaignMember,
+    Case,
+    Contact,
+    Message,
+    table_of,
+    unindexed_time,
+)
 
 _cases = table_of(Case)
 _contacts = table_of(Contact)

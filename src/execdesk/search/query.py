@@ -11,28 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, literal_column, select, text
+from sqlalchemy import Connection, Select, and_, literal_column, select, text
 
 from execdesk.cases.refs import case_ref
 from execdesk.search.parse import Query, parse, to_fts5, to_websearch
 from execdesk.search.schema import FTS_TABLE, PG_DOCUMENT
 from execdesk.search.snippet import Segments, as_text, snippet
-from execdesk.store.models import MESSAGE_TIME, Case, Message, table_of
+from execdesk.store.models import MESSAGE_TIME, Case, Message, table_of, unindexed_time
 
 _messages = table_of(Message)
 _cases = table_of(Case)
 MAX_LIMIT = 100
-
-
-def unindexed_time(dialect: str) -> Any:
-    """The message time spelled so that no index matches it (search results; the earlier-link lookup,
-    decision 0316). Ordering the matches by the indexed MESSAGE_TIME let PostgreSQL walk
-    ix_messages_time newest first and test every message against the text query: over a minute for a
-    rare word at 100,000 messages (decision 1002). PostgreSQL folds a trailing NULL out of coalesce, so
-    there the fence is adding a zero interval."""
-    if dialect == "postgresql":
-        return literal_column("coalesce(messages.date, messages.received_at) + interval '0 seconds'")
-    return func.coalesce(_messages.c.date, _messages.c.received_at, None)
 
 
 class SearchError(ValueError):
