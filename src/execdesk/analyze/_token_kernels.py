@@ -19,6 +19,8 @@ look-up answers exactly what ``dict.get`` answers.
   test over a batch's ASCII samples (decision 0230).
 * :func:`add_segment_sums` is ``batchmath.multiclass``'s sparse product and per-message sums, and
   :func:`known_entries` is ``batchmath._entries`` of one model in one pass (decision 0230).
+* :func:`top_pushes` is ``batchmath.Scored._explain_many``'s ranking, and :func:`ascii_char_counts` counts the
+  characters of ``cues.dense_features``' window, each over a batch in one call (decision 0231).
 * :func:`build_table` builds the tables (``linear.TermTable``).
 
 Helpers called per character or per token are inlined into their callers (``_inline``); the entry
@@ -925,3 +927,91 @@ def known_entries(
         val_out[k] = 1.0 if presence else np.float64(idf[j] * tf[ca[t]])
         k += 1
     return seg_out[:k], idx_out[:k], val_out[:k]
+
+
+# -- batchmath.Scored._explain_many ---------------------------------------------------------------
+
+
+@_inline
+def _rank_in(i: int, w: float, row: int, top_w: np.ndarray, top_row: np.ndarray, held: np.ndarray) -> None:
+    """Put (``row``, ``w``) into message ``i``'s list of its strongest pushes, strongest first, after the
+    entries it ties with (they came earlier in list order); the weakest falls off a full list."""
+    k = top_w.shape[1]
+    n = held[i]
+    if n == k and w <= top_w[i, k - 1]:
+        return
+    at = n if n < k else k - 1
+    while at > 0 and top_w[i, at - 1] < w:
+        if at < k:
+            top_w[i, at] = top_w[i, at - 1]
+            top_row[i, at] = top_row[i, at - 1]
+        at -= 1
+    top_w[i, at] = w
+    top_row[i, at] = row
+    if n < k:
+        held[i] = n + 1
+
+
+@_jit
+def top_pushes(
+    seg: np.ndarray,
+    idx: np.ndarray,
+    unit: np.ndarray,
+    coef: np.ndarray,
+    col_of: np.ndarray,
+    dense: np.ndarray,
+    dense_coef: np.ndarray,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``Scored._explain_many``'s ranking in one pass (decision 0231): per message ``i``, its ``k`` strongest
+    positive pushes on class ``col_of[i]``, ranked by -weight, ties in list order: its terms (entry ``e``:
+    ``unit[e] * coef[idx[e], col]``, in entry order), then its dense features (``dense[i, j] *
+    dense_coef[j, col]``, by column), each product the one numpy computes. Returns (rows, weights, held):
+    message ``i``'s are ``rows[i, :held[i]]`` (a term's index, or ``coef``'s term count + the dense column)."""
+    n = col_of.shape[0]
+    top_w = np.empty((n, max(k, 1)), np.float64)
+    top_row = np.empty((n, max(k, 1)), np.int64)
+    held = np.zeros(n, np.int64)
+    if k <= 0:
+        return top_row, top_w, held
+    for e in range(seg.shape[0]):
+        i = seg[e]
+        w = unit[e] * np.float64(coef[idx[e], col_of[i]])
+        if w > 0:
+            _rank_in(i, w, idx[e], top_w, top_row, held)
+    n_terms = coef.shape[0] - dense_coef.shape[0]
+    for i in range(dense.shape[0]):
+        c = col_of[i]
+        for j in range(dense.shape[1]):
+            w = dense[i, j] * dense_coef[j, c]
+            if w > 0:
+                _rank_in(i, w, n_terms + j, top_w, top_row, held)
+    return top_row, top_w, held
+
+
+# -- cues.dense_features ------------------------------------------------------------------------------
+
+
+@_jit
+def ascii_char_counts(text: np.ndarray, text_start: np.ndarray) -> np.ndarray:
+    """For each text ``text[text_start[k]:text_start[k + 1]]`` (its ASCII bytes, the others left out): its
+    spaces, letters, capitals, "?" and "!" (row ``k``), what ``cues.window_counts`` counts (decision 0231).
+    A histogram of the bytes, then the sums: no branch per byte."""
+    n_texts = text_start.shape[0] - 1
+    out = np.zeros((n_texts, 5), np.int64)
+    seen = np.zeros(256, np.int64)
+    for t in range(n_texts):
+        seen[:] = 0
+        for i in range(text_start[t], text_start[t + 1]):
+            seen[text[i]] += 1
+        capitals = 0
+        small = 0
+        for c in range(65, 91):  # A-Z, and a-z 32 above them
+            capitals += seen[c]
+            small += seen[c + 32]
+        out[t, 0] = seen[32]
+        out[t, 1] = capitals + small
+        out[t, 2] = capitals
+        out[t, 3] = seen[63]
+        out[t, 4] = seen[33]
+    return out

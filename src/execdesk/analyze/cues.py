@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from typing import cast
 
+import numpy as np
+
+from execdesk.analyze import native
+from execdesk.analyze.linear import piece_starts
 from execdesk.analyze.model import SignalHit
 from execdesk.analyze.scan import FastPattern, ascii_letter_counts, register
 from execdesk.analyze.text import FIRST_PERSON, SECOND_PERSON, TextView
@@ -113,19 +119,49 @@ def _cue_value(c: int) -> float:
     return _CUE_VALUES[c] if c < 64 else min(3.0, math.log1p(c))
 
 
+WindowCounts = tuple[int, int, int, int, int]  # the cue window's spaces, ASCII letters, capitals, "?", "!"
+
+
+def window_counts(text: str) -> WindowCounts:
+    """The characters ``dense_features`` counts in the first ``CUE_CHARS`` characters of ``text``."""
+    window = text[:CUE_CHARS]
+    n_letters, n_upper = ascii_letter_counts(window)
+    return window.count(" "), n_letters, n_upper, window.count("?"), window.count("!")
+
+
+def window_counts_many(texts: Sequence[str]) -> list[WindowCounts]:
+    """``[window_counts(t) for t in texts]``, with the kernels by one ``ascii_char_counts`` call over the
+    windows' ASCII bytes (decision 0231: every counted character is ASCII, so dropping the others changes
+    no count)."""
+    kernels = native.load("token")
+    if kernels is None or len(texts) < 2:
+        return [window_counts(t) for t in texts]
+    windows = [t[:CUE_CHARS].encode("ascii", "ignore") for t in texts]
+    joined = np.frombuffer(b"".join(windows), dtype=np.uint8)
+    counted = kernels.ascii_char_counts(joined, piece_starts(windows)).tolist()
+    return [cast(WindowCounts, tuple(row)) for row in counted]
+
+
 def dense_features(
-    view: TextView, hits: list[SignalHit], sentiment: float, anger: float, request_prob: float, spam_prob: float
+    view: TextView,
+    hits: list[SignalHit],
+    sentiment: float,
+    anger: float,
+    request_prob: float,
+    spam_prob: float,
+    counts: WindowCounts | None = None,
 ) -> list[float]:
-    """The dense feature vector, in ``DENSE_NAMES`` order."""
+    """The dense feature vector, in ``DENSE_NAMES`` order. ``counts``: ``window_counts(view.text)``, when the
+    batch has counted them already."""
     text = view.text[:CUE_CHARS]
     sc = view.scanner()
-    n_words = max(1, text.count(" ") + 1)
+    n_spaces, n_letters, n_upper, n_questions, n_exclaims = counts or window_counts(text)
+    n_words = max(1, n_spaces + 1)
     counted = sc.counts(_FAST_COUNTED, CUE_CHARS)
     out = [_CUE_VALUES[c] if c < 64 else _cue_value(c) for c in counted[:_N_CUES]]
     n_first, n_second = counted[_N_CUES:]
     strength = {h.name: h.strength for h in hits}
     out.extend(strength.get(n, 0.0) for n in SIGNALS_AS_FEATURES)
-    n_letters, n_upper = ascii_letter_counts(text)
     letters = n_letters or 1
     caps = n_upper / letters
     out.extend(
@@ -135,8 +171,8 @@ def dense_features(
             request_prob,
             spam_prob,
             math.log1p(len(text)) / 8.0,
-            min(3.0, math.log1p(text.count("?"))),
-            min(3.0, math.log1p(text.count("!"))),
+            min(3.0, math.log1p(n_questions)),
+            min(3.0, math.log1p(n_exclaims)),
             caps,
             min(1.0, 10.0 * n_first / n_words),
             min(1.0, 10.0 * n_second / n_words),

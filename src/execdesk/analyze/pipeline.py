@@ -30,6 +30,7 @@ from execdesk.analyze.cues import (
     INTENT_FROM_SIGNAL_RULES,
     INTENT_RULES,
     dense_features,
+    window_counts_many,
 )
 from execdesk.analyze.language import detect_many
 from execdesk.analyze.linear import LinearModel, NativeTerms, codepoints, counts_of, piece_starts, tokens
@@ -384,6 +385,8 @@ def _computed_signals(
     parsed: ParsedMessage | None, history: ContactHistory | None, config: AnalyzeConfig
 ) -> list[SignalHit]:
     out: list[SignalHit] = []
+    if history is None and (parsed is None or parsed.machine is None):
+        return out  # neither signal can fire: most mail, without reading the configuration (decision 0231)
     enabled = config.enabled_signals
     if parsed is not None and parsed.machine is not None and "machine_mail" in enabled:
         out.append(
@@ -522,8 +525,11 @@ def _featurize_many(
             for f, toks in zip(feats, picked, strict=True):
                 if toks:
                     f.request_prob = max(0.0, *itertools.islice(probs, len(toks)))
-    for f in feats:
-        f.dense = dense_features(f.view, f.hits, f.sentiment.score, f.sentiment.anger, f.request_prob, f.spam_prob)
+    windows = window_counts_many([f.view.text for f in feats])  # the cue window's characters (decision 0231)
+    for f, window in zip(feats, windows, strict=True):
+        f.dense = dense_features(
+            f.view, f.hits, f.sentiment.score, f.sentiment.anger, f.request_prob, f.spam_prob, window
+        )
     if entries:
         for kind, model, sp in (("intent", models.intent, entries[0]), ("topic", models.topic, entries[1])):
             assert model is not None
