@@ -1,13 +1,13 @@
 """Quality of the tone guard on real data (docs/QUALITY.md, section "Tone guard").
 
-Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N]``
+Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N] [--seed S]``
 
 1. Real brand replies (twcs pairs.csv): block and warn rates, with examples; the inbound
    context of each reply is the customer's tweet run through the analyze stage.
 2. Stanford politeness: AUC of the front-page score between the impolite and polite
    quartiles, per community. The politeness weights inside the score are cross-validated
-   (10 folds over both communities, each text scored by a model that never saw it), and
-   also trained on one community and tested on the other.
+   (10 folds over both communities, each text scored by a model that never saw it; ``--seed``
+   reshuffles the folds, default 0), and also trained on one community and tested on the other.
 3. The story's draft and the executive one-liner.
 4. Our own written set of criticised and praised replies (tests/reply/fixtures/tone_eval_set.yaml,
    tone_eval_batch7.yaml to tone_eval_batch33.yaml, in batches; NOT the held-out set the issue
@@ -26,7 +26,7 @@ from pathlib import Path
 from execdesk.reply.tone import InboundContext, check_tone, default_config
 from execdesk.reply.tone.guard import front_page_score, mask
 from execdesk.reply.tone.inbound import context_from_text
-from execdesk.reply.tone.politeness import features
+from execdesk.reply.tone.politeness import cues
 from execdesk.reply.tone.train import COMMUNITIES, auc, fit, load
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data"
@@ -58,7 +58,7 @@ def twcs(shared: Path, n_examples: int) -> None:
             print(f"    {e}")
 
 
-def politeness(shared: Path) -> None:
+def politeness(shared: Path, seed: int = 0) -> None:
     from sklearn.model_selection import StratifiedKFold
 
     cfg = default_config()
@@ -72,14 +72,14 @@ def politeness(shared: Path) -> None:
         comm += [c] * len(t)
     masked = [mask(t, cfg) for t in texts]
     reports = [check_tone(t) for t in texts]
-    xs = [features(m) for m in masked]
+    xs = [cues(m) for m in masked]
     strata = [f"{c}:{y}" for c, y in zip(comm, labels, strict=True)]
     oof = [0.0] * len(texts)
-    for tr, te in StratifiedKFold(10, shuffle=True, random_state=0).split(xs, strata):
+    for tr, te in StratifiedKFold(10, shuffle=True, random_state=seed).split(xs, strata):
         model = fit([xs[i] for i in tr], [labels[i] for i in tr])
         for i in te:
             oof[i] = float(front_page_score(masked[i], reports[i].findings, cfg, model)[0])
-    print("## Stanford politeness: front-page score, impolite vs polite quartiles (AUC)")
+    print(f"## Stanford politeness: front-page score, impolite vs polite quartiles (AUC; folds seed {seed})")
     print(f"- both communities, 10-fold cross-validated: {auc(oof, labels):.3f} (n={len(labels)})")
     for c in COMMUNITIES:
         idx = [i for i, k in enumerate(comm) if k == c]
@@ -178,9 +178,13 @@ def written_set(paths: Path | Sequence[Path] = EVAL_SETS, show_misses: bool = Tr
 def main(argv: list[str]) -> int:
     args = [a for a in argv if not a.startswith("--")]
     n_ex = 3
+    seed = 0
     if "--examples" in argv:
         n_ex = int(argv[argv.index("--examples") + 1])
-        args = [a for a in args if a != str(n_ex)]
+        args.remove(argv[argv.index("--examples") + 1])
+    if "--seed" in argv:
+        seed = int(argv[argv.index("--seed") + 1])
+        args.remove(argv[argv.index("--seed") + 1])
     shared = Path(args[0]) if args else DEFAULT_SHARED
     story()
     written_set([p for p in EVAL_SETS if p.exists()])
@@ -189,7 +193,7 @@ def main(argv: list[str]) -> int:
         print("\n### Blind, not fitted (figures only)")
         written_set(blind, show_misses=False)
     twcs(shared, n_ex)
-    politeness(shared)
+    politeness(shared, seed)
     return 0
 
 

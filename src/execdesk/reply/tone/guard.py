@@ -14,7 +14,7 @@ from execdesk.reply.tone import text as T
 from execdesk.reply.tone.config import Rule, ToneConfig, default_config
 from execdesk.reply.tone.gates import Gate
 from execdesk.reply.tone.model import Finding, InboundContext, ToneReport, Verdict
-from execdesk.reply.tone.politeness import PolitenessModel, default_model, explain, features
+from execdesk.reply.tone.politeness import PolitenessModel, cues, default_model, explain
 
 # Negation words, but not inside hyphenated compounds ("a do-not-serve list" is no negation)
 # and not "will not hesitate to", which affirms.
@@ -242,7 +242,7 @@ def front_page_score(
     """0-100 (100 = safe to publish): politeness of the wording, less the warn findings, capped by a block."""
     sc = cfg.score
     model = model or default_model()
-    x = features(masked)
+    x = cues(masked)
     p = model.probability(x)
     score = float(sc["base"]) + float(sc["span"]) * p
     reasons = [f"politeness {p:.2f}: " + (", ".join(explain(model, x)) or "no strong cue")]

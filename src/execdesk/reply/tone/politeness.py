@@ -1,9 +1,10 @@
 """Politeness of a text from the strategies of Danescu-Niculescu-Mizil et al. (ACL 2013).
 
-About twenty countable strategies (gratitude, apology, hedges, "could you", direct
-questions, second-person starts, sentiment words...) and one logistic-regression weight
-each: small, explainable (each reason is a strategy and its weight) and trained on the
-Stanford politeness corpus with cross-validation (``python -m execdesk.reply.tone.train``).
+About forty countable strategies (gratitude, apology, hedges, "could you", direct
+questions, second-person starts, sentiment...) and one logistic-regression weight each, plus
+a small weight for each function word a text uses ("any", "who", "should"; never a topic
+word, decision 0620): explainable (each reason is a strategy or a word and its weight) and trained
+on the Stanford politeness corpus with cross-validation (``python -m execdesk.reply.tone.train``).
 The weights ship in ``politeness.json``.
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -104,6 +106,42 @@ _COUNTED: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("ellipsis", _rx(r"\.\.\.|…"), "trailing off..."),
     ("emoticon", _rx(r"(?:^|\s)[:;]-?[)dp](?=\s|$|[.,!?])|\^\^"), "smiley"),
     ("multi_punct", _rx(r"[?!]{2,}"), "?!/!!"),
+    # Decision 0620. Asking leave to act ("may I", "could I", "let me know") rather than telling.
+    ("permission", _rx(r"\b(?:may|can|could|might) i\b|\blet me know\b|\bif i may\b"), "may I / let me know"),
+    # An open request leaves the other free to say no ("any ideas?", "is there a way...").
+    (
+        "open_request",
+        _rx(
+            r"\bany (?:idea|suggestion|thought|advice|help|pointer|hint|tip|chance|way|insight|comment|"
+            r"recommendation|reason)s?\b|\bis there (?:any|a) (?:way|chance|reason)\b"
+        ),
+        "any ideas? / is there a way",
+    ),
+    # Questions that are challenges, not requests ("how can you...", "who said...", "what's the point").
+    (
+        "rhetorical",
+        _rx(
+            r"\bhow (?:can|could|dare) you\b|\bwho (?:are you|said|cares|told you|do you think)\b|"
+            r"\bwhat(?:'s| is) (?:the point|wrong with|your problem)\b|\bwhat (?:exactly|else)\b"
+        ),
+        "how can you... / who said...",
+    ),
+    # Impatience: the other is made to hear it again.
+    (
+        "again",
+        _rx(r"\b(?:again|once more|still|for the (?:last|\w+th) time|how many times|already told)\b"),
+        "again/still",
+    ),
+    # An intensifier aimed at the other person ("you really", "you even", "yourself").
+    (
+        "you_intensified",
+        _rx(r"\byou(?:r|rself)? (?:really|even|clearly|obviously|actually|seriously|honestly)\b|\byourself\b"),
+        "you really/even...",
+    ),
+    # A request put to anybody instead of the reader ("can anyone...", "someone should...").
+    ("anyone", _rx(r"\b(?:anyone|anybody|someone|somebody)\b"), "anyone/someone"),
+    # A question of one to three words ("Why?", "What for?", "Really?").
+    ("terse_question", _rx(r"(?:^|[.!?]\s+)(?:[a-z']+\s+){0,2}[a-z']+\s*\?"), "terse question"),
 )
 _DIRECT_Q = frozenset({"what", "why", "who", "how", "where", "when", "which"})
 _DIRECT_START = frozenset({"so", "then", "and", "but", "or", "also"})
@@ -148,6 +186,7 @@ FEATURES: tuple[str, ...] = (
     "lower_start",
     "positive",
     "negative",
+    "sentiment",
     "log_words",
 )
 LABELS: dict[str, str] = {
@@ -161,8 +200,38 @@ LABELS: dict[str, str] = {
     "lower_start": "sentences not capitalised",
     "positive": "positive words",
     "negative": "negative words",
+    "sentiment": "overall sentiment",
     "log_words": "length",
 }
+
+
+# Closed-class words (pronouns, determiners, auxiliaries and modals, prepositions, conjunctions,
+# wh-words, discourse adverbs, greetings): the grammar of a request, not its topic. They are the only
+# words that may carry a weight of their own (decision 0620), so a topic of the training corpus
+# ("article", "code", "error") never moves the score; sentiment words count through the strategies.
+_FUNCTION_WORD_CLASSES: dict[str, str] = {
+    "pronouns": "i me my mine myself we us our ours ourselves you your yours yourself yourselves he him his "
+    "himself she her hers herself it its itself they them their theirs themselves one someone somebody anyone "
+    "anybody everyone everybody nobody something anything everything nothing",
+    "determiners": "a an the this that these those some any all each every both either neither no none few "
+    "many much more most less least several other another such own same enough",
+    "auxiliaries and modals": "am is are was were be been being have has had having do does did doing can "
+    "could may might must shall should will would ought need",
+    "contractions": "i'm i've i'd i'll you're you've you'd you'll he's she's it's we're we've we'd we'll "
+    "they're they've they'd that's there's what's who's let's don't doesn't didn't can't couldn't won't "
+    "wouldn't shouldn't isn't aren't wasn't weren't haven't hasn't hadn't",
+    "prepositions": "about above across after against along among around as at before behind below beside "
+    "between beyond by despite down during except for from in inside into like near of off on onto out "
+    "outside over past since through till to toward towards under until up upon with within without via per",
+    "conjunctions": "and but or nor so yet because although though while whereas if unless whether than then once",
+    "wh-words": "what which who whom whose when where why how whatever however",
+    "adverbs": "not never also too very just only even still already again really actually maybe perhaps "
+    "here there now ever always often sometimes usually rather quite almost anyway instead otherwise "
+    "therefore thus indeed simply merely certainly surely probably possibly apparently obviously clearly "
+    "seriously honestly basically exactly else away back",
+    "discourse": "please thanks thank sorry well oh ok okay yes yeah hi hello hey",
+}
+FUNCTION_WORDS = frozenset(w for words in _FUNCTION_WORD_CLASSES.values() for w in words.split())
 
 
 @lru_cache(maxsize=1)
@@ -172,17 +241,27 @@ def _vader() -> dict[str, float]:
     return dict(SentimentIntensityAnalyzer().lexicon)
 
 
-def features(text: str) -> list[float]:
-    """The strategy counts of ``text`` (capped at 3, so one long rant does not dominate), in FEATURES order."""
+@dataclass(frozen=True)
+class Cues:
+    """What the model reads in a text: the strategy values (FEATURES order) and its distinct words."""
+
+    counts: tuple[float, ...]
+    words: frozenset[str]
+
+
+def cues(text: str) -> Cues:
+    """Strategy counts of ``text`` (capped at 3, so one long rant does not dominate) and its words."""
     low = text.lower().replace("’", "'")
     vals = [float(min(3, len(p.findall(low)))) for _, p, _ in _COUNTED]
     starts = _SENT_START.findall(low)
     lex = _vader()
     pos = neg = 0
+    valence = 0.0
     words = _WORD.findall(low)
     for w in words:
         v = lex.get(w)
         if v is not None:
+            valence += v
             if v > 0:
                 pos += 1
             elif v < 0:
@@ -197,25 +276,37 @@ def features(text: str) -> list[float]:
         float(min(3, len(_LOWER_START.findall(text)))),
         float(min(3, pos)),
         float(min(3, neg)),
+        # The summed valence squashed into -1..1 as VADER's compound score does (without its
+        # negation and booster rules, which cost milliseconds on a long reply).
+        valence / math.sqrt(valence * valence + 15.0),
         math.log1p(len(words)),
     ]
-    return vals
+    return Cues(tuple(vals), frozenset(words))
 
 
 @dataclass(frozen=True)
 class PolitenessModel:
-    """Standardised logistic regression: p(polite) = sigmoid(bias + sum w_i (x_i - mean_i) / scale_i)."""
+    """Standardised logistic regression over the strategies plus one weight per cue word present.
+
+    p(polite) = sigmoid(bias + sum w_i (x_i - mean_i) / scale_i + sum of the weights of the words present).
+    """
 
     bias: float
     weights: tuple[float, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
+    words: Mapping[str, float] = field(default_factory=dict)
 
-    def contributions(self, x: list[float]) -> list[float]:
-        return [w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)]
+    def contributions(self, c: Cues) -> list[float]:
+        """Each strategy's share of the logit, in FEATURES order."""
+        return [w * (v - m) / s for w, v, m, s in zip(self.weights, c.counts, self.mean, self.scale, strict=True)]
 
-    def probability(self, x: list[float]) -> float:
-        z = self.bias + sum(self.contributions(x))
+    def word_contributions(self, c: Cues) -> dict[str, float]:
+        """The weight of each weighed word that the text uses (once per word)."""
+        return {w: self.words[w] for w in c.words if w in self.words}
+
+    def probability(self, c: Cues) -> float:
+        z = self.bias + sum(self.contributions(c)) + sum(self.word_contributions(c).values())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def to_dict(self) -> dict[str, object]:
@@ -225,6 +316,7 @@ class PolitenessModel:
             "weights": list(self.weights),
             "mean": list(self.mean),
             "scale": list(self.scale),
+            "words": dict(sorted(self.words.items())),
         }
 
     @classmethod
@@ -237,6 +329,7 @@ class PolitenessModel:
             weights=tuple(float(v) for v in d["weights"]),  # type: ignore[attr-defined]
             mean=tuple(float(v) for v in d["mean"]),  # type: ignore[attr-defined]
             scale=tuple(float(v) for v in d["scale"]),  # type: ignore[attr-defined]
+            words={str(k): float(v) for k, v in dict(d.get("words") or {}).items()},  # type: ignore[call-overload]
         )
 
 
@@ -246,9 +339,17 @@ def default_model() -> PolitenessModel:
     return PolitenessModel.from_dict(json.loads(text))
 
 
-def explain(model: PolitenessModel, x: list[float], top: int = 3) -> list[str]:
-    """The strongest strategies behind a score, as reasons ("thanks (+0.62)")."""
-    contrib = model.contributions(x)
-    present = [i for i in range(len(contrib)) if x[i] > 0 and FEATURES[i] != "log_words" and abs(contrib[i]) >= 0.15]
-    present.sort(key=lambda i: -abs(contrib[i]))
-    return [f"{LABELS[FEATURES[i]]} ({contrib[i]:+.2f})" for i in present[:top]]
+def explain(model: PolitenessModel, c: Cues, top: int = 3) -> list[str]:
+    """The strongest cues behind a score, strategies and function words alike.
+
+    E.g. "thanks (+0.62)", "word 'any' (+0.21)": each is the cue's share of the logit.
+    """
+    contrib = model.contributions(c)
+    shown = [
+        (LABELS[FEATURES[i]], contrib[i])
+        for i in range(len(contrib))
+        if c.counts[i] != 0 and FEATURES[i] != "log_words" and abs(contrib[i]) >= 0.15
+    ]
+    shown += [(f"word '{w}'", v) for w, v in model.word_contributions(c).items() if abs(v) >= 0.15]
+    shown.sort(key=lambda lv: (-abs(lv[1]), lv[0]))
+    return [f"{label} ({v:+.2f})" for label, v in shown[:top]]
