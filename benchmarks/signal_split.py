@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/signal_split.py [--sets dev,lay,twcs] [--against REV] [--errors SIGNAL,...]
+    python benchmarks/signal_split.py [--sets dev,lay,twcs-dev] [--against REV] [--errors SIGNAL,...]
 
 The eight other mailboxes are split once, before any error was read, into DEV (rules are tuned on its
 errors) and BLIND (measured once at the end, never read for errors). Ken Lay's labelled mail and the
@@ -10,11 +10,16 @@ customer tweets (twcs) guard recall. Each set's per-signal table is computed wit
 docs/QUALITY.md (``crossval.signal_figures``); ``--against REV`` adds the same table for the analyze
 package as of ``REV``. ``--errors`` prints the false positives and misses with the rule's evidence,
 and refuses to do so on BLIND: reading its errors would turn it into a second DEV set.
+
+The labelled customer tweets are split the same way (decision 0232), before any of their errors was read:
+``twcs-dev`` and ``twcs-blind`` by ``sha1("twcs-split:" + tweet id) % 2`` (0: DEV, 1: BLIND); ``twcs`` is
+both halves.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +35,8 @@ from revision import package_at
 
 DEV = ("buy-r", "delainey-d", "kean-s", "derrick-j")
 BLIND = ("haedicke-m", "whalley-g", "lavorato-j", "kitchen-l")
-SETS = ("dev", "blind", "lay", "twcs")
+SETS = ("dev", "blind", "lay", "twcs", "twcs-dev", "twcs-blind")
+BLIND_SETS = ("blind", "twcs-blind", "twcs")  # measured, never read for errors (twcs holds twcs-blind)
 
 Analyze = Callable[[str, str], set[str]]
 
@@ -41,8 +47,16 @@ def load_set(name: str, data_dir: Path) -> list[Example]:
         return load_enron(data_dir)
     if name == "twcs":
         return load_twcs(data_dir)
+    if name in ("twcs-dev", "twcs-blind"):
+        half = 0 if name == "twcs-dev" else 1
+        return [e for e in load_twcs(data_dir) if twcs_half(e.id) == half]
     boxes = DEV if name == "dev" else BLIND
     return [e for e in load_enron_other(data_dir) if e.group in boxes]
+
+
+def twcs_half(tweet_id: str) -> int:
+    """0 for twcs-dev, 1 for twcs-blind: a fixed hash of the tweet id, chosen before any error was read."""
+    return int(hashlib.sha1(("twcs-split:" + tweet_id).encode()).hexdigest(), 16) % 2
 
 
 def signals_of(package: ModuleType | None) -> Analyze:
@@ -77,20 +91,20 @@ def print_errors(exs: Sequence[Example], wanted: set[str]) -> None:
 
 
 def chosen_sets(ap: argparse.ArgumentParser, sets: str, valid: Sequence[str], *, errors: bool) -> list[str]:
-    """The comma-separated set names, refusing unknown ones, and refusing error lists when BLIND is among them:
+    """The comma-separated set names, refusing unknown ones, and refusing error lists when a blind set is among them:
     reading BLIND's errors would turn it into a second DEV set."""
     names = [s for s in sets.split(",") if s]
     if unknown := set(names) - set(valid):
         ap.error(f"unknown sets {sorted(unknown)}; valid: {', '.join(valid)}")
-    if errors and "blind" in names:
-        ap.error("--errors is not allowed on the blind set")
+    if errors and (blind := [n for n in names if n in BLIND_SETS]):
+        ap.error(f"--errors is not allowed on the blind sets ({', '.join(blind)})")
     return names
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=None)
-    ap.add_argument("--sets", default="dev,lay,twcs", help=f"comma-separated, from {', '.join(SETS)}")
+    ap.add_argument("--sets", default="dev,lay,twcs-dev", help=f"comma-separated, from {', '.join(SETS)}")
     ap.add_argument("--against", default=None, help="git revision to compare with (its analyze package)")
     ap.add_argument("--errors", default=None, help="print errors of these signals ('all': every high-risk one)")
     args = ap.parse_args(argv)

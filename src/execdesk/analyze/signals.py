@@ -159,6 +159,20 @@ _INCOMING = (
     r"(?:second|third|several|multiple|numerous|many|countless|repeated|lots of|a lot of)\s+(?:\w+\s+)?"
     r"(?:calls|e-?mails|letters|messages|requests|inquiries|enquiries|complaints|queries)\b"
 )
+# the company's own contact channels and staff, as customers name them (decision 0232)
+_STAFF = (
+    r"(?:staff|agents?|reps?|representatives?|advis[eo]rs?|operators?|support|customer (?:service|support|care)"
+    r"|call cent(?:er|re)|helpline|help desk|service desk|(?:live |web ?)chat)"
+)
+# the company or its staff as the one reached: "contacting you", "calling customer service", "the store"
+_COMPANY_REACHED = (
+    rf"(?:you|u|ya|y['’]?all|your|the (?:store|shop|branch|company|{_STAFF}|support team|head office)|{_STAFF})"
+)
+# the staff a customer met, counted: "4 different people", "three agents" (escalation.many_staff)
+_STAFF_MET = (
+    r"(?:different\s+(?:people|persons|agents|reps|representatives|advis[eo]rs|employees|departments|numbers)"
+    r"|agents|reps|representatives|advis[eo]rs|customer service (?:reps|agents|representatives))"
+)
 _INSULT = (
     r"(?:idiots?|morons?|imbeciles?|stupid|dumb|crooks?|crooked|thie(?:f|ves)|liars?|lying|criminals?|scum\w*|sleaz\w*"
     r"|scoundrels?|pigs?|swine|vermin|parasites?|clowns?|incompetent|losers?|jerks?|hypocrites?|frauds?|cheats?|snakes?"
@@ -322,7 +336,7 @@ RULES: tuple[Rule, ...] = (
         "churn",
         # the sender's own account ("cancel my subscription", "cancel the service"); a contract or deal spoken of
         # impersonally ("terminate the supply contract") is business (decision 0223)
-        rf"\b(?:cancel\w*|terminat\w*|clos(?:e|ed|ing)|discontinu\w*|drop(?:ped|ping)?|end(?:ed|ing)?|quit(?:ting)?)\s+(?:my|our)\s+{W}{{0,2}}{_ACCOUNTISH}\b"
+        rf"\b(?:cancel\w*|terminat\w*|clos(?:e|ed|ing)|discontinu\w*|drop(?:ped|ping)?|end(?:ed|ing)?|quit(?:ting)?|get(?:ting)? rid of)\s+(?:my|our)\s+{W}{{0,2}}{_ACCOUNTISH}\b"
         rf"|\b(?:cancel\w*|discontinu\w*)\s+(?:the|this)\s+{W}{{0,2}}{_CONSUMER_ACCOUNT}\b",
         0.85,
         person="subject",
@@ -344,11 +358,14 @@ RULES: tuple[Rule, ...] = (
         "churn",
         r"\b(?:I|we)\b(?:'ll|'m| will| am| are| have| want to| need to| plan to| going to)?"
         r"[^.!?\n]{0,25}?\b(?:cancel(?:l?ing|l?ed)?|disconnect(?:ing|ed)?)\b(?!\s+(?:the|our|this|a|an|that|my)\s+(?:\S+\s+){0,2}?"
-        r"(?:party|meeting|event|trip|call|conference|dinner|visit|order|deal|transaction|trade|project|purchase|sale|booking|flight|reservation|ride|taxi|appointment)s?\b)",
+        r"(?:party|meeting|event|trip|call|conference|dinner|visit|order|deal|transaction|trade|project|purchase|sale|booking|flight|reservation|ride|taxi|appointment)s?\b)"
+        # the same without a determiner ("trying to cancel award booking") (decision 0232)
+        r"(?!\s+(?:\S+\s+)?(?:party|meeting|event|trip|order|booking|flight|reservation|ride|taxi|appointment)s?\b)",
         0.85,
         person="subject",
-        # "we think the deal will be cancelled", "we were disconnected": something else is cancelled, not by the sender
-        unless=r"\b(?:be|been|being|is|was|were|get|got)\s+(?:cancel\w*|disconnect\w*)",
+        # "we think the deal will be cancelled", "we were disconnected": something else is cancelled, not by the sender;
+        # "If I cancel I pay $5" asks about the terms of leaving, it does not announce it (decision 0232)
+        unless=r"\b(?:be|been|being|is|was|were|get|got)\s+(?:cancel\w*|disconnect\w*)|\bif\s+(?:I|we)\s+(?:\w+\s+)?(?:cancel|disconnect)\w*\b",
         requires=r"\b(?:cancel(?:l?ing|l?ed)?|disconnect(?:ing|ed)?)\b",
     ),
     _r(
@@ -356,7 +373,13 @@ RULES: tuple[Rule, ...] = (
         "churn",
         r"\b(?:switch(?:ing|ed)? (?:from|away|over|provider|carrier|network|to (?:another|a different|a new))|port(?:ed|ing)? (?:my|our) (?:number|line)s?|tak\w+ (?:my|our) (?:business|money|custom)|mov\w+ (?:my|our) (?:business|money|account|accounts|service))\b"
         r"|\b(?:find\w*|look\w* (?:around )?for|shop\w* (?:around )?for|consider\w* (?:getting|switching to)|go(?:ing)? with|try\w*|use|using|join\w*)\s+(?:an?\s+)?(?:another|different|new|other)\s+"
-        r"(?:\w+\s+){0,3}?(?:provider|carrier|company|bank|airline|service|supplier|network|isp|brand)s?\b",
+        r"(?:\w+\s+){0,3}?(?:provider|carrier|company|bank|airline|service|supplier|network|isp|brand)s?\b"
+        # "go another brand", "buy a different brand" (advice or plan to leave); "considering getting a new kind
+        # of phone" (another make of what the company sold) (decision 0232)
+        r"|\b(?:go|going|went|buy\w*|bought|get|getting|pick\w*|choos\w*|chose)\s+(?:with\s+|for\s+|to\s+)?(?:an?\s+)?(?:another|different|other)\s+"
+        r"(?:\w+\s+){0,2}?(?:provider|carrier|bank|airline|network|isp|brand)s?\b"
+        r"|\bconsider\w*\s+(?:getting|buying|switching to|going with|moving to)\s+(?:an?\s+)?(?:another|different|new|other)\s+(?:kind|type|make|brand)\s+of\b"
+        r"|\bswitch(?:ing|ed)?\s+(?:over\s+)?to\s+@\w+",
         0.8,
         person=None,
     ),
@@ -365,10 +388,65 @@ RULES: tuple[Rule, ...] = (
         "churn",
         r"\b(?:never|won't ever|will not ever|not ever)\s+(?:\w+\s+){0,2}?(?:buy\w*|order\w*|fly\w*|us(?:e|ing)|shop\w*|bank\w*|invest\w*|do(?:ing)? business|recommend\w*|com(?:e|ing) back|go(?:ing)? back|return\w*|stay\w*|eat\w*)\b"
         r"[^.!?\n]{0,40}?\b(?:again|ever|anymore|any more|from|with)\b|\b(?:not|never)\s+(?:going|coming)\s+back\b|\bstop being (?:a|your) customer\b"
-        r"|\b(?:lost|losing) (?:my|our|a|\d+|two|three|another) (?:\w+ )?(?:business|custom|customers?)\b",
+        r"|\b(?:lost|losing) (?:my|our|a|\d+|two|three|another) (?:\w+ )?(?:business|custom|customers?)\b"
+        # "I don't want to be a customer anymore" (decision 0232)
+        r"|\b(?:don['’]t|do not|no longer)\s+(?:want to\s+)?(?:be\s+)?(?:a|your)\s+customer(?:\s+(?:of (?:yours|you|@\w+)|anymore|any more|again))?(?=\s*(?:[.!?,;]|$))",
         0.8,
         person=None,
         negatable=False,
+    ),
+    # the sender commits to a competitor ("@brand only from now on"); a tweet names brands by handle (decision 0232)
+    _r(
+        "churn.from_now_on",
+        "churn",
+        r"\b(?:only|exclusively)\s+from\s+now\s+on\b",
+        0.75,
+        person=None,
+        needs=r"@\w+\s+(?:only|exclusively)\s+from\s+now\s+on$",
+        needs_in="clause",
+    ),
+    # leaving the addressed company by its handle ("I want to ... leave @brand"), said as an intention
+    _r(
+        "churn.leave_handle",
+        "churn",
+        r"\b(?:leave|leaving|ditch\w*|dump\w*|drop(?:ping)?)\s+@\w+",
+        0.75,
+        person=None,  # "Time to leave @brand": the sender's, with no pronoun
+        needs=r"\b(?:want\w*|going|gonna|will|['’]ll|plan\w*|time|decided|about|ready|need|should|thinking (?:of|about))\b",
+        needs_in="clause",
+    ),
+    # buying from someone else: "I usually shop elsewhere", "we will take our business elsewhere" (decision 0232)
+    _r(
+        "churn.elsewhere",
+        "churn",
+        r"\b(?:shop\w*|buy\w*|bought|order\w*|fly\w*|flew|bank\w*|eat\w*|tak\w+ (?:my|our) (?:business|money|custom))\s+elsewhere\b",
+        0.75,
+    ),
+    # a competitor addressed: "you just gained a customer"
+    _r(
+        "churn.gained_customer",
+        "churn",
+        r"\b(?:you(?:['’]ve)?|u|y['’]?all)\s+(?:just\s+|have\s+just\s+|now\s+)?(?:gained|won|earned|got)\s+(?:yourselfs?\s+|yourselves\s+)?"
+        r"(?:a|another|one more)\s+(?:new\s+|loyal\s+)?customer\b",
+        0.75,
+        person=None,
+    ),
+    # tweets' own churn markers: "#DeleteUber", "#boycottX", "#goodbyeX"
+    _r(
+        "churn.hashtag",
+        "churn",
+        r"#(?:delete(?!d\b)|boycott|ditch|goodbye|byebye)\w*",
+        0.7,
+        person=None,
+        negatable=False,
+    ),
+    # the loyalty or bank card destroyed ("time to cut up my card"); "shred the old badge cards" is office cleaning
+    _r(
+        "churn.cut_card",
+        "churn",
+        rf"\b(?:cut(?:ting)?\s+up|shred\w*)\s+(?:my|our)\s+{W}{{0,2}}(?:card|membership)s?\b",
+        0.75,
+        person=None,
     ),
     _r(
         "churn.stopped_buying",
@@ -425,7 +503,8 @@ RULES: tuple[Rule, ...] = (
         "escalation",
         r"\b(?:second|third|fourth|fifth|2nd|3rd|4th|5th|several|multiple|numerous|countless|repeated(?:ly)?|many)"
         r"\s+(?:times?|attempts?|calls?|e-?mails?|letters?|messages?|requests?|tries|occasions|tweets|dms|transfers)\b"
-        r"|\b(?:three|four|five|six|seven|eight|nine|ten|a dozen)(?:\s+different)?\s+(?:times|attempts|tries)\b",
+        r"|\b(?:three|four|five|six|seven|eight|nine|ten|a dozen)(?:\s+different)?\s+(?:times|attempts|tries)\b"
+        r"|\b(?:a|any) number of (?:times|attempts|tries)\b",
         0.75,
         unless=_INCOMING,
         # "several times" counts only beside a contact ("called you several times"), not any repeated act
@@ -448,7 +527,9 @@ RULES: tuple[Rule, ...] = (
         "escalation.nobody_answered",
         "escalation",
         # caring is an attitude, not a contact that failed ("no one seems to care about the valuation")
-        r"\b(?:no one|nobody|no-one|noone|none of (?:you|them|your staff))\s+(?:\w+\s+){0,2}?(?:respond\w*|answer\w*|repl\w*|call\w*|got back|gets back|get back|help\w*|return\w*|contact\w*|fix\w*|bother\w*|seems to)(?!\s+care)",
+        r"\b(?:no one|nobody|no-one|noone|none of (?:you|them|your staff))\s+(?:\w+\s+){0,2}?(?:respond\w*|answer\w*|repl\w*|call\w*|got back|gets back|get back|help\w*|return\w*|contact\w*|fix\w*|bother\w*|seems to"
+        # "no one is able to solve this" (decision 0232)
+        r"|solv\w*|sort\w*|(?:is|was|has been|seems)\s+able\s+to)(?!\s+care)",
         0.85,
         person=None,
         negatable=False,
@@ -500,10 +581,30 @@ RULES: tuple[Rule, ...] = (
         # "the estimate ignored the options" is a judgement of a document (decision 0223)
         r"\b(?:ignor(?:ed|ing|es)\s+(?:me|us|my|our|all|every|each|the (?:\w+\s+)?(?:e-?mails?|letters?|calls?|requests?|complaints?|messages?|questions?|tweets?|dms?))\b"
         r"|ignored(?=\s*(?:[,.!?;]|$))|disregarded|brushed (?:me )?off|run-?around|hung up on (?:me|us)|transferred (?:me )?(?:\w+ ){0,2}(?:times|again)"
+        r"|overlook(?:ed|ing|s)?\s+(?:\w+\s+)?(?:feedback|complaints|messages|tweets|dms|requests|e-?mails|me|us)"
+        r"|(?:bounced|passed|shuffled|sent|transferred)\s+(?:me|us)\s+(?:back and forth|around|from one \w+ to (?:another|the next))"
         r"|on hold for|kept (?:me|us) (?:on hold|waiting)|been waiting (?:for )?(?:\d+|an?|two|three|several|over|more than)\s+\w+)\b",
         0.75,
         person=None,
         unless=r"\b(?:should|can|may|must|will) (?:be )?(?:safely )?(?:disregarded|ignored)\b|\bplease (?:disregard|ignore)\b",  # an instruction
+    ),
+    # a tweet's own markers of an unanswered contact ("#NoResponse", "#StillWaiting") (decision 0232)
+    _r(
+        "escalation.hashtag",
+        "escalation",
+        r"#(?:no_?response|no_?reply|no_?answer|ignored|still_?waiting|no_?callback)\b",
+        0.75,
+        person=None,
+        negatable=False,
+    ),
+    # "20 min going round in circles" beside the sender's contact ("all I want to do is email about it")
+    _r(
+        "escalation.circles",
+        "escalation",
+        r"\b(?:going|go|goes|went|gone|sent|sending|pushed|passed|run(?:ning)?)\s+(?:a)?round\s+in\s+circles\b|\bfrom pillar to post\b",
+        0.75,
+        person=None,
+        needs=_CONTACT_WORDS,
     ),
     # "I have been ignored", "we feel ignored": anchored on the word, the passive checked behind it (word index)
     _r(
@@ -529,8 +630,11 @@ RULES: tuple[Rule, ...] = (
         "escalation",
         r"\b(?:staff|agents?|reps?|representatives?|support|customer (?:service|support|care)|service desk|people on the phone|call cent(?:er|re)|helpline|help desk|web ?chat|live chat)"
         r"\s+(?:\w+\s+){0,2}?(?:(?:was|were|is|are|has been|have been)\s+(?:so\s+|very\s+|extremely\s+|completely\s+|absolutely\s+)?(?:rude|unhelpful|useless|clueless|no help|of no help|incompetent|dismissive)"
-        r"|(?:refused|hung up|ignored|lied))\b"
-        r"|\b(?:rude|unhelpful|useless|clueless|incompetent)\s+(?:staff|agents?|reps?|representatives?|customer (?:service|support|care)|support (?:staff|team|agents?))\b",
+        r"|(?:refused|hung up|hang(?:s|ing)? up|ignored|lied))\b"
+        r"|\b(?:rude|unhelpful|useless|clueless|incompetent)\s+(?:staff|agents?|reps?|representatives?|customer (?:service|support|care)|support (?:staff|team|agents?))\b"
+        # the staff met, as a pronoun ("I wait three hours and then they are rude"); "rude" and "unhelpful" are what
+        # staff are, where "useless" is said of anything (decision 0232)
+        r"|\b(?:they|she|he|y['’]?all|you guys)\s+(?:were|are|was|is|have been|has been)\s+(?:so\s+|very\s+|extremely\s+|really\s+|incredibly\s+)?(?:rude|unhelpful|dismissive)\b",
         0.75,
         person=None,
         negatable=False,  # the core may hold its own negation ("web chat are no help")
@@ -571,6 +675,124 @@ RULES: tuple[Rule, ...] = (
         r"|\bin\s+(?:my|our)\s+(?:previous|earlier|prior|last)\s+(?:e-?mail|note|message|memo|letter)\W+(?:I|we)\s+(?:\w+\s+)?"
         r"(?:said|mentioned|noted|explained|outlined|suggested|proposed|described|indicated|set out|stated|attached)\b",
     ),
+    # an earlier contact with the company named as the start of what went wrong ("After contacting you about my
+    # account, it was reactivated but ..."; "despite my many calls") (decision 0232)
+    _r(
+        "escalation.after_contact",
+        "escalation",
+        r"\b(?:after|despite|even after|since)\s+(?:\w+\s+)?(?:contacting|calling|phoning|ringing|e-?mailing|messaging|dm(?:ing|'ing)|tweeting"
+        rf"|chatting (?:to|with)|speaking (?:to|with)|talking (?:to|with)|writing to|complaining to|reaching out to)\s+{_COMPANY_REACHED}\b"
+        r"|\b(?:despite|in spite of|even after)\s+(?:my|our)\s+(?:\w+\s+)?(?:calls|e-?mails|letters|messages|complaints|requests|tweets|dms|visits|attempts)\b",
+        0.75,
+        person=None,
+        unless=r"\b(?:thank\w*|appreciat\w*|great|awesome|quick(?:ly)?|promptly|helpful)\b",
+        # and something went wrong after it: "After speaking with you, I called John" is office work
+        needs=r"\b(?:but|still|again|yet|never|nothing|nobody|no one|no|not|without)\b|n['’]t\b",
+    ),
+    # what the staff answered, reported as the failure: "I filled in the forms but am told ...", "getting conflicting
+    # answers from customer support", "4 different people said ...", "y'all gonna tell me to wait" (decision 0232)
+    _r(
+        "escalation.told_no",
+        "escalation",
+        r"\bbut\s+(?:I\s+|we\s+)?(?:am|['’]m|was|were|have been|['’]ve been|keep (?:being|getting)|kept being|get|got|getting|being)\s+(?:\w+\s+)?(?:told|informed)\b",
+        0.7,
+        condition_cancels=True,
+        # what they were told is a refusal ("... but am told I am not providing enough"); "I wanted to come but was
+        # told the room is full" is news ("and was told" was tried: it read reports of news as failed contacts)
+        needs=r"\b(?:told|informed)\b[^.!?\n]{0,60}?(?:\b(?:not|no|never|nothing|cannot|unable|impossible|only)\b|n['’]t\b)",
+    ),
+    _r(
+        "escalation.wrong_answers",
+        "escalation",
+        r"\b(?:conflicting|contradictory|contradicting|incorrect|wrong|false|misleading|inaccurate|mixed|different)\s+(?:information|info|answers?|advice|responses|replies|stories|instructions)\b",
+        0.7,
+        person=None,
+        # received by the sender from the company: "from customer support", "you sent me", "getting ..."
+        needs=rf"\bfrom\s+{_COMPANY_REACHED}\b|\b(?:you|u|y['’]?all|they|your \w+)\s+(?:\w+\s+)?(?:sent|gave|give|giving|told|tell|telling|provided)\b"
+        r"|\b(?:getting|keep getting|(?:I|we) (?:got|get|received|was given|were given|have been given))\b|\b(?:telling|told) (?:me|us)\b",
+    ),
+    _r(
+        "escalation.many_staff",
+        "escalation",
+        # a number in digits is checked behind the noun (a leading \d would be tried at every position, decision 0215)
+        rf"\b(?:three|four|five|six|seven|eight|several|multiple)\s+{_STAFF_MET}\b|(?<=\d\s)\b{_STAFF_MET}\b",
+        0.7,
+        person=None,
+        needs=_CONTACT_WORDS + r"|\b(?:said|says|no idea|help\w*)\b",
+        needs_in="near",
+    ),
+    _r(
+        "escalation.told_to_wait",
+        "escalation",
+        rf"\b(?:you|u|y['’]?all|ya|your\s+(?:\w+\s+)?{_STAFF})\s+(?:(?!(?:never|not|don|didn|won|wouldn)\b)[\w'’]+\s+){{0,2}}?(?:tell|tells|told|telling|say|says|said)\s+(?:me|us)\s+(?:to\s+|I\s+(?:have|need|must|should)\s+(?:to\s+)?)?"
+        r"(?:wait|be patient|call back|try again|restart|reset|reinstall)\b"
+        # told in the passive, only the help desk's stock answers: "I was told to wait" is also an office instruction
+        r"|\b(?:I|we)\s+(?:was|were|am|are|['’]m|have been|['’]ve been|keep getting|got)\s+(?:\w+\s+)?told\s+to\s+(?:be patient|restart|reset|reinstall)\b",
+        0.7,
+        person=None,
+        # the subject and verb are in the match, a negation among them is excluded there; "without internet for two
+        # days and y'all tell me to wait" is no negation of the telling
+        negatable=False,
+    ),
+    # the sender's contact, then nothing came of it, in one sentence: "I emailed support last week and heard nothing",
+    # "I reported this a week ago and it's still broken", "they said they'd escalate it but nothing happened"
+    _r(
+        "escalation.contact_then_nothing",
+        "escalation",
+        r"\b(?:(?:I|we)\s+(?:(?:have|had|['’]ve|already|just|also)\s+){0,2}(?:sent|dm['’]?d|dmed|e-?mailed|messaged|called|phoned|rang|reported|contacted|tweeted|wrote|submitted"
+        r"|raised|logged|opened|filed|chatted|spoke|talked|complained|visited)"
+        r"|(?:they|you|u|y['’]?all|he|she)\s+(?:\w+\s+)?(?:said|promised|assured))\b"
+        r"[^.!?\n]{0,80}?\b(?:still nothing|heard nothing|(?:nothing|none)\s+(?:has\s+)?(?:happened|changed|came|yet|since|back)|nothing\s*$|nothing\s+at\s+all"
+        r"|still\s+(?:broken|not|no|nothing|the same|down|happening|waiting|having|getting|failing|showing|charging|being charged)|never\s+(?:heard|got|received|came|happened|replied|answered|called|responded)"
+        r"|no\s+(?:reply|response|answer|word|update|news|call ?back|feedback)\s+(?:yet|since|at all)|crickets)\b",
+        0.75,
+        person=None,
+        negatable=False,  # the outcome holds the negation
+        condition_cancels=True,
+    ),
+    # time spent on a contact with the company: "I've been chatting with your support for an hour", "spent 2 hours on
+    # the phone and still nothing"; "I was on the phone with the lawyers for an hour" is a working morning
+    _r(
+        "escalation.time_on_contact",
+        "escalation",
+        r"\b(?:been|was|were)\s+(?:\w+\s+)?(?:on the phone|on (?:live |web ?)?chat|chatting|in (?:the )?queue)\s+(?:with\s+(?:\w+\s+){0,3}?)?for\s+"
+        r"(?:over\s+|more than\s+|almost\s+|nearly\s+|about\s+)?(?:\d+|an?|two|three|four|five|several|many)\s+(?:hours?|hrs?|mins?|minutes|days)\b"
+        r"|\b(?:spent|spend|spending|wasted|wasting)\s+(?:over\s+|more than\s+|almost\s+|nearly\s+|about\s+)?(?:\d+|an?|two|three|four|five|several|many)\s+(?:hours?|hrs?|mins?|minutes|days)\s+"
+        r"(?:on the phone|on (?:live |web ?)?chat|on hold|chatting|in (?:the )?queue|trying to (?:reach|contact|call|get through))\b",
+        0.7,
+        person=None,
+        needs=rf"\b(?:you|your|u|ur|y['’]?all|{_STAFF}|still|again|nothing|no one|nobody|wasted|just to|only to)\b|@\w+",
+    ),
+    # "I have been trying to reach you for days"
+    _r(
+        "escalation.trying_to_reach",
+        "escalation",
+        r"\btrying\s+to\s+(?:reach|contact|call|get (?:through to|hold of|in touch with)|speak (?:to|with)|talk (?:to|with))\s+"
+        r"(?:you|u|y['’]?all|your\s+(?:\w+\s+)?\w+|customer (?:service|support|care)|support|someone|anyone|somebody|@\w+)\s+"
+        r"(?:\w+\s+){0,3}?(?:for|since)\s+(?:over\s+|more than\s+|almost\s+|the (?:last|past)\s+)?(?:\d+|an?|two|three|four|five|several|many|days|weeks|months|hours|ages)\b",
+        0.75,
+        person=None,
+    ),
+    # contacting the company is pointless ("why bother trying to contact the head office?")
+    _r(
+        "escalation.futile_contact",
+        "escalation",
+        r"\b(?:why (?:even )?bother|what['’]?s the point (?:of|in))\s+(?:even\s+)?(?:trying to\s+|to\s+)?"
+        r"(?:contact\w*|call\w*|phon\w*|e-?mail\w*|messag\w*|tweet\w*|dm\w*|reach\w*|complain\w*|writ\w*|talk\w*|speak\w*|chat\w*)\b",
+        0.7,
+        person=None,
+    ),
+    # the contact channel itself fails ("live chat down", "the helpline is closed")
+    _r(
+        "escalation.channel_down",
+        "escalation",
+        r"\b(?:live chat|web ?chat|online chat|chat support|helpline|help line|phone lines?|phone support|customer (?:service|support|care) (?:line|number|phone)"
+        r"|call cent(?:er|re)|support (?:line|number|chat))\s+(?:is\s+|are\s+|has been\s+|have been\s+|seems?\s+(?:to be\s+)?|keeps?\s+)?(?:still\s+|always\s+|completely\s+)?"
+        r"(?:down|unavailable|offline|closed|not working|broken|not answering|not available|engaged)\b",
+        0.7,
+        person=None,
+        negatable=False,  # the core holds its own negation ("not working")
+    ),
     _r(
         "escalation.direct_attention",
         "escalation",
@@ -592,10 +814,19 @@ RULES: tuple[Rule, ...] = (
     _r(
         "escalation.contact_failed",
         "escalation",
-        r"\b(?:called|calling|rang|phoned|phoning|emailed|e-mailed|emailing|chatted|chatting|tried (?:calling|to call|to reach|contacting|to contact))"
+        r"\b(?:called|calling|rang|phoned|phoning|emailed|e-mailed|emailing|chatted|chatting|contacted|contacting|messaged|dm(?:ed|'d)|tweeted|wrote|written|spoke|spoken|talked|visited"
+        r"|tried (?:calling|to call|to reach|contacting|to contact))"
         r"\b[^.!?\n]{0,40}?\b(?:no answer|no help|no luck|no reply|no response|(?:got|getting|get) nowhere|hitting (?:a )?walls?|hit a wall|to no avail|in vain)\b"
         r"|\bno (?:help|answer|luck|response|reply) (?:by|from|when|after) (?:calling|phoning|e-?mailing|chatting|the phone|phone|live chat|web ?chat)\b"
-        r"|\bcall\w* (?:me |you |us )?back\b[^.!?\n]{0,40}?\bbut\b[^.!?\n]{0,20}?\b(?:never|didn['’]t|did not|haven['’]t|have not|hasn['’]t|has not|no one|nobody)\b",
+        # help sought through a channel, and nothing came of it ("got help by phone with no luck") (decision 0232)
+        rf"|\b(?:by|over the|on the|via|through|with)\s+(?:phone|telephone|e-?mail|dms?|{_STAFF})\b[^.!?\n]{{0,25}}?"
+        r"\b(?:no luck|no help|to no avail|(?:got|get|getting) nowhere|in vain|no joy|no success|no answer|no reply|no response)\b"
+        r"|\bcall\w* (?:me |you |us )?back\b[^.!?\n]{0,40}?\bbut\b[^.!?\n]{0,20}?\b(?:never|didn['’]t|did not|haven['’]t|have not|hasn['’]t|has not|no one|nobody)\b"
+        # a promised contact that never came ("a callback that never came") (decision 0232)
+        r"|\b(?:call ?backs?|calls? back|repl(?:y|ies)|responses?|technicians?|engineers?|e-?mails?)\s+(?:that|which)\s+never\s+(?:came|happened|arrived|showed)\b"
+        # kept being passed on or cut off ("I keep getting transferred", "your chat agent disconnected me")
+        r"|\b(?:I|we)\s+(?:keep|kept)\s+(?:getting|being)\s+(?:transferred|passed|bounced|disconnected|cut off)\b"
+        r"|\b(?:agent|rep|representative|chat|advis[eo]r|operator|they|you)\s+(?:\w+\s+)?(?:disconnected|cut off)\s+(?:me|us|the (?:call|chat))\b",
         0.75,
         person=None,
         negatable=False,
@@ -628,6 +859,14 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:deals?|trades?|trading|(?:long|short|open|trading|net) positions?|contracts?|projects?|desk|book|quarter|revenues?|earnings|p&l|margins?"
         r"|hedges?|transactions?|portfolio|mark-to-market|bids?|customers?|clients?|plants?|budget)\b",
     ),
+    # the loss told object first: "my hard earned money I lost in a cyber crime" (decision 0232)
+    _r(
+        "vulnerable.money_lost",
+        "vulnerable",
+        r"\b(?:my|our)\s+(?:[\w'’-]+\s+){0,3}?(?:money|savings|pension|retirement|funds|income|nest egg)\s+(?:that\s+|which\s+)?(?:I|we)\s+(?:have\s+|had\s+|just\s+)?lost\b",
+        0.8,
+        unless=r"\b(?:deals?|trades?|trading|positions?|contracts?|projects?|desk|book|quarter|portfolio|hedges?)\b",
+    ),
     _r(
         "vulnerable.cannot_pay",
         "vulnerable",
@@ -651,8 +890,33 @@ RULES: tuple[Rule, ...] = (
         "vulnerable.distress",
         "vulnerable",
         r"\b(?:(?:I|we|me|I'm|I’m|I am|we are)\s+(?:\w+\s+){0,2}?(?:cry|cried|crying|in tears|sobb\w*)|emotional(?:ly)? (?:wreck|drained|distress)|getting emotional|nervous breakdown|sleepless nights|can(?:no|'|’)t sleep"
-        r"|(?:hurricane|flood|fire|tornado|earthquake|storm)\s+(?:\w+\s+){0,2}?(?:destroyed|damaged|took|wiped)|(?:sober|recovering|former) (?:alcoholic|addict))\b",
+        r"|(?:hurricane|flood|fire|tornado|earthquake|storm)\s+(?:\w+\s+){0,2}?(?:destroyed|damaged|took|wiped)"
+        # the same told in the passive: "my house was destroyed by Hurricane Irma" (decision 0232)
+        r"|(?:house|home|apartment|flat|property|car|belongings|everything)\s+(?:was|were|got|has been|had been|have been)\s+(?:\w+\s+)?"
+        r"(?:destroyed|flooded|damaged|burn(?:ed|t) down|wiped out|washed away)\s+(?:by|in)\s+(?:the\s+|a\s+)?(?:\w+\s+)?(?:hurricane|flood\w*|fire|wildfire|tornado|earthquake|storm))\b",
         0.7,
+    ),
+    # recovery from addiction, as the sender describes themself, often in the third person ("they sent drink coupons
+    # to an almost 4 year sober former alcoholic"); someone else's recovery is not the sender's (decision 0232)
+    _r(
+        "vulnerable.recovery",
+        "vulnerable",
+        r"\b(?:sober|recovering|former|ex-?)\s*(?:alcoholic|addict)s?\b|\bin recovery from\b",
+        0.7,
+        person=None,
+        # someone else's ("his brother, a former addict"); a relative the sender writes for ("my son is a recovering
+        # addict") is the sender's matter by LABELS.md
+        unless=r"\b(?:his|her|their)\b",
+    ),
+    # the sender as a victim of violence ("I was just assaulted by a delivery person"); "we were attacked in the
+    # press" is a business idiom, so "attacked" counts only as "physically attacked" (decision 0232)
+    _r(
+        "vulnerable.victim",
+        "vulnerable",
+        r"\b(?:I|we|my (?:son|daughter|child|kid|husband|wife|mother|father|mom|dad))\s+(?:was|were|got|have been|had been|['’]ve been|has been)\s+(?:just\s+|nearly\s+|badly\s+|seriously\s+)?"
+        r"(?:assaulted|mugged|beaten(?: up)?|injured|groped|(?:physically|sexually) (?:attacked|assaulted|abused|harassed))\b",
+        0.75,
+        person=None,
     ),
     _r(
         "vulnerable.bereavement",
@@ -706,15 +970,39 @@ RULES: tuple[Rule, ...] = (
     _r(
         "abusive.curse",
         "abusive",
-        r"\b(?:fuck\w*|f\*+k\w*|motherf\w*|cunts?|assholes?|arseholes?|dickheads?|bastards?|bitch\w*|damn (?:you|u|enron|them)|goddamn\w*|screw (?:you|u)|stfu)\b",
+        # "fuck" and "fucking" are the next two rules: aimed at someone they are abuse, as an exclamation ("Fuck.") or
+        # an intensifier ("it's fucking cold") they are not (LABELS.md: aimed at the recipient or staff; decision 0232)
+        r"\b(?:fuck(?!(?:ing|in)?\b)\w*|f\*+k\w*|motherf\w*|cunts?|assholes?|arseholes?|dickheads?|bastards?|bitch\w*|damn (?:you|u|enron|them)|goddamn\w*|screw (?:you|u)|stfu)\b",
         0.8,
         person=None,
         negatable=False,
     ),
     _r(
+        "abusive.curse_aimed",
+        "abusive",
+        # "fuck you", "fuck Enron", "why the fuck you ...": followed by its target, not by a stop ("Fuck.", "fuck,")
+        r"\bfuck\b(?!\s*(?:[.!?,;:)]|$))"
+        # the intensifier before its target: "fucking idiots", "fucking me again", "this fucking company"
+        r"|\bfuck(?:ing|in)['’]?\s+(?:me|us|with|over|up|company|companies|staff|people|airlines?|banks?|drivers?|agents?|reps?"
+        r"|idiots?|morons?|liars?|thie(?:f|ves)|crooks?|clowns?|jokes?|@\w+)\b",
+        0.8,
+        person=None,
+        negatable=False,
+    ),
+    _r(
+        "abusive.curse_at_you",
+        "abusive",
+        r"\bfuck(?:ing|in)\b",
+        0.8,
+        person=None,
+        negatable=False,
+        needs=r"\b(?:you|your|u|ur|y['’]?all|ya)\b",
+        needs_in="near",
+    ),
+    _r(
         "abusive.insult",
         "abusive",
-        rf"\b(?:you|your|you're|you are|you’re|u r|ur|u|yo)\s+(?:\w+,?\s+){{0,3}}?{_INSULT}\b|#\w*sucks\b|\b(?:what|such)\s+(?:an?\s+)?{_INSULT}\b"
+        rf"\b(?:you|your|you're|you are|you’re|u r|ur|u|yo)\s+(?:\w+,?\s+){{0,3}}?{_INSULT}\b|\b(?:what|such)\s+(?:an?\s+)?{_INSULT}\b"
         # "you suck", "is trash": anchored on the insult with the subject or verb checked behind it (fast to index)
         r"|(?:(?<=\byou\s)|(?<=\bu\s)|(?<=\bthey\s)|(?<=\byall\s)|(?<=\by'all\s)|(?<=\bguys\s))\bsucks?\b"
         r"|(?:(?<=\bis\s)|(?<=\bare\s))\b(?:trash|garbage|evil|scum)\b"
@@ -723,10 +1011,12 @@ RULES: tuple[Rule, ...] = (
         0.8,
         person=None,
         negatable=True,
-        # "#...sucks" and "(you) suck(s)" hold "suck(s)" before a word end; every other alternative holds a
-        # whole _INSULT word (trash, garbage, evil, scum, idiots... are among them)
+        # "(you) suck(s)" holds "suck(s)" before a word end; every other alternative holds a whole _INSULT word
+        # (trash, garbage, evil, scum, idiots... are among them)
         requires=rf"sucks?\b|\b{_INSULT}\b",
     ),
+    # a hashtag is a label of its own: "no internet #brandsucks" is not negated by the "no" before it (decision 0232)
+    _r("abusive.hashtag", "abusive", r"#\w*sucks\b", 0.8, person=None, negatable=False, requires=r"sucks\b"),
     _r(
         "abusive.wish_harm",
         "abusive",
