@@ -9,7 +9,14 @@ import sys
 
 import pytest
 
-HEAVY = ("execdesk.analyze.pipeline", "execdesk.analyze.signals", "execdesk.campaigns.detector", "numba", "numpy")
+HEAVY = (
+    "execdesk.analyze.pipeline",
+    "execdesk.analyze.signals",
+    "execdesk.analyze.signal_rules",
+    "execdesk.campaigns.detector",
+    "numba",
+    "numpy",
+)
 
 
 def _imported_after(statement: str) -> set[str]:

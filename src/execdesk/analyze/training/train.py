@@ -416,14 +416,16 @@ def train(
 def _data_stamp(examples: Sequence[Example]) -> str:
     import hashlib
 
-    from execdesk.analyze import cues, linear, pipeline, scan, sentiment, signals, spamtokens, text
+    from execdesk.analyze import cues, linear, pipeline, scan, sentiment, signal_rules, signals, spamtokens, text
 
     h = hashlib.sha256()
     h.update(("|".join(DENSE_NAMES) + "\n").encode())  # a new feature set is a new model version
     # the rules, cue families, negation and tokenising are features too: a change to their code is a new
-    # model version (the modules' source, as installed)
-    for module in (cues, linear, pipeline, scan, sentiment, signals, spamtokens, text):
-        h.update(Path(str(module.__file__)).read_bytes())
+    # model version (the modules' source, as installed; the rules are a package of modules)
+    sources = [Path(str(m.__file__)) for m in (cues, linear, pipeline, scan, sentiment, signals, spamtokens, text)]
+    sources += sorted(Path(str(signal_rules.__file__)).parent.glob("*.py"))
+    for source in sources:
+        h.update(source.read_bytes())
     for e in examples:
         h.update(f"{e.source}|{e.id}|{e.intent}|{e.topic}\n".encode())
     return h.hexdigest()[:12]
