@@ -4,7 +4,6 @@ weights full of ties, short runs and runs of exactly ``TOP_K``."""
 
 from __future__ import annotations
 
-import contextlib
 import random
 
 import numpy as np
@@ -12,8 +11,6 @@ import pytest
 
 from execdesk.analyze import analyze_batch, default_config, native
 from execdesk.analyze import batchmath as bm
-from execdesk.analyze.training.data import default_data_dir, spamassassin_members
-from execdesk.parse import ParseRefused, parse_message
 from execdesk.parse.model import ParsedMessage
 
 
@@ -52,19 +49,6 @@ def test_weights_in_no_order_are_pruned_to_a_few() -> None:
     seg = np.zeros(600, dtype=np.int64)
     w = np.random.default_rng(219).permutation(600).astype(np.float64)
     assert bm._may_rank(seg, w, bm.TOP_K).sum() <= 100
-
-
-@pytest.fixture(scope="module")
-def spam_mail() -> list[ParsedMessage]:
-    data = default_data_dir()
-    if not (data / "spamassassin").exists():
-        pytest.skip("../shared/data is not available")
-    raws = [raw for _g, _n, raw in spamassassin_members(data)]
-    out = []
-    for raw in raws[:: max(1, len(raws) // 400)][:400]:
-        with contextlib.suppress(ParseRefused):
-            out.append(parse_message(raw))
-    return out
 
 
 def test_real_mail_explanations_are_those_without_pruning(

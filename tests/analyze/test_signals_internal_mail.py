@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from execdesk.analyze import analyze_text
 from execdesk.analyze.signals import run_rules
 from execdesk.analyze.text import build_view
+from tests.analyze.constructions import assert_fires_and_not_on_the_near_miss
 
 # (construction, signal, fires, does not fire)
 PAIRS = [
@@ -177,10 +177,7 @@ PAIRS = [
 def test_construction_fires_on_the_senders_own_and_not_on_the_near_miss(
     construction: str, signal: str, fires: str, quiet: str
 ) -> None:
-    hit = analyze_text("Hello", fires).signal(signal)
-    assert hit is not None, construction
-    assert any(ev.text in fires for ev in hit.evidence)
-    assert analyze_text("Hello", quiet).signal(signal) is None, analyze_text("Hello", quiet).signal(signal)
+    assert_fires_and_not_on_the_near_miss(construction, signal, fires, quiet, subject="Hello")
 
 
 def test_a_count_without_a_contact_is_cancelled_with_a_reason() -> None:
