@@ -15,11 +15,11 @@ import re
 import statistics
 import sys
 import time
-from pathlib import Path
 
+from execdesk.analyze.training.data import default_data_dir
 from execdesk.reply.tone import InboundContext, ToneConfig, check_tone, default_config
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "twcs_customer_support" / "pairs.csv"
+SHARED = default_data_dir() / "twcs_customer_support" / "pairs.csv"  # $EXECDESK_SHARED_DATA or ../shared/data
 FALLBACK = (
     "Hi Sam, I'm sorry the engineer did not arrive on Tuesday. I have asked our field team to call you "
     "tomorrow morning with a firm date, and I will check in with you on Friday to make sure it is fixed. "

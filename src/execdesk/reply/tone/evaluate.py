@@ -1,6 +1,7 @@
 """Quality of the tone guard on real data (docs/QUALITY.md, section "Tone guard").
 
 Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N] [--seed S]``
+(SHARED_DATA_DIR defaults to ``$EXECDESK_SHARED_DATA`` or ``../shared/data``, as for ``execdesk train``).
 
 1. Real brand replies (twcs pairs.csv): block and warn rates, with examples; the inbound
    context of each reply is the customer's tweet run through the analyze stage.
@@ -23,13 +24,12 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from execdesk.analyze.training.data import default_data_dir
 from execdesk.reply.tone import InboundContext, check_tone, default_config
 from execdesk.reply.tone.guard import front_page_score, mask
 from execdesk.reply.tone.inbound import context_from_text
 from execdesk.reply.tone.politeness import cues
 from execdesk.reply.tone.train import COMMUNITIES, auc, fit, load
-
-DEFAULT_SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data"
 
 
 def twcs(shared: Path, n_examples: int) -> None:
@@ -185,7 +185,7 @@ def main(argv: list[str]) -> int:
     if "--seed" in argv:
         seed = int(argv[argv.index("--seed") + 1])
         args.remove(argv[argv.index("--seed") + 1])
-    shared = Path(args[0]) if args else DEFAULT_SHARED
+    shared = Path(args[0]) if args else default_data_dir()
     story()
     written_set([p for p in EVAL_SETS if p.exists()])
     blind = [p for p in BLIND_SETS if p.exists()]

@@ -15,10 +15,10 @@ import math
 import sys
 from pathlib import Path
 
+from execdesk.analyze.training.data import default_data_dir
 from execdesk.reply.tone.politeness import FUNCTION_WORDS, Cues, PolitenessModel, cues
 
 COMMUNITIES = {"wikipedia": "wikipedia.annotated.csv", "stack_exchange": "stack_exchange.annotated.csv"}
-DEFAULT_DATA = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "stanford_politeness"
 
 
 def load(data_dir: Path, community: str) -> tuple[list[str], list[int]]:
@@ -106,7 +106,7 @@ def cv_auc(xs: list[Cues], ys: list[int], folds: int = 10) -> float:
 
 def main(argv: list[str]) -> int:
     args = [a for a in argv if not a.startswith("--")]
-    data = Path(args[0]) if args else DEFAULT_DATA
+    data = Path(args[0]) if args else default_data_dir() / "stanford_politeness"
     sets = {c: load(data, c) for c in COMMUNITIES}
     feats = {c: [cues(t) for t in sets[c][0]] for c in COMMUNITIES}
     for c in COMMUNITIES:
