@@ -7,11 +7,12 @@ Reproduce (about 2 min)::
 The development copy is 16 % spam (500 of 3,177); the held-out copy of SpamAssassin described in
 ``../shared/data/spamassassin/README.md`` is about half spam (spam_2 1,396, easy_ham_2 1,400, hard_ham 73),
 and F1 depends on that mix: the same false-positive rate costs less precision when spam is common.
-This script trains the shipped spam model (logistic regression + Naive Bayes, ``crossval.spam_figures``'
-procedure) on the ordered split's training half, scores its test half (the later-numbered half of each
-folder, our closest stand-in for later-collected mail), and prints per folder the rate it gets wrong,
-then the F1 those rates give at the held-out mix. It is an estimate under one assumption, stated in the
-output: that each held-out folder is misclassified at the rate of the same folder's later half here.
+This script trains the shipped spam model (logistic regression + Naive Bayes,
+``crossval.spam_split_probabilities``) on the ordered split's training half, scores its test half (the
+later-numbered half of each folder, our closest stand-in for later-collected mail), and prints per folder
+the rate it gets wrong, then the F1 those rates give at the held-out mix. It is an estimate under one
+assumption, stated in the output: that each held-out folder is misclassified at the rate of the same
+folder's later half here.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from execdesk.analyze.pipeline import combine_spam
-from execdesk.analyze.training.crossval import spam_ordered_split
+from execdesk.analyze.training.crossval import spam_ordered_split, spam_split_probabilities
 from execdesk.analyze.training.data import default_data_dir, load_spamassassin
-from execdesk.analyze.training.train import spam_docs, spam_terms, train_spam, train_spam_nb
+from execdesk.analyze.training.train import spam_docs, spam_terms
 
 # Sizes of the held-out copy's folders (../shared/data/spamassassin/README.md).
 HELD_OUT_MIX = {"spam": 1396, "easy_ham": 1400, "hard_ham": 73}
@@ -34,17 +34,7 @@ def folder_error_rates(data_dir: Path) -> dict[str, tuple[int, int]]:
     """Per folder of the ordered split's test half: (messages wrongly classified, messages)."""
     sa = load_spamassassin(data_dir)
     tr, te = spam_ordered_split(sa)
-    counts = spam_terms(sa)
-    docs = spam_docs(sa)
-    sub = [sa[i] for i in tr]
-    sub_counts = [counts[i] for i in tr]
-    lr = train_spam(sub, sub_counts)
-    nb = train_spam_nb(sub, sub_counts, [docs[i] for i in tr])
-    p = combine_spam(
-        lr.positive_probabilities([counts[i] for i in te]),
-        nb.presence_log_odds([docs[i] for i in te]),
-        float(nb.meta["weight"]),
-    )
+    p, _p_lr, _alpha = spam_split_probabilities(sa, spam_terms(sa), spam_docs(sa), tr, te)
     wrong: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for i, prob in zip(te, p, strict=True):

@@ -246,6 +246,25 @@ SPAM_SPLITS = (
 )
 
 
+def spam_split_probabilities(
+    sa: Sequence[Example],
+    counts: Sequence[Counter[str]],
+    docs: Sequence[list[str]],
+    tr: Sequence[int],
+    te: Sequence[int],
+) -> tuple[Any, Any, object]:
+    """P(spam) of the test part ``te`` by the shipped procedure trained on ``tr`` alone (the logistic
+    regression and Naive Bayes, averaged), P(spam) of the regression alone, and NB's chosen alpha.
+    ``counts`` and ``docs`` are ``spam_terms(sa)`` and ``spam_docs(sa)``."""
+    sub = [sa[i] for i in tr]
+    sub_counts = [counts[i] for i in tr]
+    lr = train_spam(sub, sub_counts)
+    nb = train_spam_nb(sub, sub_counts, [docs[i] for i in tr])
+    p_lr = lr.positive_probabilities([counts[i] for i in te])
+    p = combine_spam(p_lr, nb.presence_log_odds([docs[i] for i in te]), float(nb.meta["weight"]))
+    return p, p_lr, nb.meta["alpha"]
+
+
 def spam_figures(data_dir: Path) -> dict[str, Any]:
     """Spam precision/recall/F1 of the shipped spam model (``shipped``) and of its logistic regression
     alone (``lr``, the model before decision 0209) per split of ``SPAM_SPLITS``; every test message is
@@ -264,16 +283,11 @@ def spam_figures(data_dir: Path) -> dict[str, Any]:
         gold: list[str] = []
         pred: dict[str, list[str]] = {"shipped": [], "lr": []}
         for tr, te in folds:
-            sub = [sa[i] for i in tr]
-            sub_counts = [counts[i] for i in tr]
-            lr = train_spam(sub, sub_counts)
-            nb = train_spam_nb(sub, sub_counts, [docs[i] for i in tr])
-            p_lr = lr.positive_probabilities([counts[i] for i in te])
-            p = combine_spam(p_lr, nb.presence_log_odds([docs[i] for i in te]), float(nb.meta["weight"]))
+            p, p_lr, alpha = spam_split_probabilities(sa, counts, docs, tr, te)
             gold += [y[i] for i in te]
             pred["shipped"] += ["spam" if x >= 0.5 else "ham" for x in p]
             pred["lr"] += ["spam" if x >= 0.5 else "ham" for x in p_lr]
-            print(f"spam {key}: fold done (alpha {nb.meta['alpha']})", file=sys.stderr)
+            print(f"spam {key}: fold done (alpha {alpha})", file=sys.stderr)
         for model, got in pred.items():
             out[model][key] = prf(gold, got, ["spam", "ham"])
     return out
