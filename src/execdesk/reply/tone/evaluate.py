@@ -18,6 +18,7 @@ Usage: ``python -m execdesk.reply.tone.evaluate [SHARED_DATA_DIR] [--examples N]
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
 from collections import Counter
@@ -176,24 +177,20 @@ def written_set(paths: Path | Sequence[Path] = EVAL_SETS, show_misses: bool = Tr
 
 
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if not a.startswith("--")]
-    n_ex = 3
-    seed = 0
-    if "--examples" in argv:
-        n_ex = int(argv[argv.index("--examples") + 1])
-        args.remove(argv[argv.index("--examples") + 1])
-    if "--seed" in argv:
-        seed = int(argv[argv.index("--seed") + 1])
-        args.remove(argv[argv.index("--seed") + 1])
-    shared = Path(args[0]) if args else default_data_dir()
+    ap = argparse.ArgumentParser(prog="python -m execdesk.reply.tone.evaluate", description=__doc__.split("\n\n")[0])
+    ap.add_argument("shared", nargs="?", type=Path, default=None, help="the shared data folder")
+    ap.add_argument("--examples", type=int, default=3, help="examples listed per twcs warning rule")
+    ap.add_argument("--seed", type=int, default=0, help="the politeness folds' shuffle")
+    args = ap.parse_args(argv)
+    shared = args.shared or default_data_dir()
     story()
     written_set([p for p in EVAL_SETS if p.exists()])
     blind = [p for p in BLIND_SETS if p.exists()]
     if blind:
         print("\n### Blind, not fitted (figures only)")
         written_set(blind, show_misses=False)
-    twcs(shared, n_ex)
-    politeness(shared, seed)
+    twcs(shared, args.examples)
+    politeness(shared, args.seed)
     return 0
 
 
