@@ -1,6 +1,7 @@
 """Several ``execdesk worker`` processes on one real PostgreSQL store: every message stored exactly
 once, one campaign for a flood, one acknowledgment per sender, and a worker killed with SIGKILL
-mid-run loses nothing and duplicates nothing.
+mid-run loses nothing and duplicates nothing. A worker taken for dead while it was only late leaves
+no job held for good and keeps working (custody).
 
 Mail: SpamAssassin easy_ham (../shared/data/spamassassin, real list and personal mail of 2002) and
 a flood built from real public comments of docket EPA-R05-OAR-2020-0055 (../shared/data/floods).
@@ -8,6 +9,7 @@ a flood built from real public comments of docket EPA-R05-OAR-2020-0055 (../shar
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import os
 import signal
@@ -17,6 +19,8 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import psycopg
 import pytest
@@ -26,7 +30,12 @@ from execdesk.ingest.work import SourceRef
 from execdesk.settings import Settings, load_settings
 from execdesk.store import Store
 from execdesk.store.models import Arrival, CampaignMember, Message, OutboxEntry, QuarantineEntry, table_of
+from execdesk.workers import tasks
+from execdesk.workers.app import INGEST_TASK, ensure_schema, make_app
+from execdesk.workers.custody import WorkerRef, reclaim_unheld
 from execdesk.workers.intake import close_producers, enqueue_messages
+from execdesk.workers.runner import run as run_worker
+from execdesk.workers.tasks import close_stores
 from tests.mailfactory import make_mail
 from tests.workers.processes import EXECDESK, start_worker, stop_workers
 
@@ -260,3 +269,113 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(desk: Desk
     _assert_exactly_once(desk, [r.ref for r in refs])
     assert len(_flood_campaigns(desk, "kill")) == 1
     _assert_one_ack_per_sender(desk)
+
+
+def _held_jobs(desk: Desk) -> dict[str, int]:
+    """Ingest jobs left in the queue, by status (periodic jobs come and go on their own)."""
+    with psycopg.connect(desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        rows = conn.execute(
+            "select status::text, count(*) from procrastinate_jobs where task_name = %s group by 1", (INGEST_TASK,)
+        ).fetchall()
+    return {str(s): int(n) for s, n in rows}
+
+
+def _worker_ids(desk: Desk) -> list[int]:
+    with psycopg.connect(desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        return [int(r[0]) for r in conn.execute("select id from procrastinate_workers order by id")]
+
+
+def _wait_for_workers(desk: Desk, n: int, timeout: float = 60.0) -> list[int]:
+    ensure_schema(desk.settings)  # the worker creates it too; whichever comes first
+    deadline = time.monotonic() + timeout
+    while len(ids := _worker_ids(desk)) < n:
+        assert time.monotonic() < deadline, f"{n} worker(s) never registered: {desk.logs[-1].read_text()[-2000:]}"
+        time.sleep(0.2)
+    return ids
+
+
+def test_a_batch_whose_pulled_job_was_taken_meanwhile_still_settles_all_the_others(
+    desk: Desk, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI, 2026-12-01: a worker late on a loaded host was taken for dead while it ran a batch; another
+    worker ran some of its jobs, so marking the first of them done failed, and the rest of the batch's
+    jobs stayed ``doing`` under a live worker for good. Here the other worker is the test: while the
+    batch runs, it finishes (deletes) one of the jobs the batch pulled."""
+    refs = _enqueue_one_per_task(desk, _ham(shared_data, 12, skip=400), "smtp")
+    taken: list[int] = []
+    real_ingest = tasks.ingest_queued
+
+    def ingest_while_another_worker_takes_a_job(store: Store, batch: list[Any]) -> Any:
+        if not taken:
+            with psycopg.connect(desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+                doing = [int(r[0]) for r in conn.execute("select id from procrastinate_jobs where status = 'doing'")]
+                assert len(doing) == len(refs), "the batch did not pull the queued jobs: the test proves nothing"
+                taken.append(sorted(doing)[1])
+                conn.execute("delete from procrastinate_jobs where id = %s", (taken[0],))
+        return real_ingest(store, batch)
+
+    monkeypatch.setattr(tasks, "ingest_queued", ingest_while_another_worker_takes_a_job)
+    try:
+        ref = run_worker(desk.settings, wait=False)
+    finally:
+        close_stores()
+    assert taken and ref.held == set()
+    assert _held_jobs(desk) == {}, "jobs left in the queue after the batch"
+    _assert_exactly_once(desk, [r.ref for r in refs])
+
+
+def test_a_job_recorded_under_a_live_worker_that_is_not_running_it_is_run_again(desk: Desk, shared_data: Path) -> None:
+    """A job can be recorded ``doing`` under a worker that is not running it (a status update that
+    failed); other workers never take it back while that worker's heartbeat is fresh. Its worker does."""
+    refs = _enqueue_one_per_task(desk, _ham(shared_data, 3, skip=420), "smtp")
+    dsn = desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(dsn) as conn:  # out of the worker's reach until they are recorded as its own
+        conn.execute("update procrastinate_jobs set scheduled_at = now() + interval '1 hour'")
+    desk.start_worker()
+    (worker_id,) = _wait_for_workers(desk, 1)
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "update procrastinate_jobs set status = 'doing', worker_id = %s, scheduled_at = null", (worker_id,)
+        )
+    desk.wait_until_drained(timeout=60)
+    _assert_exactly_once(desk, [r.ref for r in refs])
+    assert "put back 3 job(s) recorded under this worker" in desk.logs[0].read_text()
+
+
+def test_a_live_worker_taken_for_dead_registers_again_and_keeps_working(desk: Desk, shared_data: Path) -> None:
+    """A worker starting while another is late deletes the late one's row (procrastinate prunes silent
+    workers); the late one's next fetch broke the foreign key of its jobs and stopped it."""
+    proc = desk.start_worker()
+    (worker_id,) = _wait_for_workers(desk, 1)
+    with psycopg.connect(desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        conn.execute("delete from procrastinate_workers where id = %s", (worker_id,))
+    refs = _enqueue_one_per_task(desk, _ham(shared_data, 5, skip=430), "smtp")
+    desk.wait_until_drained(timeout=60)
+    assert proc.poll() is None, desk.logs[0].read_text()[-3000:]
+    assert _worker_ids(desk) == [worker_id]
+    _assert_exactly_once(desk, [r.ref for r in refs])
+
+
+def test_a_worker_puts_back_only_the_jobs_it_has_not_held_at_two_audits(desk: Desk) -> None:
+    """The audit must not take a job from its own running task: a job is put back only when it was
+    recorded under the worker and held by none of its tasks at two audits in a row."""
+    app = make_app(desk.settings)
+
+    async def audit() -> tuple[list[int], dict[int, str], int, int]:
+        async with app.open_async():
+            worker_id = await app.job_manager.register_worker()
+            task = app.configure_task(name=INGEST_TASK, queue=desk.settings.queue.ingest_queue)
+            running, orphan = [await task.defer_async(items=[]) for _ in range(2)]
+            await app.connector.execute_query_async(
+                "update procrastinate_jobs set status = 'doing', worker_id = %(w)s", w=worker_id
+            )
+            ref = WorkerRef(worker=SimpleNamespace(worker_id=worker_id), held={running})
+            put_back = [await reclaim_unheld(app, ref), await reclaim_unheld(app, ref), await reclaim_unheld(app, ref)]
+            rows = await app.connector.execute_query_all_async("select id, status::text from procrastinate_jobs")
+            await app.job_manager.unregister_worker(worker_id)
+        return put_back, {int(r["id"]): str(r["status"]) for r in rows}, running, orphan
+
+    ensure_schema(desk.settings)
+    put_back, status, running, orphan = asyncio.run(audit())
+    assert put_back == [0, 1, 0]
+    assert status == {running: "doing", orphan: "todo"}

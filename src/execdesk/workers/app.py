@@ -12,6 +12,7 @@ import procrastinate
 from sqlalchemy.engine import make_url
 
 from execdesk.settings import Settings
+from execdesk.workers.custody import CustodialJobManager
 
 INGEST_TASK = "execdesk.ingest"
 SEND_TASK = "execdesk.send_outbox"
@@ -58,6 +59,7 @@ def make_app(settings: Settings, *, sync: bool = False) -> procrastinate.App:
         else procrastinate.PsycopgConnector(conninfo=conninfo(settings))
     )
     app = procrastinate.App(connector=connector)
+    app.job_manager = CustodialJobManager(connector=connector)  # before any task holds the manager
     from execdesk.workers import periodic, tasks
 
     tasks.register(app, settings)

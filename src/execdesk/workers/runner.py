@@ -4,7 +4,8 @@ periodic send, digest and SLA sweep of :mod:`.periodic`, reanalysis), recording 
 At-least-once: a job is marked done only after its task returned (the batch committed). A
 worker that dies (SIGKILL, power) stops sending heartbeats; every running worker looks for
 workers silent longer than ``queue.stalled_after_s`` and puts their running jobs back in the
-queue, where the idempotent ingest task runs them again (docs/decisions/1000-task-queue.md).
+queue, where the idempotent ingest task runs them again (docs/decisions/1000-task-queue.md). A
+worker that was only late, not dead, takes back what it holds on paper only (:mod:`.custody`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from execdesk.campaigns.runtime import flush_runtime
 from execdesk.ops.redact import redact
 from execdesk.settings import Settings
 from execdesk.workers.app import ensure_schema, make_app
-from execdesk.workers.tasks import WorkerRef
+from execdesk.workers.custody import WorkerRef, ensure_registered, hold_job, reclaim_unheld
 
 log = logging.getLogger("execdesk.workers")
 
@@ -33,17 +34,25 @@ async def recover_stalled(app: procrastinate.App, settings: Settings) -> int:
     jobs = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.queue.stalled_after_s)
     n = 0
     for job in jobs:
-        await app.job_manager.retry_job(job)
+        try:
+            await app.job_manager.retry_job(job)
+        except Exception as exc:  # finished meanwhile by a worker that was only late: nothing to do
+            log.info("stalled job %s not re-queued: %s", job.id, " ".join(str(exc.__cause__ or exc).split())[:300])
+            continue
         n += 1
     if n:
         log.warning("re-queued %d job(s) of worker(s) silent for %.0f s", n, settings.queue.stalled_after_s)
     return n
 
 
-async def _recovery_loop(app: procrastinate.App, settings: Settings) -> None:
+async def _recovery_loop(app: procrastinate.App, settings: Settings, ref: WorkerRef) -> None:
+    """Every heartbeat: take back the jobs of dead workers, and this worker's own jobs that it is not
+    running; register again if another worker took this one for dead."""
     while True:
         try:
+            await ensure_registered(app.connector, ref.worker_id)
             await recover_stalled(app, settings)
+            await reclaim_unheld(app, ref)
         except Exception:
             log.exception("stalled-job recovery failed; trying again")
         await asyncio.sleep(max(1.0, settings.queue.heartbeat_s))
@@ -91,7 +100,7 @@ async def run_async(
             app,
             queues=list(queues) if queues else default_queues(settings),
             wait=wait,
-            worker_middleware=[record_failure],
+            worker_middleware=[record_failure, hold_job],
             name=f"execdesk@{socket.gethostname()}:{os.getpid()}",
             concurrency=concurrency,
             delete_jobs="never" if settings.queue.keep_finished_jobs else "successful",
@@ -100,7 +109,7 @@ async def run_async(
             stalled_worker_timeout=settings.queue.stalled_after_s,
         )
         ref.worker = worker
-        recovery = asyncio.create_task(_recovery_loop(app, settings))
+        recovery = asyncio.create_task(_recovery_loop(app, settings, ref))
         try:
             await worker.run()
         finally:

@@ -4,23 +4,24 @@ A worker pulls more queued ingest jobs into the batch it is about to run (up to
 ``ingest.batch_size`` messages): a flood arriving one SMTP message per task is still stored
 with one transaction per few hundred messages. The jobs it pulled are marked done only after
 the batch committed; if the batch fails they go back to the queue; if the worker is killed
-they are handed to another worker with the one it was running (heartbeat; see runner).
+they are handed to another worker with the one it was running (heartbeat; see runner). Each is
+settled on its own, so one taken meanwhile by another worker holds up none of the others (custody).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 
 import procrastinate
-from procrastinate.jobs import Job, Status
+from procrastinate.jobs import Job
 
 from execdesk.settings import Settings
 from execdesk.store.db import Store
 from execdesk.workers.app import INGEST_TASK, REANALYZE_TASK
+from execdesk.workers.custody import WorkerRef, ref_of, settle
 from execdesk.workers.ingest import ingest_queued
 from execdesk.workers.message import QueuedMessage
 
@@ -28,16 +29,6 @@ log = logging.getLogger("execdesk.workers")
 
 _STORES: dict[str, Store] = {}
 _STORES_LOCK = Lock()
-
-
-@dataclass
-class WorkerRef:
-    """Lets a task reach the worker running it (its id claims extra jobs for a batch)."""
-
-    worker: Any = None
-    batches: int = 0
-    messages: int = 0
-    pulled: list[int] = field(default_factory=list)
 
 
 def store_for(settings: Settings) -> Store:
@@ -63,20 +54,21 @@ def _items(job: Job) -> list[dict[str, Any]]:
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
-async def _pull_more(app: procrastinate.App, ref: WorkerRef | None, queue: str, room: int) -> list[Job]:
-    """Claim queued ingest jobs (as this worker) until about ``room`` more messages are in the batch."""
-    worker_id = getattr(ref.worker, "worker_id", None) if ref is not None else None
-    extra: list[Job] = []
+async def _pull_more(app: procrastinate.App, ref: WorkerRef | None, queue: str, room: int, extra: list[Job]) -> None:
+    """Claim queued ingest jobs (as this worker) into ``extra`` until about ``room`` more messages are
+    in the batch; each is held from the moment it is claimed."""
+    worker_id = ref.worker_id if ref is not None else None
     while room > 0 and worker_id is not None:
         job = await app.job_manager.fetch_job(queues=[queue], worker_id=worker_id)
         if job is None:
             break
         if job.task_name != INGEST_TASK:  # not ours to batch: back to the queue at once
-            await app.job_manager.retry_job(job)
+            await settle(app, [job], succeeded=False, delete=False, ref=None)
             break
         extra.append(job)
+        if ref is not None and job.id is not None:
+            ref.held.add(job.id)
         room -= len(_items(job))
-    return extra
 
 
 def register(app: procrastinate.App, settings: Settings) -> None:
@@ -90,19 +82,19 @@ def register(app: procrastinate.App, settings: Settings) -> None:
         retry=procrastinate.RetryStrategy(max_attempts=5, wait=2, exponential_wait=2),
     )
     async def ingest(context: procrastinate.JobContext, items: list[dict[str, Any]]) -> int:
-        ref = context.additional_context.get("execdesk")
+        ref = ref_of(context)
         batch = [QueuedMessage.from_json(i) for i in items]
-        extra = await _pull_more(context.app, ref, queue, settings.ingest.batch_size - len(batch))
-        for job in extra:
-            batch.extend(QueuedMessage.from_json(i) for i in _items(job))
+        extra: list[Job] = []
         try:
+            await _pull_more(context.app, ref, queue, settings.ingest.batch_size - len(batch), extra)
+            for job in extra:
+                batch.extend(QueuedMessage.from_json(i) for i in _items(job))
             results = await asyncio.to_thread(ingest_queued, store_for(settings), batch)
         except BaseException:
-            for job in extra:  # they go back to the queue; this job fails (and is retried)
-                await context.app.job_manager.retry_job(job)
+            # the pulled jobs go back to the queue; this job fails (and is retried)
+            await settle(context.app, extra, succeeded=False, delete=delete, ref=ref)
             raise
-        for job in extra:
-            await context.app.job_manager.finish_job(job, status=Status.SUCCEEDED, delete_job=delete)
+        await settle(context.app, extra, succeeded=True, delete=delete, ref=ref)
         if ref is not None:
             ref.batches += 1
             ref.messages += len(batch)
