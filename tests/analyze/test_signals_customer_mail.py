@@ -188,6 +188,8 @@ REAL_TRAPS = [
         "I'm sat getting emotional trying to make an Xbox work almost crying I just want to watch Fucking Harry Potter",
     ),
     ("twcs 5034", "abusive", '@115888 can you stop spamming me with "would you like to open Waze?" Fuck.'),
+    # the sender's own things called names are a complaint about the service, not an insult to anyone
+    ("twcs 4056", "abusive", "@comcastcares My upload speeds are trash. Explain."),
     (
         "spamassassin easy_ham/00664",
         "abusive",
@@ -212,6 +214,12 @@ REAL_TRAPS = [
 
 # (construction, signal, fires, quiet)
 PAIRS = [
+    (
+        "the company or its staff called names, not the sender's own things",
+        "abusive",
+        "Honestly your customer service is garbage.",
+        "Honestly our wifi at home is garbage since the storm.",
+    ),
     (
         "an earlier contact with the company that failed, not a meeting",
         "escalation",

@@ -51,8 +51,6 @@ RULES: tuple[Rule, ...] = (
         rf"\b(?:you|your|you're|you are|you’re|u r|ur|u|yo)\s+(?:\w+,?\s+){{0,3}}?{_INSULT}\b|\b(?:what|such)\s+(?:an?\s+)?{_INSULT}\b"
         # "you suck", "is trash": anchored on the insult with the subject or verb checked behind it (fast to index)
         r"|(?:(?<=\byou\s)|(?<=\bu\s)|(?<=\bthey\s)|(?<=\byall\s)|(?<=\by'all\s)|(?<=\bguys\s))\bsucks?\b"
-        r"|(?:(?<=\bis\s)|(?<=\bare\s))\b(?:trash|garbage|evil|scum)\b"
-        r"|\b(?:honestly|absolutely|utter|complete|total)\s+(?:trash|garbage|evil|scum)\b"
         r"|\b(?:idiots|morons|imbeciles|clowns|losers)\s*[.!]",
         0.8,
         person=None,
@@ -60,6 +58,20 @@ RULES: tuple[Rule, ...] = (
         # "(you) suck(s)" holds "suck(s)" before a word end; every other alternative holds a whole _INSULT word
         # (trash, garbage, evil, scum, idiots... are among them)
         requires=rf"sucks?\b|\b{_INSULT}\b",
+    ),
+    make_rule(
+        "abusive.insult_predicate",
+        "abusive",
+        # "@brand is trash", "customer service is garbage", "utter scum": anchored on the insult with the verb or the
+        # intensifier checked behind it (fast to index)
+        r"(?:(?<=\bis\s)|(?<=\bare\s))\b(?:trash|garbage|evil|scum)\b"
+        r"|\b(?:honestly|absolutely|utter|complete|total)\s+(?:trash|garbage|evil|scum)\b",
+        0.8,
+        person=None,
+        negatable=True,
+        # the sender's own things are not the recipient or staff: "My upload speeds are trash." (twcs 4056, DEV half)
+        unless=r"\b(?:my|our)\s+(?:[\w'’-]+\s+){0,3}?(?:is|are|was|were)\s+(?:\w+\s+)?(?:trash|garbage|evil|scum)\b",
+        requires=r"\b(?:trash|garbage|evil|scum)\b",
     ),
     # a hashtag is a label of its own: "no internet #brandsucks" is not negated by the "no" before it (decision 0232)
     make_rule("abusive.hashtag", "abusive", r"#\w*sucks\b", 0.8, person=None, negatable=False, requires=r"sucks\b"),
