@@ -354,6 +354,9 @@ def test_a_live_worker_taken_for_dead_registers_again_and_keeps_working(desk: De
     assert proc.poll() is None, desk.logs[0].read_text()[-3000:]
     assert _worker_ids(desk) == [worker_id]
     _assert_exactly_once(desk, [r.ref for r in refs])
+    log = desk.logs[0].read_text()
+    # the kernels were loaded before the worker registered, not in its first batch with its heartbeat due
+    assert -1 < log.find("worker ready in") < log.find("Starting worker on"), log[:2000]
 
 
 def test_a_worker_puts_back_only_the_jobs_it_has_not_held_at_two_audits(desk: Desk) -> None:

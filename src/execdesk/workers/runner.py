@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -84,6 +85,24 @@ on conflict (job_id) do update set attempt = excluded.attempt, error = excluded.
 """
 
 
+def prepare(settings: Settings) -> float:
+    """Open the store and load the analysis and campaign kernels before the worker registers; returns the
+    seconds it took. Done in the first batch instead, it holds the interpreter for seconds (kernels loaded
+    or compiled, models read) while the worker's heartbeat is due: on a loaded host other workers took a
+    worker just started for dead (CI, 2026-12-01; docs/decisions/1004-job-custody.md)."""
+    from execdesk.analyze import native as analyze_native
+    from execdesk.campaigns import native as campaign_native
+    from execdesk.workers.tasks import store_for
+
+    t = time.perf_counter()
+    store_for(settings)
+    campaign_native.warm_up()
+    analyze_native.warm_up()
+    seconds = time.perf_counter() - t
+    log.info("worker ready in %.1f s (store opened, analysis and campaign kernels loaded)", seconds)
+    return seconds
+
+
 def default_queues(settings: Settings) -> list[str]:
     """Every queue execdesk defers to: ingest, and the other tasks (send, digest, SLA, reanalysis)."""
     return [settings.queue.ingest_queue, settings.queue.tasks_queue]
@@ -123,4 +142,5 @@ def run(
 ) -> WorkerRef:
     """Run a worker in the foreground until it is asked to stop (or, ``wait=False``, the queues are empty)."""
     ensure_schema(settings)
+    prepare(settings)
     return asyncio.run(run_async(settings, concurrency=concurrency, queues=queues, wait=wait))

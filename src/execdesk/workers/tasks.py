@@ -32,7 +32,8 @@ _STORES_LOCK = Lock()
 
 
 def store_for(settings: Settings) -> Store:
-    """One store per worker process (engine pool, blob store, campaign state are shared by tasks)."""
+    """One store per worker process (engine pool, blob store, campaign state are shared by tasks). Opening it
+    reads the database: call it in a task's thread, never on the event loop that sends the heartbeat."""
     key = f"{settings.db_url}|{settings.home}"
     with _STORES_LOCK:
         if key not in _STORES:
@@ -89,7 +90,7 @@ def register(app: procrastinate.App, settings: Settings) -> None:
             await _pull_more(context.app, ref, queue, settings.ingest.batch_size - len(batch), extra)
             for job in extra:
                 batch.extend(QueuedMessage.from_json(i) for i in _items(job))
-            results = await asyncio.to_thread(ingest_queued, store_for(settings), batch)
+            results = await asyncio.to_thread(lambda: ingest_queued(store_for(settings), batch))
         except BaseException:
             # the pulled jobs go back to the queue; this job fails (and is retried)
             await settle(context.app, extra, succeeded=False, delete=delete, ref=ref)
@@ -112,5 +113,5 @@ def register(app: procrastinate.App, settings: Settings) -> None:
         """Analyse stored messages ``first_id..last_id`` again (idempotent: a retry stores the same)."""
         from execdesk.ingest.reanalyze import reanalyze_range
 
-        result = await asyncio.to_thread(reanalyze_range, store_for(settings), int(first_id), int(last_id))
+        result = await asyncio.to_thread(lambda: reanalyze_range(store_for(settings), int(first_id), int(last_id)))
         return result.messages
