@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -354,6 +355,10 @@ def test_a_live_worker_taken_for_dead_registers_again_and_keeps_working(desk: De
     assert proc.poll() is None, desk.logs[0].read_text()[-3000:]
     assert _worker_ids(desk) == [worker_id]
     _assert_exactly_once(desk, [r.ref for r in refs])
+    listed = subprocess.run([*EXECDESK, "jobs", "--json"], env=desk.env, capture_output=True, check=True)
+    view = json.loads(listed.stdout)
+    assert [(w["id"], w["running"]) for w in view["workers"]] == [(worker_id, 0)]
+    assert view["workers"][0]["heartbeat_age_seconds"] < 30 and view["running_without_worker"] == 0
     log = desk.logs[0].read_text()
     # the kernels were loaded before the worker registered, not in its first batch with its heartbeat due
     assert -1 < log.find("worker ready in") < log.find("Starting worker on"), log[:2000]

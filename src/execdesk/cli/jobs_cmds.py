@@ -35,7 +35,8 @@ def jobs(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Jobs per task and status, and how long the oldest job due to run has waited."""
+    """Jobs per task and status, how long the oldest job due to run has waited, and the workers (last heard
+    from, jobs running)."""
     if ctx.invoked_subcommand is not None:
         return
     from execdesk.workers.jobs import summary
@@ -51,6 +52,11 @@ def jobs(
     oldest = data["oldest_waiting"]
     if oldest is not None:
         typer.echo(f"oldest waiting: job {oldest['id']} ({oldest['task']}), {oldest['age_seconds']:.0f} s")
+    for w in data["workers"]:
+        age, running = w["heartbeat_age_seconds"], w["running"]
+        typer.echo(f"worker {w['id']}: heard from {age:.0f} s ago, {running} job(s) running")
+    if data["running_without_worker"]:
+        typer.echo(f"{data['running_without_worker']} job(s) running under no worker: handed on at the next recovery")
 
 
 @jobs_app.command("failed")

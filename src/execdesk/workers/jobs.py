@@ -32,6 +32,12 @@ from procrastinate_jobs j join procrastinate_events e on e.job_id = j.id
 where j.status = 'todo' and (j.scheduled_at is null or j.scheduled_at <= now())
 group by j.id, j.task_name order by since limit 1
 """
+_WORKERS = """
+select w.id, w.last_heartbeat, count(j.id) as running
+from procrastinate_workers w left join procrastinate_jobs j on j.worker_id = w.id and j.status = 'doing'
+group by w.id, w.last_heartbeat order by w.id
+"""
+_DOING_WITHOUT_WORKER = "select count(*) as n from procrastinate_jobs where status = 'doing' and worker_id is null"
 _FAILED = """
 select j.id, j.task_name, j.queue_name, j.attempts, j.args,
        (select max(e.at) from procrastinate_events e where e.job_id = j.id and e.type = 'failed') as failed_at,
@@ -53,10 +59,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def summary(settings: Settings, *, now: datetime | None = None) -> dict[str, Any]:
-    """Jobs per task and status, and how long the oldest job due to run has been waiting."""
+    """Jobs per task and status, how long the oldest job due to run has been waiting, and the registered
+    workers: when each was last heard from and how many jobs are recorded as running under it (a worker
+    silent for longer than ``queue.stalled_after_s`` is taken for dead and its jobs handed on; jobs
+    running under no worker are waiting for that; docs/decisions/1004-job-custody.md)."""
     with _connect(settings) as conn:
         rows = conn.execute(_COUNTS).fetchall()
         oldest = conn.execute(_OLDEST_WAITING).fetchone()
+        workers = conn.execute(_WORKERS).fetchall()
+        orphans = conn.execute(_DOING_WITHOUT_WORKER).fetchone()
         now = now or conn.execute("select now() as now").fetchone()["now"]  # type: ignore[index]
     totals: dict[str, int] = {}
     for r in rows:
@@ -73,6 +84,15 @@ def summary(settings: Settings, *, now: datetime | None = None) -> dict[str, Any
             "since": _iso(oldest["since"]),
             "age_seconds": round(max(0.0, (now - oldest["since"]).total_seconds()), 1),
         },
+        "workers": [
+            {
+                "id": int(w["id"]),
+                "heartbeat_age_seconds": round(max(0.0, (now - w["last_heartbeat"]).total_seconds()), 1),
+                "running": int(w["running"]),
+            }
+            for w in workers
+        ],
+        "running_without_worker": int(orphans["n"]) if orphans is not None else 0,
     }
 
 
