@@ -32,9 +32,10 @@ from execdesk.settings import Settings, load_settings
 from execdesk.store import Store
 from execdesk.store.models import Arrival, CampaignMember, Message, OutboxEntry, QuarantineEntry, table_of
 from execdesk.workers import tasks
-from execdesk.workers.app import INGEST_TASK, ensure_schema, make_app
+from execdesk.workers.app import INGEST_TASK, SLA_TASK, ensure_schema, make_app
 from execdesk.workers.custody import WorkerRef, reclaim_unheld
 from execdesk.workers.intake import close_producers, enqueue_messages
+from execdesk.workers.runner import recover_stalled
 from execdesk.workers.runner import run as run_worker
 from execdesk.workers.tasks import close_stores
 from tests.mailfactory import make_mail
@@ -387,3 +388,31 @@ def test_a_worker_puts_back_only_the_jobs_it_has_not_held_at_two_audits(desk: De
     put_back, status, running, orphan = asyncio.run(audit())
     assert put_back == [0, 1, 0]
     assert status == {running: "doing", orphan: "todo"}
+
+
+def test_a_dead_workers_periodic_job_whose_next_tick_is_queued_ends_aborted_not_held(desk: Desk) -> None:
+    """A periodic task keeps one job queued at most (its queueing lock). A worker killed while running one
+    tick, with the next tick already queued: its job cannot be queued again, and used to stay ``doing`` for
+    good (procrastinate issue 1446). It ends ``aborted``; the worker's other job is queued again as usual."""
+    settings = desk.settings.model_copy(update={"queue": desk.settings.queue.model_copy(update={"stalled_after_s": 0})})
+    app = make_app(settings)
+
+    async def recover() -> tuple[int, dict[int, str], list[int]]:
+        async with app.open_async():
+            dead = await app.job_manager.register_worker()
+            lock = f"periodic:{SLA_TASK}"
+            sweep = app.configure_task(name=SLA_TASK, queue=settings.queue.tasks_queue, queueing_lock=lock)
+            ingest = app.configure_task(name=INGEST_TASK, queue=settings.queue.ingest_queue)
+            held = [await sweep.defer_async(timestamp=60), await ingest.defer_async(items=[])]
+            await app.connector.execute_query_async(
+                "update procrastinate_jobs set status = 'doing', worker_id = %(w)s", w=dead
+            )
+            next_tick = await sweep.defer_async(timestamp=120)
+            n = await recover_stalled(app, settings)
+            rows = await app.connector.execute_query_all_async("select id, status::text from procrastinate_jobs")
+        return n, {int(r["id"]): str(r["status"]) for r in rows}, [*held, next_tick]
+
+    ensure_schema(settings)
+    n, status, (tick, ingest_job, next_tick) = asyncio.run(recover())
+    assert status == {tick: "aborted", ingest_job: "todo", next_tick: "todo"}
+    assert n == 2

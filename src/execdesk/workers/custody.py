@@ -90,19 +90,33 @@ async def settle(
                 _cause(exc),
             )
             if succeeded:
-                await _put_back(app, job.id)
+                await put_back(app, job.id)
         finally:
             if ref is not None:
                 ref.held.discard(job.id)
 
 
-async def _put_back(app: procrastinate.App, job_id: int) -> bool:
-    """Queue a job recorded ``doing`` again; False if it is not (any more) ``doing``."""
+async def put_back(app: procrastinate.App, job_id: int) -> bool:
+    """Queue a job recorded ``doing`` again; False if it is not (any more) ``doing``.
+
+    A periodic task keeps at most one job queued (its ``queueing_lock``): when the next tick is already
+    queued, this one cannot be, and is ended ``aborted`` instead (the queued tick does its work; ticks are
+    claimed, decision 1001). Otherwise it would stay ``doing`` for good (procrastinate issue 1446)."""
     try:
         await app.job_manager.retry_job_by_id_async(job_id, retry_at=datetime.now(UTC))
     except Exception as exc:
-        log.info("job %s not put back: %s", job_id, _cause(exc))
-        return False
+        queued_already = isinstance(exc, exceptions.UniqueViolation) and (
+            exc.constraint_name == manager.QUEUEING_LOCK_CONSTRAINT
+        )
+        if not queued_already:
+            log.info("job %s not put back: %s", job_id, _cause(exc))
+            return False
+        try:
+            await app.job_manager.finish_job_by_id_async(job_id, status=Status.ABORTED, delete_job=False)
+        except Exception as exc2:
+            log.info("job %s not ended: %s", job_id, _cause(exc2))
+            return False
+        log.info("job %s ended aborted: the same periodic task is queued already", job_id)
     return True
 
 
@@ -121,7 +135,7 @@ async def reclaim_unheld(app: procrastinate.App, ref: WorkerRef) -> int:
     stale, ref.unheld_seen = unheld & ref.unheld_seen, unheld - ref.unheld_seen
     n = 0
     for job_id in sorted(stale):
-        if job_id not in ref.held and await _put_back(app, job_id):
+        if job_id not in ref.held and await put_back(app, job_id):
             n += 1
     if n:
         log.warning("put back %d job(s) recorded under this worker that it was not running", n)

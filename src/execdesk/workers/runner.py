@@ -25,7 +25,7 @@ from execdesk.campaigns.runtime import flush_runtime
 from execdesk.ops.redact import redact
 from execdesk.settings import Settings
 from execdesk.workers.app import ensure_schema, make_app
-from execdesk.workers.custody import WorkerRef, ensure_registered, hold_job, reclaim_unheld
+from execdesk.workers.custody import WorkerRef, ensure_registered, hold_job, put_back, reclaim_unheld
 
 log = logging.getLogger("execdesk.workers")
 
@@ -34,13 +34,9 @@ async def recover_stalled(app: procrastinate.App, settings: Settings) -> int:
     """Put the jobs of dead workers back in the queue; returns how many."""
     jobs = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.queue.stalled_after_s)
     n = 0
-    for job in jobs:
-        try:
-            await app.job_manager.retry_job(job)
-        except Exception as exc:  # finished meanwhile by a worker that was only late: nothing to do
-            log.info("stalled job %s not re-queued: %s", job.id, " ".join(str(exc.__cause__ or exc).split())[:300])
-            continue
-        n += 1
+    for job in jobs:  # one by one: a job finished meanwhile by a worker that was only late stops no other
+        if job.id is not None and await put_back(app, job.id):
+            n += 1
     if n:
         log.warning("re-queued %d job(s) of worker(s) silent for %.0f s", n, settings.queue.stalled_after_s)
     return n
