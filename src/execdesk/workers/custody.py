@@ -79,18 +79,13 @@ async def settle(
     for job in jobs:
         assert job.id is not None
         try:
-            if succeeded:
-                await app.job_manager.finish_job(job, status=Status.SUCCEEDED, delete_job=delete)
-            else:
-                await app.job_manager.retry_job(job)
-        except Exception as exc:  # one job's failure must not leave the others held
-            log.warning(
-                "job %s was no longer this worker's (taken for dead while it ran?): %s",
-                job.id,
-                _cause(exc),
-            )
-            if succeeded:
+            if not succeeded:
                 await put_back(app, job.id)
+                continue
+            await app.job_manager.finish_job(job, status=Status.SUCCEEDED, delete_job=delete)
+        except Exception as exc:  # one job's failure must not leave the others held
+            log.warning("job %s was no longer this worker's (taken for dead while it ran?): %s", job.id, _cause(exc))
+            await put_back(app, job.id)
         finally:
             if ref is not None:
                 ref.held.discard(job.id)
