@@ -66,6 +66,11 @@ def test_smtp_queues_then_a_twice_delivered_task_stores_once(tmp_path: Path, pos
         assert conn.execute(select(func.count()).select_from(table_of(Arrival))).scalar_one() == 1
     other_copy = QueuedMessage(item.sha256, "imap", "imap://x/INBOX;UIDVALIDITY=1/;UID=7", item.received_at)
     assert [r.status for r in ingest_queued(store, [other_copy])] == ["duplicate"]
+    # one item twice in one batch (its job re-queued while the batch was pulled, and pulled again): stored once
+    twice = QueuedMessage(item.sha256, "smtp", "smtp://x/twice", item.received_at)
+    assert [r.status for r in ingest_queued(store, [twice, twice])] == ["duplicate"]
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(table_of(Arrival))).scalar_one() == 3
     store.close()
 
 

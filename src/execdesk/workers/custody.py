@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
@@ -75,30 +74,51 @@ async def settle(
 ) -> None:
     """Mark each job done (``succeeded``) or put it back in the queue, one by one: a job another worker
     took meanwhile is only logged, and the others are still settled. A job that cannot be marked done
-    goes back to the queue (running it again stores nothing twice)."""
+    goes back to the queue (running it again stores nothing twice), if it is still this worker's."""
+    owner = ref.worker_id if ref is not None else None
     for job in jobs:
         assert job.id is not None
         try:
             if not succeeded:
-                await put_back(app, job.id)
+                await put_back(app, job.id, owner)
                 continue
             await app.job_manager.finish_job(job, status=Status.SUCCEEDED, delete_job=delete)
         except Exception as exc:  # one job's failure must not leave the others held
             log.warning("job %s was no longer this worker's (taken for dead while it ran?): %s", job.id, _cause(exc))
-            await put_back(app, job.id)
+            await put_back(app, job.id, owner)
         finally:
             if ref is not None:
                 ref.held.discard(job.id)
 
 
-async def put_back(app: procrastinate.App, job_id: int) -> bool:
-    """Queue a job recorded ``doing`` again; False if it is not (any more) ``doing``.
+_STILL_HELD_BY = """
+select id from procrastinate_jobs
+where id = %(job_id)s and status = 'doing' and worker_id is not distinct from %(owner)s
+for update
+"""
+_PUT_BACK = (
+    "with held as (" + _STILL_HELD_BY + ") "
+    "select procrastinate_retry_job_v2(id, now(), null::integer, null::varchar, null::varchar) from held"
+)
+_END_ABORTED = (
+    "with held as (" + _STILL_HELD_BY + ") "
+    "select procrastinate_finish_job_v1(id, 'aborted'::procrastinate_job_status, false) from held"
+)
 
-    A periodic task keeps at most one job queued (its ``queueing_lock``): when the next tick is already
-    queued, this one cannot be, and is ended ``aborted`` instead (the queued tick does its work; ticks are
-    claimed, decision 1001). Otherwise it would stay ``doing`` for good (procrastinate issue 1446)."""
+
+async def put_back(app: procrastinate.App, job_id: int, owner: int | None) -> bool:
+    """Queue a job again if it is still recorded ``doing`` under ``owner`` (None: under no worker); False if
+    it is not (any more).
+
+    The check and the re-queue are one statement holding the job's row lock: between a list of stalled jobs
+    and the re-queue of each, another worker may already have re-queued one and fetched it, and a plain
+    ``retry_job`` would then take it from under that worker while it runs (two workers on one message;
+    seen in the kill test). A periodic task keeps at most one job queued (its ``queueing_lock``): when the
+    next tick is already queued, this one cannot be, and is ended ``aborted`` instead (the queued tick does
+    its work; ticks are claimed, decision 1001). Otherwise it would stay ``doing`` for good (procrastinate
+    issue 1446)."""
     try:
-        await app.job_manager.retry_job_by_id_async(job_id, retry_at=datetime.now(UTC))
+        rows = await app.connector.execute_query_all_async(_PUT_BACK, job_id=job_id, owner=owner)
     except Exception as exc:
         queued_already = isinstance(exc, exceptions.UniqueViolation) and (
             exc.constraint_name == manager.QUEUEING_LOCK_CONSTRAINT
@@ -107,12 +127,13 @@ async def put_back(app: procrastinate.App, job_id: int) -> bool:
             log.info("job %s not put back: %s", job_id, _cause(exc))
             return False
         try:
-            await app.job_manager.finish_job_by_id_async(job_id, status=Status.ABORTED, delete_job=False)
+            rows = await app.connector.execute_query_all_async(_END_ABORTED, job_id=job_id, owner=owner)
         except Exception as exc2:
             log.info("job %s not ended: %s", job_id, _cause(exc2))
             return False
-        log.info("job %s ended aborted: the same periodic task is queued already", job_id)
-    return True
+        if rows:
+            log.info("job %s ended aborted: the same periodic task is queued already", job_id)
+    return bool(rows)
 
 
 _OWN_DOING = "select id from procrastinate_jobs where status = 'doing' and worker_id = %(worker_id)s"
@@ -130,7 +151,7 @@ async def reclaim_unheld(app: procrastinate.App, ref: WorkerRef) -> int:
     stale, ref.unheld_seen = unheld & ref.unheld_seen, unheld - ref.unheld_seen
     n = 0
     for job_id in sorted(stale):
-        if job_id not in ref.held and await put_back(app, job_id):
+        if job_id not in ref.held and await put_back(app, job_id, worker_id):
             n += 1
     if n:
         log.warning("put back %d job(s) recorded under this worker that it was not running", n)

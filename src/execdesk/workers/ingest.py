@@ -5,7 +5,8 @@ arrival). Two more things make it safe with several workers on one PostgreSQL st
 
 * **a redelivered task changes nothing**: an item whose (raw SHA-256, source reference) already
   has an arrival was processed and committed by an earlier delivery, so it is skipped; a task
-  killed before its commit left nothing and runs again in full;
+  killed before its commit left nothing and runs again in full; an item twice in one batch (its
+  job re-queued while the batch was being pulled) is stored once;
 * **concurrent workers agree**: each batch takes transaction-scoped advisory locks on its
   messages' SHA-256 and Message-ID before deduplication (two copies of one message in two
   batches: the second waits and then finds the first), and one store-wide lock before the
@@ -75,11 +76,13 @@ def ingest_queued(store: Store, items: list[QueuedMessage], *, pipeline: Pipelin
         done = {
             (r.raw_sha256, r.source_ref) for r in conn.execute(_ALREADY, {"shas": sorted({i.sha256 for i in items})})
         }
-        incoming = [
-            (raw, SourceRef(item.kind, item.ref), datetime.fromisoformat(item.received_at))
-            for item, raw in loaded
-            if (item.sha256, item.ref[:REF_LIMIT]) not in done
-        ]
+        incoming = []
+        for item, raw in loaded:
+            key = (item.sha256, item.ref[:REF_LIMIT])
+            if key in done:
+                continue
+            done.add(key)  # one item twice in a batch (its job re-queued and pulled again): stored once
+            incoming.append((raw, SourceRef(item.kind, item.ref), datetime.fromisoformat(item.received_at)))
         if len(incoming) < len(items):
             log.info("%d message(s) of a redelivered task were already stored", len(items) - len(incoming))
         results = session.process_batch(incoming) if incoming else []

@@ -35,7 +35,7 @@ async def recover_stalled(app: procrastinate.App, settings: Settings) -> int:
     jobs = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.queue.stalled_after_s)
     n = 0
     for job in jobs:  # one by one: a job finished meanwhile by a worker that was only late stops no other
-        if job.id is not None and await put_back(app, job.id):
+        if job.id is not None and await put_back(app, job.id, job.worker_id):
             n += 1
     if n:
         log.warning("re-queued %d job(s) of worker(s) silent for %.0f s", n, settings.queue.stalled_after_s)

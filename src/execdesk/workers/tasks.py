@@ -64,7 +64,7 @@ async def _pull_more(app: procrastinate.App, ref: WorkerRef | None, queue: str, 
         if job is None:
             break
         if job.task_name != INGEST_TASK:  # not ours to batch: back to the queue at once
-            await settle(app, [job], succeeded=False, delete=False, ref=None)
+            await settle(app, [job], succeeded=False, delete=False, ref=ref)
             break
         extra.append(job)
         if ref is not None and job.id is not None:
