@@ -323,6 +323,7 @@ def test_a_batch_whose_pulled_job_was_taken_meanwhile_still_settles_all_the_othe
         close_stores()
     assert taken and ref.held == set()
     assert _held_jobs(desk) == {}, "jobs left in the queue after the batch"
+    assert _worker_ids(desk) == [], "the worker's row outlived it"
     _assert_exactly_once(desk, [r.ref for r in refs])
 
 

@@ -45,6 +45,8 @@ class WorkerRef:
     held: set[int] = field(default_factory=set)
     #: Jobs recorded under this worker but not held at the last audit: put back if still so at the next.
     unheld_seen: set[int] = field(default_factory=set)
+    #: The id the worker ran under (procrastinate forgets it at shutdown): its row is deleted once more at the end.
+    registered_as: int | None = None
 
     @property
     def worker_id(self) -> int | None:

@@ -11,6 +11,7 @@ worker that was only late, not dead, takes back what it holds on paper only (:mo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -47,6 +48,8 @@ async def _recovery_loop(app: procrastinate.App, settings: Settings, ref: Worker
     running; register again if another worker took this one for dead."""
     while True:
         try:
+            if ref.worker_id is not None:
+                ref.registered_as = ref.worker_id
             await ensure_registered(app.connector, ref.worker_id)
             await recover_stalled(app, settings)
             await reclaim_unheld(app, ref)
@@ -129,6 +132,13 @@ async def run_async(
             await worker.run()
         finally:
             recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await recovery
+            if ref.registered_as is not None:  # the loop may have registered it again while it shut down
+                try:
+                    await app.job_manager.unregister_worker(ref.registered_as)
+                except Exception:  # the database is gone: the next worker to start prunes the row
+                    log.warning("could not unregister worker %s at shutdown", ref.registered_as, exc_info=True)
     flush_runtime(settings.db_url, settings.home)
     return ref
 
