@@ -74,6 +74,7 @@ class Desk:
 
     def __init__(self, home: Path, db_url: str) -> None:
         self.home, self.db_url, self.env = home, db_url, _env(home, db_url)
+        self.dsn = db_url.replace("postgresql+psycopg://", "postgresql://", 1)  # libpq's form, for psycopg
         self.settings: Settings = load_settings(home)  # the fixture put self.env's settings in os.environ
         self.store = Store.open(self.settings)
         self.workers: list[subprocess.Popen[bytes]] = []
@@ -87,7 +88,7 @@ class Desk:
         return proc
 
     def jobs(self) -> dict[str, int]:
-        with psycopg.connect(self.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+        with psycopg.connect(self.dsn) as conn:
             rows = conn.execute("select status::text, count(*) from procrastinate_jobs group by 1").fetchall()
         return {str(s): int(n) for s, n in rows}
 
@@ -275,7 +276,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(desk: Desk
 
 def _held_jobs(desk: Desk) -> dict[str, int]:
     """Ingest jobs left in the queue, by status (periodic jobs come and go on their own)."""
-    with psycopg.connect(desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+    with psycopg.connect(desk.dsn) as conn:
         rows = conn.execute(
             "select status::text, count(*) from procrastinate_jobs where task_name = %s group by 1", (INGEST_TASK,)
         ).fetchall()
@@ -283,7 +284,7 @@ def _held_jobs(desk: Desk) -> dict[str, int]:
 
 
 def _worker_ids(desk: Desk) -> list[int]:
-    with psycopg.connect(desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+    with psycopg.connect(desk.dsn) as conn:
         return [int(r[0]) for r in conn.execute("select id from procrastinate_workers order by id")]
 
 
@@ -309,7 +310,7 @@ def test_a_batch_whose_pulled_job_was_taken_meanwhile_still_settles_all_the_othe
 
     def ingest_while_another_worker_takes_a_job(store: Store, batch: list[Any]) -> Any:
         if not taken:
-            with psycopg.connect(desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+            with psycopg.connect(desk.dsn) as conn:
                 doing = [int(r[0]) for r in conn.execute("select id from procrastinate_jobs where status = 'doing'")]
                 assert len(doing) == len(refs), "the batch did not pull the queued jobs: the test proves nothing"
                 taken.append(sorted(doing)[1])
@@ -331,14 +332,13 @@ def test_a_job_recorded_under_a_live_worker_that_is_not_running_it_is_run_again(
     """A job can be recorded ``doing`` under a worker that is not running it (a status update that
     failed); other workers never take it back while that worker's heartbeat is fresh. Its worker does."""
     refs = _enqueue_one_per_task(desk, _ham(shared_data, 3, skip=420), "smtp")
-    dsn = desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(dsn) as conn:  # out of the worker's reach until they are recorded as its own
+    with psycopg.connect(desk.dsn) as conn:  # out of the worker's reach until they are recorded as its own
         conn.execute("update procrastinate_jobs set scheduled_at = now() + interval '1 hour'")
     # never taken for dead here, even on a loaded host: only its own audit may put the jobs back
     desk.env["EXECDESK_QUEUE__STALLED_AFTER_S"] = "600"
     desk.start_worker()
     (worker_id,) = _wait_for_workers(desk, 1)
-    with psycopg.connect(dsn) as conn:  # the ingest jobs only: the worker defers its periodic ticks meanwhile
+    with psycopg.connect(desk.dsn) as conn:  # the ingest jobs only: the worker defers its periodic ticks meanwhile
         conn.execute(
             "update procrastinate_jobs set status = 'doing', worker_id = %s, scheduled_at = null where task_name = %s",
             (worker_id, INGEST_TASK),
@@ -353,7 +353,7 @@ def test_a_live_worker_taken_for_dead_registers_again_and_keeps_working(desk: De
     workers); the late one's next fetch broke the foreign key of its jobs and stopped it."""
     proc = desk.start_worker()
     (worker_id,) = _wait_for_workers(desk, 1)
-    with psycopg.connect(desk.db_url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
+    with psycopg.connect(desk.dsn) as conn:
         conn.execute("delete from procrastinate_workers where id = %s", (worker_id,))
     refs = _enqueue_one_per_task(desk, _ham(shared_data, 5, skip=430), "smtp")
     desk.wait_until_drained(timeout=60)
