@@ -11,9 +11,9 @@ while it keeps working:
 * a worker starting at that moment deletes its row (procrastinate prunes silent workers), and its
   next fetch broke the foreign key of ``procrastinate_jobs.worker_id`` and stopped it.
 
-So a worker settles the jobs it pulled one by one, a failure going no further than its own job
-(:func:`settle`); it audits the jobs recorded under its id and puts back those it does not hold
-(:func:`reclaim_unheld`); it re-registers under its own id when its row was deleted
+So a worker finishes or releases the jobs it pulled one by one, a failure going no further than its
+own job (:func:`finish`, :func:`release`); it audits the jobs recorded under its id and puts back
+those it does not hold (:func:`reclaim_unheld`); it re-registers under its own id when its row was deleted
 (:class:`CustodialJobManager`, :func:`ensure_registered`). Putting back a job is safe because every
 execdesk task may run twice (at-least-once; docs/decisions/1004-job-custody.md).
 """
@@ -71,26 +71,34 @@ async def hold_job(call_next: Callable[[], Awaitable[Any]], context: procrastina
         ref.held.discard(job_id)
 
 
-async def settle(
-    app: procrastinate.App, jobs: Iterable[Job], *, succeeded: bool, delete: bool, ref: WorkerRef | None
-) -> None:
-    """Mark each job done (``succeeded``) or put it back in the queue, one by one: a job another worker
-    took meanwhile is only logged, and the others are still settled. A job that cannot be marked done
-    goes back to the queue (running it again stores nothing twice), if it is still this worker's."""
+async def finish(app: procrastinate.App, jobs: Iterable[Job], *, delete: bool, ref: WorkerRef | None) -> None:
+    """Mark each job done, one by one: one that cannot be (another worker took it meanwhile) is logged and
+    put back if it is still this worker's, and the others are still marked."""
+    for job in jobs:
+        assert job.id is not None
+        try:
+            await app.job_manager.finish_job(job, status=Status.SUCCEEDED, delete_job=delete)
+        except Exception as exc:  # one job's failure must not leave the others held
+            log.warning("job %s was no longer this worker's (taken for dead while it ran?): %s", job.id, _cause(exc))
+            await put_back(app, job.id, ref.worker_id if ref is not None else None)
+        finally:
+            _unhold(ref, job)
+
+
+async def release(app: procrastinate.App, jobs: Iterable[Job], *, ref: WorkerRef | None) -> None:
+    """Put each job back in the queue if it is still this worker's, and stop holding it."""
     owner = ref.worker_id if ref is not None else None
     for job in jobs:
         assert job.id is not None
         try:
-            if not succeeded:
-                await put_back(app, job.id, owner)
-                continue
-            await app.job_manager.finish_job(job, status=Status.SUCCEEDED, delete_job=delete)
-        except Exception as exc:  # one job's failure must not leave the others held
-            log.warning("job %s was no longer this worker's (taken for dead while it ran?): %s", job.id, _cause(exc))
             await put_back(app, job.id, owner)
         finally:
-            if ref is not None:
-                ref.held.discard(job.id)
+            _unhold(ref, job)
+
+
+def _unhold(ref: WorkerRef | None, job: Job) -> None:
+    if ref is not None and job.id is not None:
+        ref.held.discard(job.id)
 
 
 _STILL_HELD_BY = """

@@ -73,15 +73,15 @@ def ingest_queued(store: Store, items: list[QueuedMessage], *, pipeline: Pipelin
             # One statement, keys in one order for everyone (no deadlock between batches); the
             # lock function is volatile, so PostgreSQL calls it after the sort, row by row.
             conn.execute(_LOCK_ALL, {"keys": sorted(keys)})
-        done = {
+        seen = {  # stored by an earlier delivery, then each item of this batch as it is taken
             (r.raw_sha256, r.source_ref) for r in conn.execute(_ALREADY, {"shas": sorted({i.sha256 for i in items})})
         }
         incoming = []
         for item, raw in loaded:
             key = (item.sha256, item.ref[:REF_LIMIT])
-            if key in done:
+            if key in seen:  # stored already, or twice in this batch (its job re-queued and pulled again)
                 continue
-            done.add(key)  # one item twice in a batch (its job re-queued and pulled again): stored once
+            seen.add(key)
             incoming.append((raw, SourceRef(item.kind, item.ref), datetime.fromisoformat(item.received_at)))
         if len(incoming) < len(items):
             log.info("%d message(s) of a redelivered task were already stored", len(items) - len(incoming))

@@ -5,7 +5,7 @@ A worker pulls more queued ingest jobs into the batch it is about to run (up to
 with one transaction per few hundred messages. The jobs it pulled are marked done only after
 the batch committed; if the batch fails they go back to the queue; if the worker is killed
 they are handed to another worker with the one it was running (heartbeat; see runner). Each is
-settled on its own, so one taken meanwhile by another worker holds up none of the others (custody).
+finished or released on its own, so one taken meanwhile by another worker holds up none of the others (custody).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from procrastinate.jobs import Job
 from execdesk.settings import Settings
 from execdesk.store.db import Store
 from execdesk.workers.app import INGEST_TASK, REANALYZE_TASK
-from execdesk.workers.custody import WorkerRef, ref_of, settle
+from execdesk.workers.custody import WorkerRef, finish, ref_of, release
 from execdesk.workers.ingest import ingest_queued
 from execdesk.workers.message import QueuedMessage
 
@@ -64,7 +64,7 @@ async def _pull_more(app: procrastinate.App, ref: WorkerRef | None, queue: str, 
         if job is None:
             break
         if job.task_name != INGEST_TASK:  # not ours to batch: back to the queue at once
-            await settle(app, [job], succeeded=False, delete=False, ref=ref)
+            await release(app, [job], ref=ref)
             break
         extra.append(job)
         if ref is not None and job.id is not None:
@@ -93,9 +93,9 @@ def register(app: procrastinate.App, settings: Settings) -> None:
             results = await asyncio.to_thread(lambda: ingest_queued(store_for(settings), batch))
         except BaseException:
             # the pulled jobs go back to the queue; this job fails (and is retried)
-            await settle(context.app, extra, succeeded=False, delete=delete, ref=ref)
+            await release(context.app, extra, ref=ref)
             raise
-        await settle(context.app, extra, succeeded=True, delete=delete, ref=ref)
+        await finish(context.app, extra, delete=delete, ref=ref)
         if ref is not None:
             ref.batches += 1
             ref.messages += len(batch)
