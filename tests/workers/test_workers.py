@@ -274,7 +274,7 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(desk: Desk
     _assert_one_ack_per_sender(desk)
 
 
-def _held_jobs(desk: Desk) -> dict[str, int]:
+def _ingest_jobs_left(desk: Desk) -> dict[str, int]:
     """Ingest jobs left in the queue, by status (periodic jobs come and go on their own)."""
     with psycopg.connect(desk.dsn) as conn:
         rows = conn.execute(
@@ -323,7 +323,7 @@ def test_a_batch_whose_pulled_job_was_taken_meanwhile_still_settles_all_the_othe
     finally:
         close_stores()
     assert taken and ref.held == set()
-    assert _held_jobs(desk) == {}, "jobs left in the queue after the batch"
+    assert _ingest_jobs_left(desk) == {}, "jobs left in the queue after the batch"
     assert _worker_ids(desk) == [], "the worker's row outlived it"
     _assert_exactly_once(desk, [r.ref for r in refs])
 
@@ -369,6 +369,19 @@ def test_a_live_worker_taken_for_dead_registers_again_and_keeps_working(desk: De
     assert -1 < log.find("worker ready in") < log.find("Starting worker on"), log[:2000]
 
 
+_RECORD_DOING = "update procrastinate_jobs set status = 'doing', worker_id = %(w)s where id = any(%(ids)s)"
+
+
+async def _record_doing(app: Any, worker_id: int | None, job_ids: list[int]) -> None:
+    """Record jobs as running under ``worker_id`` (None: under a worker whose row was pruned)."""
+    await app.connector.execute_query_async(_RECORD_DOING, w=worker_id, ids=job_ids)
+
+
+async def _statuses(app: Any) -> dict[int, str]:
+    rows = await app.connector.execute_query_all_async("select id, status::text from procrastinate_jobs")
+    return {int(r["id"]): str(r["status"]) for r in rows}
+
+
 def test_a_worker_puts_back_only_the_jobs_it_has_not_held_at_two_audits(desk: Desk) -> None:
     """The audit must not take a job from its own running task: a job is put back only when it was
     recorded under the worker and held by none of its tasks at two audits in a row."""
@@ -379,14 +392,12 @@ def test_a_worker_puts_back_only_the_jobs_it_has_not_held_at_two_audits(desk: De
             worker_id = await app.job_manager.register_worker()
             task = app.configure_task(name=INGEST_TASK, queue=desk.settings.queue.ingest_queue)
             running, orphan = [await task.defer_async(items=[]) for _ in range(2)]
-            await app.connector.execute_query_async(
-                "update procrastinate_jobs set status = 'doing', worker_id = %(w)s", w=worker_id
-            )
+            await _record_doing(app, worker_id, [running, orphan])
             ref = WorkerRef(worker=SimpleNamespace(worker_id=worker_id), held={running})
             put_back = [await reclaim_unheld(app, ref), await reclaim_unheld(app, ref), await reclaim_unheld(app, ref)]
-            rows = await app.connector.execute_query_all_async("select id, status::text from procrastinate_jobs")
+            status = await _statuses(app)
             await app.job_manager.unregister_worker(worker_id)
-        return put_back, {int(r["id"]): str(r["status"]) for r in rows}, running, orphan
+        return put_back, status, running, orphan
 
     ensure_schema(desk.settings)
     put_back, status, running, orphan = asyncio.run(audit())
@@ -408,13 +419,11 @@ def test_a_dead_workers_periodic_job_whose_next_tick_is_queued_ends_aborted_not_
             sweep = app.configure_task(name=SLA_TASK, queue=settings.queue.tasks_queue, queueing_lock=lock)
             ingest = app.configure_task(name=INGEST_TASK, queue=settings.queue.ingest_queue)
             held = [await sweep.defer_async(timestamp=60), await ingest.defer_async(items=[])]
-            await app.connector.execute_query_async(
-                "update procrastinate_jobs set status = 'doing', worker_id = %(w)s", w=dead
-            )
+            await _record_doing(app, dead, held)
             next_tick = await sweep.defer_async(timestamp=120)
             n = await recover_stalled(app, settings)
-            rows = await app.connector.execute_query_all_async("select id, status::text from procrastinate_jobs")
-        return n, {int(r["id"]): str(r["status"]) for r in rows}, [*held, next_tick]
+            status = await _statuses(app)
+        return n, status, [*held, next_tick]
 
     ensure_schema(settings)
     n, status, (tick, ingest_job, next_tick) = asyncio.run(recover())
@@ -428,20 +437,19 @@ def test_a_job_is_put_back_only_while_the_worker_it_was_taken_from_still_holds_i
     one message: duplicate arrivals in the kill test). A job goes back only if still held by its owner."""
     app = make_app(desk.settings)
 
-    async def put_backs() -> tuple[list[bool], str]:
+    async def put_backs() -> tuple[list[bool], dict[int, str], int]:
         async with app.open_async():
             stalled, running = await app.job_manager.register_worker(), await app.job_manager.register_worker()
             task = app.configure_task(name=INGEST_TASK, queue=desk.settings.queue.ingest_queue)
             job = await task.defer_async(items=[])
-            set_owner = "update procrastinate_jobs set status = 'doing', worker_id = %(w)s where id = %(j)s"
-            await app.connector.execute_query_async(set_owner, w=running, j=job)  # re-fetched by another worker
+            await _record_doing(app, running, [job])  # re-fetched by another worker
             done = [await put_back(app, job, stalled)]
-            await app.connector.execute_query_async(set_owner, w=None, j=job)  # its worker's row pruned
+            await _record_doing(app, None, [job])  # its worker's row pruned
             done += [await put_back(app, job, stalled), await put_back(app, job, None)]
-            (row,) = await app.connector.execute_query_all_async("select status::text from procrastinate_jobs")
-        return done, str(row["status"])
+            status = await _statuses(app)
+        return done, status, job
 
     ensure_schema(desk.settings)
-    done, status = asyncio.run(put_backs())
+    done, status, job = asyncio.run(put_backs())
     assert done == [False, False, True]
-    assert status == "todo"
+    assert status == {job: "todo"}
