@@ -72,9 +72,11 @@ def smtp_server(
     password: str | None = None,
     tls: str | None = None,
     cert: Path | None = None,
+    smtputf8: bool = False,
 ) -> Iterator[SmtpServer]:
     """A real SMTP server on 127.0.0.1 (aiosmtpd), stopped afterwards; with AUTH when a user is given,
-    STARTTLS (required) or implicit TLS (``tls="ssl"``) with ``cert`` (key.pem beside it)."""
+    STARTTLS (required) or implicit TLS (``tls="ssl"``) with ``cert`` (key.pem beside it); ``smtputf8`` offers
+    RFC 6531's extension for non-ASCII mailbox names."""
     recorder = Recorder()
     logins: list[str] = []
     kwargs: dict[str, Any] = {}
@@ -99,6 +101,7 @@ def smtp_server(
 
         kwargs = {"authenticator": authenticator, "auth_require_tls": tls == "starttls", "auth_required": True}
     kwargs.update(tls_kwargs)
+    kwargs["enable_SMTPUTF8"] = smtputf8
     port = free_port()
     with warnings.catch_warnings():  # AUTH without TLS is what we want on loopback in a test
         warnings.simplefilter("ignore", UserWarning)

@@ -177,11 +177,14 @@ def test_crash_between_sending_and_sent_resends_the_same_message(store, settings
         t0 = utcnow()
         real = smtp_deliver(settings)
 
+        class PowerCut(BaseException):  # like a killed process, nothing in the sender may catch it
+            pass
+
         def deliver_then_crash(raw: bytes, sender: str, recipients: list[str]) -> None:
             real(raw, sender, recipients)
-            raise RuntimeError("power cut after the SMTP transaction")
+            raise PowerCut("power cut after the SMTP transaction")
 
-        with pytest.raises(RuntimeError, match="power cut"):
+        with pytest.raises(PowerCut, match="power cut"):
             send_due(store, settings, deliver=deliver_then_crash, now=t0)
         with store.engine.connect() as conn:
             assert get(conn, outbox_id)["status"] == "sending"  # committed before the SMTP transaction
@@ -347,3 +350,79 @@ def test_cli_send_without_configuration_keeps_the_entry_queued(home: Path) -> No
     assert r.exit_code == 2 and "reply.smtp_host" in r.output and "stays queued" in r.output
     listing = json.loads(runner.invoke(app, ["--home", str(home), "outbox", "--json", "--status", "queued"]).output)
     assert [e["id"] for e in listing] == [1]
+
+
+def _raw_mail(sender: str, subject_header: str) -> bytes:
+    """A message written byte by byte: the headers exactly as a hostile or international sender may write them."""
+    return (
+        f"From: {sender}\r\nTo: ceo@northwind-mobile.example\r\nSubject: {subject_header}\r\n"
+        f"Date: Mon, 02 Nov 2026 09:00:00 +0000\r\nMessage-ID: {make_msgid(domain='example.net')}\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Hello,\r\n\r\nI was charged twice for October. Please fix it.\r\n"
+    ).encode()
+
+
+def test_a_subject_with_encoded_line_breaks_cannot_inject_headers_into_the_reply(store, settings) -> None:  # type: ignore[no-untyped-def]
+    # "Refund=0D=0ABcc: victim@example.org": an encoded-word that decodes to a line break and a header
+    hostile = "=?utf-8?q?Refund=0D=0ABcc=3A_victim=40example=2Eorg?="
+    (case_id,) = ingest(store, _raw_mail("mallory@example.org", hostile))
+    with smtp_server() as server:
+        configure_sending(settings, server)
+        _draft_and_queue(store, settings, case_id, template="apology_next_step")
+        (result,) = send_due(store, settings)
+    assert result.status == "sent"
+    (got,) = server.recorder.received
+    assert got.rcpt_tos == ["mallory@example.org"] and got.message["Bcc"] is None
+    assert b"\r\nBcc:" not in got.data and "victim@example.org" in got.message["Subject"]
+
+
+def test_international_addresses_are_sent_as_the_server_allows(store, settings) -> None:  # type: ignore[no-untyped-def]
+    """An IDN domain goes out in its ASCII form; a non-ASCII mailbox name needs SMTPUTF8 (RFC 6531), and a
+    server without it fails that reply alone, permanently and with the reason, not the replies behind it."""
+    idn, eai, plain = ingest(
+        store,
+        _raw_mail("anna@bücher.example", "Lieferung"),
+        _raw_mail("josé@correo.example", "Factura"),
+        _raw_mail("li@example.org", "Bill"),
+    )
+    with smtp_server() as server:
+        configure_sending(settings, server)
+        for case_id in (idn, eai, plain):
+            _draft_and_queue(store, settings, case_id, template="apology_next_step")
+        results = {r.case: r for r in send_due(store, settings)}
+    assert results[f"ED-{idn:06d}"].status == "sent" and results[f"ED-{plain:06d}"].status == "sent"
+    refused = results[f"ED-{eai:06d}"]
+    assert refused.status == "failed" and "SMTPUTF8" in (refused.error or "")
+    assert sorted(r for got in server.recorder.received for r in got.rcpt_tos) == [
+        "anna@xn--bcher-kva.example",
+        "li@example.org",
+    ]
+    assert "reply.failed" in _actions(store, eai)
+    with smtp_server(smtputf8=True) as server:
+        configure_sending(settings, server)
+        _draft_and_queue(store, settings, eai, template="apology_next_step")
+        (sent,) = send_due(store, settings)
+    assert sent.status == "sent"
+    (got,) = server.recorder.received
+    assert got.rcpt_tos == ["josé@correo.example"] and got.message["To"] == "josé@correo.example"
+
+
+def test_an_unexpected_error_fails_one_reply_and_the_pass_goes_on(store, settings) -> None:  # type: ignore[no-untyped-def]
+    a, b = ingest(store, make_mail(sender="a@example.org"), make_mail(sender="b@example.org", subject="Other"))
+    with smtp_server() as server:
+        configure_sending(settings, server, max_attempts=2, retry_base_seconds=1)
+        first = _draft_and_queue(store, settings, a, template="apology_next_step")
+        _draft_and_queue(store, settings, b, template="apology_next_step")
+        real = smtp_deliver(settings)
+
+        def deliver(raw: bytes, sender: str, recipients: list[str]) -> None:
+            if recipients == ["a@example.org"]:
+                raise KeyError("a defect in a deliver plug-in")
+            real(raw, sender, recipients)
+
+        t0 = utcnow()
+        results = send_due(store, settings, deliver=deliver, now=t0)
+        assert [(r.case, r.status) for r in results] == [(f"ED-{a:06d}", "retry"), (f"ED-{b:06d}", "sent")]
+        assert "KeyError" in (results[0].error or "")
+        (again,) = send_due(store, settings, now=t0 + timedelta(seconds=5))
+    assert again.outbox_id == first and again.status == "sent" and again.attempts == 2

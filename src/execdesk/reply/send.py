@@ -15,10 +15,16 @@ A crash between 1 and 3 leaves the entry ``sending``; once its lease runs out it
 with the *same* Message-ID. The worst case is therefore one duplicate delivery of the same
 message (mail clients collapse it by Message-ID), never two different replies and never a
 lost one. See docs/decisions/0604-outbox-at-least-once-same-message-id.md.
+
+One entry never holds up the others: an entry whose message cannot be built fails at once, and an
+unexpected error while delivering counts as a retryable attempt; either is logged and audited, and
+the pass goes on (decision 0621). Addresses with an international domain go out in its ASCII form;
+a non-ASCII mailbox name is sent with SMTPUTF8 (RFC 6531) where the server offers it.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -29,6 +35,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from typing import Any
 
+import idna
 from sqlalchemy import insert, or_, select, update
 
 from execdesk.cases.refs import case_ref
@@ -41,6 +48,7 @@ from execdesk.store.models import Case, Message, OutboxEntry, table_of
 _outbox = table_of(OutboxEntry)
 _messages = table_of(Message)
 _cases = table_of(Case)
+log = logging.getLogger(__name__)
 
 ACTOR = "execdesk:sender"
 #: Headers of automatic mail (RFC 3834 §5; Microsoft's header keeps Exchange from answering back).
@@ -49,6 +57,8 @@ AUTO_HEADERS = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "A
 Deliver = Callable[[bytes, str, list[str]], None]
 #: CRLF line ends; headers fold only past RFC 5322's hard limit, so a long Message-ID stays on its line.
 _POLICY = SMTP.clone(max_line_length=998)
+#: For a recipient whose mailbox name is not ASCII: UTF-8 headers, sent only with SMTPUTF8 (RFC 6532).
+_POLICY_UTF8 = _POLICY.clone(utf8=True)
 
 
 class SendConfigError(ValueError):
@@ -92,14 +102,32 @@ def check_config(settings: Settings) -> None:
             raise SendConfigError("reply.smtp_security = none is refused in production except to a local relay")
 
 
+def smtp_address(address: str) -> tuple[str, bool]:
+    """The address as SMTP carries it, and whether it needs SMTPUTF8.
+
+    An international domain becomes its IDNA (xn--) form, which every server takes; a mailbox name
+    that is not ASCII cannot be written in ASCII at all (RFC 6531), so it is kept and flagged.
+    """
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address, not address.isascii()
+    if not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            return address, True
+    return f"{local}@{domain}", not local.isascii()
+
+
 def build_message(row: Any, settings: Settings) -> bytes:
     """The bytes of an outbox entry. Deterministic: every attempt of one entry sends the same message."""
     r = settings.reply
     assert r.from_address
-    msg = EmailMessage(policy=_POLICY)
+    to, utf8 = smtp_address(row.to_addr)
+    msg = EmailMessage(policy=_POLICY_UTF8 if utf8 else _POLICY)
     display = r.executive_name if row.executive else r.from_name
     msg["From"] = formataddr((display, r.from_address)) if display else r.from_address
-    msg["To"] = row.to_addr
+    msg["To"] = to
     msg["Subject"] = row.subject
     msg["Date"] = format_datetime(row.queued_at or row.created_at)
     msg["Message-ID"] = f"<{row.message_id}>"
@@ -141,6 +169,8 @@ def smtp_deliver(settings: Settings) -> Deliver:
         context.verify_mode = ssl.CERT_NONE
 
     def deliver(raw: bytes, sender: str, recipients: list[str]) -> None:
+        utf8 = [a for a in (sender, *recipients) if not a.isascii()]
+        options = ["SMTPUTF8", "BODY=8BITMIME"] if utf8 else []
         try:
             client: smtplib.SMTP
             if r.smtp_security == "ssl":
@@ -152,7 +182,12 @@ def smtp_deliver(settings: Settings) -> Deliver:
                     client.starttls(context=context)
                 if r.smtp_username:
                     client.login(r.smtp_username, _password(settings) or "")
-                refused = client.sendmail(sender, recipients, raw)
+                refused = client.sendmail(sender, recipients, raw, mail_options=options)
+        except smtplib.SMTPNotSupportedError as exc:
+            if not utf8:
+                raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+            detail = f"the SMTP server does not offer SMTPUTF8, which {', '.join(utf8)} needs (RFC 6531)"
+            raise PermanentSendError(detail) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             detail = "; ".join(f"{rcpt}: {code} {text!r}" for rcpt, (code, text) in exc.recipients.items())
@@ -336,13 +371,21 @@ def send_one(
     if row is None:
         return None
     assert settings.reply.from_address
-    raw = build_message(row, settings)
     try:
-        deliver(raw, settings.reply.from_address, [row.to_addr])
+        raw = build_message(row, settings)
+    except Exception as exc:  # the same entry would fail the same way on every attempt
+        log.exception("outbox entry %s: the message could not be built", row.id)
+        error = f"the message could not be built: {type(exc).__name__}: {exc}"
+        return record_failure(store, settings, row, error, permanent=True, now=now)
+    try:
+        deliver(raw, settings.reply.from_address, [smtp_address(row.to_addr)[0]])
     except TransientSendError as exc:
         return record_failure(store, settings, row, str(exc), permanent=False, now=now)
     except PermanentSendError as exc:
         return record_failure(store, settings, row, str(exc), permanent=True, now=now)
+    except Exception as exc:  # a defect, not the reply's: retried with backoff, then failed, never stuck
+        log.exception("outbox entry %s: unexpected error while delivering", row.id)
+        return record_failure(store, settings, row, f"{type(exc).__name__}: {exc}", permanent=False, now=now)
     record_sent(store, row, raw, now, settings)
     return SendResult(row.id, case_ref(row.case_id), "sent", row.attempts, row.message_id)
 
