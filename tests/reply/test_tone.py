@@ -1091,3 +1091,29 @@ def test_our_own_repeated_failure_is_not_condescending() -> None:
 def test_sharing_a_customer_photo_with_permission_does_not_block() -> None:
     text = "We'd love to share your photo on our page if you're happy for us to."
     assert check_tone(text).verdict != "block"
+
+
+# Decision 0622: kinds of publicly reported company replies the guard missed in a probe of twenty (15/20).
+REPORTED_KINDS = [
+    "A $250 fine is added to your room bill for every negative review a member of your party leaves.",
+    "As the harassment of our crew is a criminal offence, we have informed the relevant authorities of your conduct.",
+    "I'll personally see to it that you never work in hospitality again.",
+    "You agreed to a non-disparagement clause at checkout, and your video breaches it.",
+    "If you raise a chargeback with your card issuer, we will pass the account over to collections.",
+]
+REPORTED_KINDS_HELPING = [
+    "I asked our legal team to look at the clause you queried; it was unclear, so we will not rely on it.",
+    "We'll make sure you never have to book twice again.",
+    "The balance was sent to collections in error; we have recalled it and nothing will be reported.",
+    "The police called the caller a criminal and the criminal investigation is theirs; you need do nothing.",
+]
+
+
+@pytest.mark.parametrize("text", REPORTED_KINDS)
+def test_reported_kinds_of_threat_block(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize("text", REPORTED_KINDS_HELPING)
+def test_reported_kinds_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block", [f.rule for f in check_tone(text).findings]
