@@ -89,14 +89,12 @@ def prepare(settings: Settings) -> float:
     seconds it took. Done in the first batch instead, it holds the interpreter for seconds (kernels loaded
     or compiled, models read) while the worker's heartbeat is due: on a loaded host other workers took a
     worker just started for dead (CI, 2026-12-01; docs/decisions/1004-job-custody.md)."""
-    from execdesk.analyze import native as analyze_native
-    from execdesk.campaigns import native as campaign_native
+    from execdesk import native
     from execdesk.workers.tasks import store_for
 
     t = time.perf_counter()
     store_for(settings)
-    campaign_native.warm_up()
-    analyze_native.warm_up()
+    native.warm_up()
     seconds = time.perf_counter() - t
     log.info("worker ready in %.1f s (store opened, analysis and campaign kernels loaded)", seconds)
     return seconds
