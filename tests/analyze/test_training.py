@@ -226,3 +226,24 @@ def test_the_shipped_models_are_what_train_makes_from_this_repository(shared_dat
             assert np.allclose(np.asarray(made[key], dtype=float), np.asarray(have[key], dtype=float), atol=2e-4), (
                 f"{name}.{key} differs from a retrain: run `execdesk train --out src/execdesk/analyze/models`"
             )
+
+
+def test_eval_reads_labels_written_by_other_tools_and_names_a_bad_line(tmp_path: Path) -> None:
+    """Message-IDs in angle brackets and signals as a list of names are understood; a broken line is named."""
+    eml = tmp_path / "threat.eml"
+    eml.write_bytes(
+        b"From: a@example.org\r\nTo: ceo@example.com\r\nSubject: Refund\r\nMessage-ID: <m1@example.org>\r\n\r\n"
+        b"You kept my deposit. My lawyer will file suit against your company next week.\r\n"
+    )
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"id": "<m1@example.org>", "intent": "complaint", "signals": ["legal_threat"]}) + "\n")
+    res = CliRunner().invoke(app, ["eval", str(labels), str(eml), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["matched"] == 1 and data["signals"]["legal_threat"]["tp"] == 1
+    labels.write_text(labels.read_text() + '{"intent": "praise"}\n')
+    res = CliRunner().invoke(app, ["eval", str(labels), str(eml)])
+    assert res.exit_code != 0 and "labels.jsonl:2" in res.output and '"id"' in res.output
+    labels.write_text("{not json\n")
+    res = CliRunner().invoke(app, ["eval", str(labels), str(eml)])
+    assert res.exit_code != 0 and "labels.jsonl:1: not a JSON object" in res.output

@@ -195,7 +195,10 @@ def eval_cmd(
 
     if not labels.is_file():
         fail(f"no such labels file: {labels}")
-    gold = read_labels(labels)
+    try:
+        gold = read_labels(labels)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fail(str(exc))
     cfg = _config(config_file, models)
     gi, pi, gt, pt, gs, ps = [], [], [], [], [], []
     matched = 0

@@ -71,13 +71,29 @@ def default_data_dir() -> Path:
 
 
 def read_labels(path: Path) -> dict[str, dict[str, Any]]:
-    """A LABELS.md-format JSONL file as {id: record}."""
+    """A LABELS.md-format JSONL file as {id: record}.
+
+    Written by other people's tools, so it is read leniently where the meaning is clear: an id given as a
+    Message-ID in angle brackets is the same id without them, and signals may be a list of names as well as
+    {name: span}. Anything else that is wrong stops with the file, line and reason (ValueError).
+    """
     out: dict[str, dict[str, Any]] = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
+    with path.open(encoding="utf-8-sig") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
                 rec = json.loads(line)
-                out[str(rec["id"])] = rec
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{n}: not a JSON object ({exc.msg})") from None
+            if not isinstance(rec, dict) or rec.get("id") in (None, ""):
+                raise ValueError(f'{path}:{n}: a label needs an "id" (LABELS.md: one JSON object per line)')
+            signals = rec.get("signals") or {}
+            if isinstance(signals, list):
+                rec["signals"] = signals = {str(name): "" for name in signals}
+            if not isinstance(signals, dict):
+                raise ValueError(f'{path}:{n}: "signals" must be {{name: span}} or a list of names')
+            out[str(rec["id"]).strip().strip("<>")] = rec
     return out
 
 
