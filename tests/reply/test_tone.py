@@ -1114,3 +1114,12 @@ def test_reported_kinds_of_threat_block(text: str) -> None:
 @pytest.mark.parametrize("text", REPORTED_KINDS_HELPING)
 def test_reported_kinds_words_in_a_helping_frame_do_not_block(text: str) -> None:
     assert check_tone(text).verdict != "block", [f.rule for f in check_tone(text).findings]
+
+
+def test_sympathy_in_the_perfect_tense_is_not_a_next_step() -> None:
+    """ "That must have been very disappointing" says nothing will happen; "has been refunded" does."""
+    inbound = InboundContext(intent="complaint", sentiment=-2)
+    sympathy = "We're so sorry your vase arrived broken. That must have been very disappointing. Thanks for telling us."
+    assert "no_next_step" in {f.rule for f in check_tone(sympathy, inbound=inbound).findings}
+    done = "We're so sorry your vase arrived broken. The full price has been refunded to your card."
+    assert "no_next_step" not in {f.rule for f in check_tone(done, inbound=inbound).findings}
