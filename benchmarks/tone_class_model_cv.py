@@ -1,7 +1,7 @@
 """A threat model over the tone guard's own word classes, measured blind per batch (NOT shipped code).
 
 Usage: ``nice -n 19 .venv/bin/python benchmarks/tone_class_model_cv.py [--inbound] [--semantic-only] [--gate]
-[--show] [--jobs N]``.
+[--veto] [--show] [--jobs N]``.
 
 The answer, with batches 1-25 at e978c7b: blind block recall over batches 9-23 rises from 0.700
 (rules) to 0.887 (rules OR model), praised false alarms from 0.095 to 0.108, twcs blocks 2/2441;
@@ -57,6 +57,23 @@ The answer: recall over batches 9-23 0.700 -> 0.818 (rules OR gated model), prai
 (pattern ``{consequence}``, all the work in ``requires``) has a free hit in 31 % of praised replies and
 in every blocked probe, and the gated threshold falls (0.29 on everything, against 0.63 ungated).
 
+``--veto`` (decision 0624) reports two more variants in the same run, each fitted and thresholded like
+the gated model (C and the threshold chosen with its gate applied to the out-of-fold scores):
+``veto``, the model may block a reply only where no rule (any severity) has a **cancelled hit** in
+any sentence: patterns and ``requires`` match, and the guard then drops the hit because every match
+is negated (``negation: skip``), or an ``unless`` matches the sentence, ``unless_before`` the one before
+or ``unless_after`` the one after (the guard's ``_first_hit``); ``vetofree``, the veto and a free hit.
+The recall criterion of these two is +0.08 (pre-registered in 0624), the others keep 0615's +0.10.
+The answer (batches 1-33 and 36 at 206db89): over batches 9-23, rules OR ``veto`` reaches 413/450 (0.918,
++0.218), praised false alarms 60/600 (+0.005), twcs 7/2441; ``vetofree`` 375/450 (+0.133). But trained on
+everything, they still block 11 and 9 of the 154 benign probes (the ungated model 21). The veto spares 34
+probes, but the threshold falls (0.49 ungated, 0.11 veto, 0.03 vetofree), and the probes left have no
+cancelled hit at all ("Our fraud team will call you tomorrow ..."). Not shipped (decision 0624).
+
+Batches 34, 35 and 37 (``HELD_BLIND``) are the blind estimate of the current rules: they are left out
+of every training set, and the model trained on everything else with the current rules scores them
+once, printing counts only (never their texts).
+
 Features are cached per revision under benchmarks/out/tone_class_features/ (ignored by git); the
 first run extracts them for 17 rule sets (~10 minutes on two cores), later runs take about three.
 """
@@ -70,7 +87,7 @@ import re
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -116,6 +133,9 @@ WORKTREE = "worktree"
 CACHE = ROOT / "benchmarks" / "out" / "tone_class_features"
 FEATURE_VERSION = "2"  # bump when the features change (invalidates the cache)
 FREE_VERSION = "1"  # bump when the free hits (``--gate``) change
+VETO_VERSION = "1"  # bump when the cancelled hits (``--veto``) change
+# The blind estimate of the current rules (decision 0623): never trained on, scored once, counts only.
+HELD_BLIND = ("batch34", "batch35", "batch37")
 SKIP_CLASSES = frozenset({"w"})  # "one word and its space": matches everything
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 INNER_FOLDS = 5
@@ -182,6 +202,27 @@ class ClassFeatures:
             prev = s
         return frozenset(out)
 
+    def vetoes(self, text: str) -> frozenset[str]:
+        """The rules (any severity) with a cancelled hit in ``text`` (see ``--veto``): in some sentence,
+        patterns and ``requires`` match, and the guard drops the hit (every match negated under
+        ``negation: skip``, or an ``unless`` / ``unless_before`` / ``unless_after`` matches)."""
+        out: set[str] = set()
+        sents = [s.text for s in self.sentences(self.mask(text, self.cfg))]
+        for i, s in enumerate(sents):
+            prev = sents[i - 1] if i else ""
+            after = sents[i + 1] if i + 1 < len(sents) else ""
+            for rule in self.rules:
+                if rule.id in out or not any(p.search(s) for p in rule.patterns):
+                    continue
+                back = getattr(rule, "requires_previous", False)
+                if not all(q.search(s) or (back and q.search(prev)) for q in rule.requires):
+                    continue
+                if self._cancelled(rule, s, prev) or (
+                    after and any(u.search(after) for u in getattr(rule, "unless_after", ()))
+                ):
+                    out.add(rule.id)
+        return frozenset(out)
+
     def _free(self, rule: Any, s: str, prev: str) -> bool:
         return (
             any(not self.negated(s, m.start(), m.group(0)) for p in rule.patterns for m in p.finditer(s))
@@ -241,6 +282,11 @@ def free_path(features: Path) -> Path:
     return features.with_name(f"{features.stem}-free{FREE_VERSION}.pkl")
 
 
+def veto_path(features: Path) -> Path:
+    """Where the cancelled-hit sets (``--veto``) of a feature cache file are cached."""
+    return features.with_name(f"{features.stem}-veto{VETO_VERSION}.pkl")
+
+
 def _write(path: Path, obj: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -248,12 +294,12 @@ def _write(path: Path, obj: object) -> None:
     tmp.replace(path)
 
 
-def _extract(job: tuple[str, Corpus, list[int], str, bool]) -> Path:
+def _extract(job: tuple[str, Corpus, list[int], str, bool, bool]) -> Path:
     """Worker: features of the whole corpus under ``rev`` (and the verdicts of the texts in ``verdict_of``);
-    with ``gate``, the free-hit sets as well (``free_path``)."""
-    rev, corpus, verdict_of, unpack, gate = job
+    with ``gate``, the free-hit sets as well (``free_path``); with ``veto``, the cancelled hits (``veto_path``)."""
+    rev, corpus, verdict_of, unpack, gate, veto = job
     out = CACHE / f"{rev}-{corpus.digest()}.pkl"
-    if out.exists() and not (gate and not free_path(out).exists()):
+    if out.exists() and not (gate and not free_path(out).exists()) and not (veto and not veto_path(out).exists()):
         return out
     if rev.startswith(WORKTREE):
         import execdesk.reply.tone as tone
@@ -271,6 +317,8 @@ def _extract(job: tuple[str, Corpus, list[int], str, bool]) -> Path:
         _write(out, data)
     if gate and not free_path(out).exists():
         _write(free_path(out), [feats.free_hits(t) for t in texts])
+    if veto and not veto_path(out).exists():
+        _write(veto_path(out), [feats.vetoes(t) for t in texts])
     return out
 
 
@@ -322,7 +370,7 @@ class Trained:
     c: float
     threshold: float
     inner_recall: float  # out-of-fold training recall at the threshold
-    gated: bool = False  # blocks only replies with a free hit (``--gate``)
+    gate: str = ""  # the variant (``VARIANTS``) whose gate it blocks through; "" for none
 
     def matrix(self, feats: Sequence[frozenset[str]]) -> Any:
         return to_matrix(feats, self.vocab)
@@ -405,10 +453,10 @@ def _threshold(scores: np.ndarray, praised: np.ndarray) -> float:
     return float(np.nextafter(p[allowed], 1.0)) if allowed < len(p) else 0.0
 
 
-def train(ts: TrainSet, gates: Sequence[np.ndarray | None] = (None,)) -> list[Trained]:
+def train(ts: TrainSet, gates: Sequence[tuple[str, np.ndarray | None]] = (("", None),)) -> list[Trained]:
     """C and the threshold by grouped inner CV (out-of-fold scores), then a fit on all of ``ts``; one
-    model per gate: ``None``, the model may block any text; else only the texts where the gate is true
-    (the threshold and recall are then those of the gated out-of-fold scores)."""
+    model per named gate: ``None``, the model may block any text; else only the texts where the gate is
+    true (the threshold and recall are then those of the gated out-of-fold scores)."""
     everything = np.arange(len(ts.feats))
     oof: dict[float, np.ndarray] = {}
     for c in C_GRID:
@@ -419,7 +467,7 @@ def train(ts: TrainSet, gates: Sequence[np.ndarray | None] = (None,)) -> list[Tr
             oof[c][te] = lr.predict_proba(to_matrix([ts.feats[i] for i in te], vocab))[:, 1]
     fits: dict[float, tuple[dict[str, int], Any]] = {}
     out = []
-    for gate in gates:
+    for name, gate in gates:
         best: tuple[float, float, float, float] | None = None  # recall, -C, C, threshold
         for c, scores in oof.items():
             s = scores if gate is None else np.where(gate, scores, -1.0)
@@ -430,7 +478,7 @@ def train(ts: TrainSet, gates: Sequence[np.ndarray | None] = (None,)) -> list[Tr
         assert best is not None
         if best[2] not in fits:
             fits[best[2]] = _fit(ts, everything, best[2])
-        out.append(Trained(*fits[best[2]], best[2], best[3], best[0], gate is not None))
+        out.append(Trained(*fits[best[2]], best[2], best[3], best[0], name))
     return out
 
 
@@ -496,11 +544,26 @@ class Tally:
         return self
 
 
+# A gated variant may block a reply only where ``VARIANTS[name](free hits, cancelled hits)`` holds.
+VARIANTS: dict[str, Callable[[frozenset[str], frozenset[str]], bool]] = {
+    "gated": lambda free, veto: bool(free),  # decision 0615, ``--gate``
+    "veto": lambda free, veto: not veto,  # decision 0624, ``--veto`` variant 1
+    "vetofree": lambda free, veto: bool(free) and not veto,  # decision 0624, ``--veto`` variant 2
+}
+# The pre-registered blind recall gain each model must reach over the rules (0615: +0.10; 0624: +0.08).
+MIN_GAIN = {"": 0.10, "gated": 0.10, "veto": 0.08, "vetofree": 0.08}
+
+
+def keys(variant: str) -> tuple[str, str]:
+    """Tally key stems of a model: alone, and OR'd with the rules."""
+    return (variant, f"r+{variant}") if variant else ("model", "both")
+
+
 def run_fold(corpus: Corpus, fold: Fold, data: RevisionData, inbound: bool, show: bool,
-             free: list[frozenset[str]] | None = None) -> tuple[Tally, list[Trained]]:  # fmt: skip
-    """Train on the other batches, tally the test batch and the held-out tenths. With ``free`` (the
-    free-hit sets of the corpus, ``--gate``), a gated model as well: keys ``gated_*`` and ``rg_*``
-    (rules OR gated model)."""
+             allow: dict[str, list[bool]]) -> tuple[Tally, list[Trained]]:  # fmt: skip
+    """Train on the other batches, tally the test batch and the held-out tenths: the ungated model
+    (keys ``model_*``, ``both_*`` for rules OR model) and one model per gated variant in ``allow``
+    (corpus index -> may block; keys ``<variant>_*`` and ``r+<variant>_*``)."""
     ni, nb = len(corpus.items), len(corpus.brands)
     batches = {b for b, *_ in corpus.items} - {fold.batch}
     held_b, held_r = set(fold.held_brands), set(fold.held_requests)
@@ -512,73 +575,64 @@ def run_fold(corpus: Corpus, fold: Fold, data: RevisionData, inbound: bool, show
         [i for i in range(len(corpus.requests)) if i not in held_r],
         inbound,
     )
-    models = train(ts, (None,) if free is None else (None, np.array([bool(free[i]) for i in ts.index])))
-    model, gated = models[0], models[-1] if free is not None else None
-
-    def gated_hits(idx: list[int], feats: list[frozenset[str]]) -> tuple[np.ndarray, list[bool]]:
-        if gated is None or free is None:
-            return np.zeros(len(idx)), [False] * len(idx)
-        probs = gated.probabilities(feats)
-        return probs, [bool(free[i]) and bool(p >= gated.threshold) for i, p in zip(idx, probs, strict=True)]
+    gates: list[tuple[str, np.ndarray | None]] = [("", None)]
+    gates += [(v, np.array([a[i] for i in ts.index])) for v, a in allow.items()]
+    models = train(ts, gates)
 
     tally = Tally()
     test = [i for i, (b, *_) in enumerate(corpus.items) if b == fold.batch]
     feats = [data.features[i] | inbound_features(corpus.items[i][3]) if inbound else data.features[i] for i in test]
-    probs = model.probabilities(feats)
-    gprobs, ghits = gated_hits(test, feats)
-    for i, p, gp, ghit in zip(test, probs, gprobs, ghits, strict=True):
-        _, expect, text, _ = corpus.items[i]
-        rules = data.verdicts[i]
-        hit = bool(p >= model.threshold)
-        if expect == "block":
-            tally.add("rules_block", rules == "block")
-            tally.add("model_block", hit)
-            tally.add("both_block", rules == "block" or hit)
-            if show and hit and rules != "block":
-                print(f"    + caught ({p:.2f}): {text[:140]!r}")
-        elif expect == "ok":
-            tally.add("rules_fa", rules != "ok")
-            tally.add("rules_fa_block", rules == "block")
-            tally.add("model_fa", hit)
-            tally.add("both_fa", rules != "ok" or hit)
-            tally.add("both_fa_block", rules == "block" or hit)
-            if show and hit:
-                print(f"    - praised blocked ({p:.2f}): {text[:140]!r}")
-        if gated is None or free is None:
-            continue
-        if expect == "block":
-            tally.add("gated_block", ghit)
-            tally.add("rg_block", rules == "block" or ghit)
-            if show and ghit and rules != "block":
-                print(f"    + gated caught ({gp:.2f}; {', '.join(sorted(free[i]))}): {text[:100]!r}")
-        elif expect == "ok":
-            tally.add("gated_fa", ghit)
-            tally.add("rg_fa", rules != "ok" or ghit)
-            tally.add("rg_fa_block", rules == "block" or ghit)
-            if show and (ghit or rules == "block"):
-                by = f"gated {gp:.2f}; {', '.join(sorted(free[i]))}" if ghit else "rules"
-                print(f"    - praised blocked by rules|gated ({by}): {text[:100]!r}")
-    for key, base, held in (("twcs", ni, fold.held_brands), ("polite", ni + nb, fold.held_requests)):
-        idx = [base + i for i in held]
-        feats = [data.features[i] for i in idx]
+    for k, model in enumerate(models):
+        alone, both = keys(model.gate)
         probs = model.probabilities(feats)
-        _, ghits = gated_hits(idx, feats)
-        for i, p, ghit in zip(idx, probs, ghits, strict=True):
-            rules_block = data.verdicts[i] == "block"
-            tally.add(f"{key}_rules", rules_block)
-            tally.add(f"{key}_model", bool(p >= model.threshold))
-            tally.add(f"{key}_both", rules_block or bool(p >= model.threshold))
-            if gated is not None:
-                tally.add(f"{key}_gated", ghit)
-                tally.add(f"{key}_rg", rules_block or ghit)
+        for i, p in zip(test, probs, strict=True):
+            _, expect, text, _ = corpus.items[i]
+            rules = data.verdicts[i]
+            hit = bool(p >= model.threshold) and (not model.gate or allow[model.gate][i])
+            if expect == "block":
+                if k == 0:
+                    tally.add("rules_block", rules == "block")
+                tally.add(f"{alone}_block", hit)
+                tally.add(f"{both}_block", rules == "block" or hit)
+                if show and hit and rules != "block":
+                    print(f"    + {model.gate or 'model'} caught ({p:.2f}): {text[:140]!r}")
+            elif expect == "ok":
+                if k == 0:
+                    tally.add("rules_fa", rules != "ok")
+                    tally.add("rules_fa_block", rules == "block")
+                tally.add(f"{alone}_fa", hit)
+                tally.add(f"{both}_fa", rules != "ok" or hit)
+                tally.add(f"{both}_fa_block", rules == "block" or hit)
+                if show and hit:
+                    print(f"    - praised blocked by {model.gate or 'model'} ({p:.2f}): {text[:140]!r}")
+        for key, base, held in (("twcs", ni, fold.held_brands), ("polite", ni + nb, fold.held_requests)):
+            idx = [base + i for i in held]
+            hprobs = model.probabilities([data.features[i] for i in idx])
+            for i, p in zip(idx, hprobs, strict=True):
+                rules_block = data.verdicts[i] == "block"
+                hit = bool(p >= model.threshold) and (not model.gate or allow[model.gate][i])
+                if k == 0:
+                    tally.add(f"{key}_rules", rules_block)
+                tally.add(f"{key}_{alone}", hit)
+                tally.add(f"{key}_{both}", rules_block or hit)
     return tally, models
 
 
-def load_free(path: Path) -> list[frozenset[str]]:
-    """The free-hit sets cached next to the features at ``path``."""
-    free = pickle.loads(free_path(path).read_bytes())
-    assert isinstance(free, list)
-    return free
+def _load_list(path: Path) -> list[frozenset[str]]:
+    out = pickle.loads(path.read_bytes())
+    assert isinstance(out, list)
+    return out
+
+
+def allowances(path: Path, variants: Sequence[str]) -> dict[str, list[bool]]:
+    """Per variant, whether the model may block each corpus text (from the free and cancelled hits
+    cached next to the features at ``path``)."""
+    if not variants:
+        return {}
+    n = len(load(path).features)
+    free = _load_list(free_path(path)) if free_path(path).exists() else [frozenset()] * n
+    veto = _load_list(veto_path(path)) if veto_path(path).exists() else [frozenset()] * n
+    return {v: [VARIANTS[v](f, c) for f, c in zip(free, veto, strict=True)] for v in variants}
 
 
 def load(path: Path, drop: frozenset[str] = frozenset()) -> RevisionData:
@@ -599,38 +653,39 @@ def without_classes(feats: frozenset[str], drop: frozenset[str]) -> frozenset[st
     return frozenset(f for f in feats if keep(f))
 
 
-COLS = ("rules_block", "rules_fa", "model_block", "model_fa", "both_block", "both_fa")
-GATED_COLS = ("rules_block", "rules_fa", "gated_block", "gated_fa", "rg_block", "rg_fa")
+def cols(variant: str) -> tuple[str, ...]:
+    alone, both = keys(variant)
+    return ("rules_block", "rules_fa", f"{alone}_block", f"{alone}_fa", f"{both}_block", f"{both}_fa")
 
 
-def _row(label: str, t: Tally, extra: str = "", cols: Sequence[str] = COLS) -> str:
-    return f"{label:<17}" + " ".join(f"{t.fmt(c):<16}" for c in cols) + extra
+def _row(label: str, t: Tally, extra: str, variant: str) -> str:
+    return f"{label:<17}" + " ".join(f"{t.fmt(c):<16}" for c in cols(variant)) + extra
 
 
-def _summary(name: str, t: Tally) -> None:
-    gate = bool(t.counts["rg_block/n"])
-    print(_row(name, t))
-    if gate:
-        print(_row("  gated", t, cols=GATED_COLS))
-    print(f"  praised blocked (not only warned): rules {t.fmt('rules_fa_block')}, rules|model {t.fmt('both_fa_block')}"
-          + (f", rules|gated {t.fmt('rg_fa_block')}" if gate else ""))  # fmt: skip
-    for key, what in (("twcs", "twcs brand replies"), ("polite", "politeness requests")):
-        print(f"  {what} blocked on held-out tenths: rules {t.fmt(key + '_rules')}, "
-              f"model {t.fmt(key + '_model')}, rules|model {t.fmt(key + '_both')}"
-              + (f", gated {t.fmt(key + '_gated')}, rules|gated {t.fmt(key + '_rg')}" if gate else ""))  # fmt: skip
+def _summary(name: str, t: Tally, variants: Sequence[str]) -> None:
+    for v in ("", *variants):
+        alone, both = keys(v)
+        print(_row(name if not v else f"  {v}", t, "", v))
+        print(f"    praised blocked (not only warned): rules {t.fmt('rules_fa_block')}, rules|{alone} "
+              f"{t.fmt(both + '_fa_block')}")  # fmt: skip
+        for key, what in (("twcs", "twcs brand replies"), ("polite", "politeness requests")):
+            print(f"    {what} blocked on held-out tenths: rules {t.fmt(key + '_rules')}, "
+                  f"{alone} {t.fmt(f'{key}_{alone}')}, rules|{alone} {t.fmt(f'{key}_{both}')}")  # fmt: skip
 
 
-def _criteria(name: str, t: Tally, block: str, fa: str, twcs_key: str, benign_blocked: int) -> bool:
-    rb, mb = t.frac("rules_block"), t.frac(block)
-    rf, mf = t.frac("rules_fa"), t.frac(fa)
-    twcs = t.frac(twcs_key)
+def _criteria(t: Tally, variant: str, benign_blocked: int) -> bool:
+    alone, both = keys(variant)
+    gain = MIN_GAIN[variant]
+    rb, mb = t.frac("rules_block"), t.frac(f"{both}_block")
+    rf, mf = t.frac("rules_fa"), t.frac(f"{both}_fa")
+    twcs = t.frac(f"twcs_{both}")
     checks = {
-        "blind block recall +0.10": mb - rb >= 0.10,
-        "praised false alarms +0.02 at most": mf - rf <= 0.02,
+        f"blind block recall +{gain:.2f}": mb - rb >= gain - 1e-9,
+        "praised false alarms +0.02 at most": mf - rf <= 0.02 + 1e-9,
         "twcs blocks <= 0.3 %": twcs <= 0.003,
         "no benign probe blocked": benign_blocked == 0,
     }
-    print(f"\n{name}, batches 9-23: block recall {rb:.3f} -> {mb:.3f} ({mb - rb:+.3f}); "
+    print(f"\nrules OR {alone}, batches 9-23: block recall {rb:.3f} -> {mb:.3f} ({mb - rb:+.3f}); "
           f"praised false alarms {rf:.3f} -> {mf:.3f} ({mf - rf:+.3f}); twcs blocked {twcs:.4f}; "
           f"benign probes blocked {benign_blocked}")  # fmt: skip
     for what, ok in checks.items():
@@ -639,56 +694,103 @@ def _criteria(name: str, t: Tally, block: str, fa: str, twcs_key: str, benign_bl
     return all(checks.values())
 
 
+def score_held_blind(items: list[Item], models: Sequence[Trained], scorer: Any, inbound: bool) -> None:
+    """Batches ``HELD_BLIND`` scored by the models trained on everything else: counts only, no text."""
+    import execdesk.reply.tone as tone
+
+    extractor, features = scorer
+    print(f"\nblind batches {', '.join(HELD_BLIND)} (never trained on; counts only): block recall | "
+          "false alarms on praised (warned or blocked)")  # fmt: skip
+    total: Counter[str] = Counter()
+    for batch in HELD_BLIND:
+        rows = [(e, t, ib) for b, e, t, ib in items if b == batch]
+        if not rows:
+            print(f"  {batch}: no items")
+            continue
+        feats = [extractor(t) | inbound_features(ib) if inbound else extractor(t) for _, t, ib in rows]
+        verdicts = [str(tone.check_tone(t, inbound=tone.InboundContext(**ib) if ib else None).verdict)
+                    for _, t, ib in rows]  # fmt: skip
+        gates = [(features.free_hits(t), features.vetoes(t)) for _, t, _ in rows]
+        n_block = sum(e == "block" for e, *_ in rows)
+        n_ok = sum(e == "ok" for e, *_ in rows)
+        rb = sum(e == "block" and v == "block" for (e, *_), v in zip(rows, verdicts, strict=True))
+        rf = sum(e == "ok" and v != "ok" for (e, *_), v in zip(rows, verdicts, strict=True))
+        line = f"  {batch}: rules {rb}/{n_block} | {rf}/{n_ok}"
+        total.update({"n_block": n_block, "n_ok": n_ok, "rules_block": rb, "rules_fa": rf})
+        for model in models:
+            probs = model.probabilities(feats)
+            hits = [
+                bool(p >= model.threshold) and (not model.gate or VARIANTS[model.gate](*g))
+                for p, g in zip(probs, gates, strict=True)
+            ]
+            b = sum(e == "block" and (v == "block" or h) for (e, *_), v, h in zip(rows, verdicts, hits, strict=True))
+            f = sum(e == "ok" and (v != "ok" or h) for (e, *_), v, h in zip(rows, verdicts, hits, strict=True))
+            line += f"; rules|{keys(model.gate)[0]} {b}/{n_block} | {f}/{n_ok}"
+            total.update({f"{model.gate}_block": b, f"{model.gate}_fa": f})
+        print(line)
+    line = f"  together: rules {total['rules_block']}/{total['n_block']} | {total['rules_fa']}/{total['n_ok']}"
+    for model in models:
+        line += (f"; rules|{keys(model.gate)[0]} {total[model.gate + '_block']}/{total['n_block']} | "
+                 f"{total[model.gate + '_fa']}/{total['n_ok']}")  # fmt: skip
+    print(line)
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--inbound", action="store_true", help="add the inbound intent and sentiment as features")
     ap.add_argument("--show", action="store_true", help="print what each fold's model adds and its false alarms")
     ap.add_argument("--semantic-only", action="store_true", help="leave out the GRAMMATICAL class features")
     ap.add_argument("--gate", action="store_true", help="also a model that blocks only replies with a free hit")
+    ap.add_argument("--veto", action="store_true", help="also models vetoed by any cancelled rule hit (0624)")
     ap.add_argument("--jobs", type=int, default=2, help="processes extracting features (default 2)")
     args = ap.parse_args(argv)
+    variants = (["gated"] if args.gate else []) + (["veto", "vetofree"] if args.veto else [])
 
-    corpus = Corpus(written_batches(), brand_replies(), politeness_requests())
+    written = written_batches()
+    held_blind = [it for it in written if it[0] in HELD_BLIND]
+    corpus = Corpus([it for it in written if it[0] not in HELD_BLIND], brand_replies(), politeness_requests())
     folds = outer_folds(corpus)
-    print(f"{len(corpus.items)} written items, {len(corpus.brands)} twcs brand replies, "
+    print(f"{len(corpus.items)} written items ({len(held_blind)} of {', '.join(HELD_BLIND)} left out), "
+          f"{len(corpus.brands)} twcs brand replies, "
           f"{len(corpus.requests)} politeness requests; C grid {C_GRID}, min_df {MIN_DF}, "
           f"threshold: model alone blocks <= {MAX_PRAISED_FA} of training praised (out of fold)"
           + (", with inbound features" if args.inbound else "")
           + (f", without the class features of {sorted(GRAMMATICAL)}" if args.semantic_only else "")
-          + (", and gated by the rules' free block hits" if args.gate else ""))  # fmt: skip
+          + (f"; gated variants: {', '.join(variants)}" if variants else ""))  # fmt: skip
     drop = GRAMMATICAL if args.semantic_only else frozenset()
     work = f"{WORKTREE}{_worktree_digest()}"
     with tempfile.TemporaryDirectory(prefix="execdesk_revs_") as unpack:
         needed: dict[str, set[int]] = {}
         for f in folds:
             needed.setdefault(f.rev, set()).update(verdicts_needed(corpus, f))
-        jobs = [(rev, corpus, sorted(idx), unpack, args.gate) for rev, idx in needed.items()]
-        jobs.append((work, corpus, [], unpack, args.gate))
+        gate, veto = bool(variants), args.veto
+        jobs = [(rev, corpus, sorted(idx), unpack, gate, veto) for rev, idx in needed.items()]
+        jobs.append((work, corpus, [], unpack, gate, veto))
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             paths = dict(zip([rev for rev, *_ in jobs], pool.map(_extract, jobs), strict=True))
 
     total, fresh = Tally(), Tally()  # batches 9-23 (the criteria), and the unfitted 24-25
     print("\nFA = praised replies warned or blocked; thr = threshold chosen on the training folds"
-          + ("; 'gated' rows: the gated model in the model columns" if args.gate else ""))  # fmt: skip
+          + ("; indented rows: a gated variant in the model columns" if variants else ""))  # fmt: skip
     print(f"{'batch   rev':<17}" + " ".join(f"{c:<16}" for c in ("rules block", "rules FA", "model block",
           "model FA", "rules|model block", "rules|model FA")) + "C     thr   inner recall")  # fmt: skip
     for fold in folds:
         if args.show:
             print(f"  {fold.batch}:")
-        free = load_free(paths[fold.rev]) if args.gate else None
-        tally, models = run_fold(corpus, fold, load(paths[fold.rev], drop), args.inbound, args.show, free)
+        allow = allowances(paths[fold.rev], variants)
+        tally, models = run_fold(corpus, fold, load(paths[fold.rev], drop), args.inbound, args.show, allow)
         if fold.batch in CRITERION_BATCHES:
             total += tally
         else:
             fresh += tally
-        labels, cols = (f"{fold.batch:<8}{fold.rev}", "  gated"), (COLS, GATED_COLS)
-        for label, model, c in zip(labels[: len(models)], models, cols[: len(models)], strict=True):
-            print(_row(label, tally, f"{model.c:<5} {model.threshold:.3f} {model.inner_recall:.3f}", c))
-    _summary("batches 9-23", total)
+        for model in models:
+            label = f"{fold.batch:<8}{fold.rev}" if not model.gate else f"  {model.gate}"
+            print(_row(label, tally, f"{model.c:<5} {model.threshold:.3f} {model.inner_recall:.3f}", model.gate))
+    _summary("batches 9-23", total, variants)
     if fresh.counts:
-        _summary("batches 24-25", fresh)
+        _summary("batches 24-25", fresh, variants)
 
-    # A model trained on everything, with the current rules, on the hand-written probes.
+    # A model trained on everything (but HELD_BLIND), with the current rules, on the hand-written probes.
     import execdesk.reply.tone as tone
 
     features = ClassFeatures(tone)
@@ -700,21 +802,24 @@ def main(argv: list[str]) -> int:
     everything = {b for b, *_ in corpus.items}
     ts = train_set(corpus, data.features, everything, list(range(len(corpus.brands))),
                    list(range(len(corpus.requests))), args.inbound)  # fmt: skip
-    free_all = load_free(paths[work]) if args.gate else None
-    gates = (None,) if free_all is None else (None, np.array([bool(free_all[i]) for i in ts.index]))
+    allow_all = allowances(paths[work], variants)
+    gates: list[tuple[str, np.ndarray | None]] = [("", None)]
+    gates += [(v, np.array([a[i] for i in ts.index])) for v, a in allow_all.items()]
     models = train(ts, gates)
     probes = test_probes()
-    benign_blocked: dict[bool, int] = {}
+    benign_blocked: dict[str, int] = {}
     for model in models:
-        print(f"\ntrained on everything (current rules){', gated' if model.gated else ''}: C={model.c}, "
+        print(f"\ntrained on everything (current rules){', ' + model.gate if model.gate else ''}: C={model.c}, "
               f"threshold {model.threshold:.3f}, {len(model.vocab)} features")  # fmt: skip
         for kind in ("benign", "threat"):
             texts = probes[kind]
             feats = [extractor(t) for t in texts]
             probs = model.probabilities(feats)
             free = [features.free_hits(t) for t in texts]
+            veto = [features.vetoes(t) for t in texts]
             hits = [
-                bool(p >= model.threshold) and (bool(f) or not model.gated) for p, f in zip(probs, free, strict=True)
+                bool(p >= model.threshold) and (not model.gate or VARIANTS[model.gate](f, c))
+                for p, f, c in zip(probs, free, veto, strict=True)
             ]
             rules = [tone.check_tone(t).verdict == "block" for t in texts]
             both = [a or b for a, b in zip(hits, rules, strict=True)]
@@ -722,11 +827,16 @@ def main(argv: list[str]) -> int:
             print(f"- {kind} probes {verb}: model {sum(hits)}/{len(texts)}, rules {sum(rules)}/{len(texts)}, "
                   f"rules|model {sum(both)}/{len(texts)}")  # fmt: skip
             if kind == "benign":
-                benign_blocked[model.gated] = sum(both)
-                for t, f, p, fr, hit in sorted(zip(texts, feats, probs, free, hits, strict=True), key=lambda x: -x[2]):
+                benign_blocked[model.gate] = sum(both)
+                rows = sorted(zip(texts, feats, probs, free, veto, hits, strict=True), key=lambda x: -x[2])
+                for t, f, p, fr, vt, hit in rows:
                     if hit:
                         why = ", ".join(f"{n} {w:+.1f}" for n, w in model.contributions(f, 4))
-                        print(f"    p={p:.2f} {t!r} (free hits: {', '.join(sorted(fr)) or 'none'})\n        {why}")
+                        print(f"    p={p:.2f} {t!r} (free hits: {', '.join(sorted(fr)) or 'none'}; "
+                              f"cancelled: {', '.join(sorted(vt)) or 'none'})\n        {why}")  # fmt: skip
+                if model.gate in ("veto", "vetofree"):
+                    saved = sum(bool(p >= model.threshold) and bool(c) for p, c in zip(probs, veto, strict=True))
+                    print(f"    benign probes over the threshold but vetoed: {saved}/{len(texts)}")
     model = models[0]
     print(f"\n{TOP} strongest features (towards block):")
     for name, w in model.strongest(TOP):
@@ -738,9 +848,10 @@ def main(argv: list[str]) -> int:
     off = sorted(((f, float(coef[j])) for f, j in model.vocab.items() if f.startswith("off:")), key=lambda x: x[1])
     print("rule hits the guard cancels (off:): " + ", ".join(f"{f} {w:+.2f}" for f, w in off))
 
-    _criteria("rules OR model", total, "both_block", "both_fa", "twcs_both", benign_blocked[False])
-    if args.gate:
-        _criteria("rules OR gated model", total, "rg_block", "rg_fa", "twcs_rg", benign_blocked[True])
+    score_held_blind(held_blind, models, (extractor, features), args.inbound)
+
+    for m in models:
+        _criteria(total, m.gate, benign_blocked[m.gate])
     return 0
 
 

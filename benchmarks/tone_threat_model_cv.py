@@ -34,13 +34,15 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from execdesk.analyze.training.data import default_data_dir
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.guard import mask
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "reply" / "fixtures"
-TWCS = ROOT.parent / "shared" / "data" / "twcs_customer_support" / "pairs.csv"
-POLITENESS = ROOT.parent / "shared" / "data" / "stanford_politeness"
+DATA = default_data_dir()  # $EXECDESK_SHARED_DATA or ../shared/data
+TWCS = DATA / "twcs_customer_support" / "pairs.csv"
+POLITENESS = DATA / "stanford_politeness"
 C = 10.0
 MIN_DF = 2
 POLITENESS_WEIGHT = 0.1
