@@ -173,12 +173,12 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 34 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 35 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
     assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), *range(28, 34), 36))
-    assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == (10, 10, 70)
+    assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == per_batch["batch38"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 850 and crit >= 1150 and praised >= 1250
+    assert must >= 880 and crit >= 1200 and praised >= 1350
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -1123,3 +1123,62 @@ def test_sympathy_in_the_perfect_tense_is_not_a_next_step() -> None:
     assert "no_next_step" in {f.rule for f in check_tone(sympathy, inbound=inbound).findings}
     done = "We're so sorry your vase arrived broken. The full price has been refunded to your card."
     assert "no_next_step" not in {f.rule for f in check_tone(done, inbound=inbound).findings}
+
+
+# Decision 0625: constructions from the false-alarm batch 38, each in new wording.
+POLICY_THREATS = [
+    # the sanction as standing policy for people who use their recourse
+    "Members that open a dispute with their bank are automatically suspended from the club.",
+    "Tenants who persist with these complaints may be removed from the waiting list.",
+    # "before this is passed to ..." is an ultimatum; the customer withdrawing is not us helping
+    "We strongly advise you to drop the claim before it is passed to our solicitors.",
+]
+THIRD_PARTY_OR_REPORTED = [
+    # a condition on a third party, a sanction on a third party's standing
+    "Our security staff will call the police at once if he comes back to the shop.",
+    "If it happens again, we will begin proceedings to end his lease.",
+    # a third party reported; a customer's question reported back
+    "We've reported the scammer to the domain registrar so the fake page comes down.",
+    "You asked whether we would report the missed payment to the credit agencies while you were in hospital.",
+    # a negated subject, and a threat quoted from a scam message
+    "I have made sure no late payment is reported to your credit file.",
+    "The text saying 'your account will be closed and passed to bailiffs' was not from us.",
+    # a ban narrated and reversed, after another player's false report
+    "Your account was banned after another player reported you. The ban is lifted and we're sorry.",
+    # the lawyers closed their file
+    "The claim is paid, and our lawyers have closed their file; nobody will contact you about it.",
+]
+
+
+@pytest.mark.parametrize("text", POLICY_THREATS)
+def test_sanctions_as_policy_for_people_who_persist_block(text: str) -> None:
+    assert check_tone(text).verdict == "block", [f.rule for f in check_tone(text).findings]
+
+
+@pytest.mark.parametrize("text", THIRD_PARTY_OR_REPORTED)
+def test_third_parties_and_reported_words_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block", [(f.rule, f.text) for f in check_tone(text).findings]
+
+
+def test_our_letter_quoted_is_still_ours() -> None:
+    """Only someone else's words are masked: a threat in our own letter, quoted, still blocks."""
+    text = "As our letter saying 'you will be banned from all our stores' made clear, this stands."
+    assert check_tone(text).verdict == "block"
+
+
+def test_acknowledged_failures_count_as_an_apology() -> None:
+    inbound = InboundContext(intent="complaint", sentiment=-3)
+    for text in (
+        "You had done nothing wrong, and the charge is gone. I'll call you on Monday.",
+        "Nobody should be made to wait four hours for a callback. I'll call you on Monday.",
+        "The branch should have told you the card was blocked. I'll call you on Monday.",
+    ):
+        assert "no_apology" not in {f.rule for f in check_tone(text, inbound=inbound).findings}, text
+    assert "no_apology" in {
+        f.rule for f in check_tone("You should have told us sooner. I'll call you on Monday.", inbound=inbound).findings
+    }
+
+
+def test_our_failure_in_the_passive_is_not_blame_but_an_adjective_is() -> None:
+    assert "blame.customer" not in {f.rule for f in check_tone("You should have been moved to another room.").findings}
+    assert "blame.customer" in {f.rule for f in check_tone("You should have been more careful with the box.").findings}

@@ -32,6 +32,8 @@ _COND_CLAUSE = re.compile(
 _NO_DET = re.compile(
     r"\bno\s+(?:\w+\s+(?:or|and|nor)\s+)?(?:further\s+|more\s+|other\s+|additional\s+)?$"
     r"|\bnothing\s+(?:(?:will|shall|would|is going to|gets?|is|has)\s+(?:ever\s+)?(?:be\s+|been\s+|get\s+)?)?$"
+    # a negated subject: "(made sure) no missed payment is reported to your credit file"
+    r"|\bno\s+(?:\w+\s+){1,3}?(?:is|are|was|were|will be|would be|has been|have been|gets?|shall be)\s+(?:ever\s+)?$"
 )
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 
@@ -75,7 +77,7 @@ def _luhn(digits: str) -> bool:
 
 
 def _mask(text: str, cfg: ToneConfig) -> str:
-    spans = T.quoted_spans(text)
+    spans = T.quoted_spans(text) + T.reported_spans(text)
     if cfg.allow is not None:
         spans += [(m.start(), m.end()) for m in cfg.allow.finditer(text)]
     return T.blank(text, spans) if spans else text

@@ -44,6 +44,38 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Someone else's words quoted in the reply: "the message saying 'your account will be suspended' came
+# from a scammer", "he told you he would 'come back with the police'". Like the customer's own quoted
+# text, they are not held against the reply. Our own letters ("our letter saying ...") are not covered.
+_REPORTED = re.compile(
+    r"(?<!\bour )(?<!\bmy )\b(?:(?:messages?|e-?mails?|texts?|sms|letters?|calls?|voicemails?|posts?|pop-?ups?|links?"
+    r"|websites?|sites?|pages?|adverts?)\s+(?:saying|that (?:said|says|read|reads)|reading|claiming|stating)"
+    r"|(?:he|she|they|someone|somebody|the (?:scammer|caller|fraudster|sender))"
+    r"\s+(?:said|told you|claimed|wrote|threatened)"
+    r"(?:\s+(?:that\s+)?(?:he|she|they|you)\s+(?:would|will|'d|were|was|are))?)"
+    r"\s*[:,]?\s*([\"\u201c\u2018'])",
+    re.I,
+)
+# The closing quote for each opening one; a straight apostrophe closes only where no letter follows ("you're").
+_CLOSE = {
+    '"': re.compile(r'"'),
+    "\u201c": re.compile("\u201d"),
+    "\u2018": re.compile("\u2019"),
+    "'": re.compile(r"'(?![a-z])", re.I),
+}
+
+
+def reported_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of words quoted from someone else (a scam message, a third party), quotes included."""
+    spans = []
+    for m in _REPORTED.finditer(text):
+        opener = m.group(1)
+        close = _CLOSE[opener].search(text, m.end(), min(len(text), m.end() + 300))
+        if close is not None and "\n\n" not in text[m.end() : close.start()]:
+            spans.append((m.start(1), close.end()))
+    return spans
+
+
 @dataclass(frozen=True)
 class Sentence:
     start: int
