@@ -173,12 +173,12 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 35 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 36 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), *range(28, 34), 36))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), *range(28, 34), 36, 40))
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == per_batch["batch38"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 880 and crit >= 1200 and praised >= 1350
+    assert must >= 920 and crit >= 1240 and praised >= 1400
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -1182,3 +1182,40 @@ def test_acknowledged_failures_count_as_an_apology() -> None:
 def test_our_failure_in_the_passive_is_not_blame_but_an_adjective_is() -> None:
     assert "blame.customer" not in {f.rule for f in check_tone("You should have been moved to another room.").findings}
     assert "blame.customer" in {f.rule for f in check_tone("You should have been more careful with the box.").findings}
+
+
+# Decision 0626: constructions from blind batch 40, each in new wording.
+BATCH40_KINDS_BLOCK = [
+    "It would be a pity if your reviews were to count against your daughter's place in the squad.",
+    "Guests whose comments are judged harmful to the hotel may be refused future bookings.",
+    "Your deposit stays with us till the post comes down.",
+    "You have been removed from the tenants' WhatsApp group for posting complaints.",
+]
+BATCH40_KINDS_OK = [
+    "The collections notice sent to you last week has been withdrawn; the account is settled.",
+    "That courier has been suspended, and we have handed the video to the police.",
+    "Nothing about this refund will be reported to your credit file.",
+]
+
+
+@pytest.mark.parametrize("text", BATCH40_KINDS_BLOCK)
+def test_veiled_and_passive_sanctions_block(text: str) -> None:
+    assert check_tone(text).verdict == "block", [f.rule for f in check_tone(text).findings]
+
+
+@pytest.mark.parametrize("text", BATCH40_KINDS_OK)
+def test_withdrawn_letters_and_third_party_sanctions_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block", [(f.rule, f.text) for f in check_tone(text).findings]
+
+
+def test_a_step_with_no_when_and_no_who_is_no_next_step() -> None:
+    inbound = InboundContext(intent="complaint", sentiment=-2)
+    vague = "Sorry about the broken heater. We'll get to it in due course."
+    assert "no_next_step" in {f.rule for f in check_tone(vague, inbound=inbound).findings}
+    dated = "Sorry about the broken heater. We'll get to it in due course, and Sam will call you on Friday."
+    assert "no_next_step" not in {f.rule for f in check_tone(dated, inbound=inbound).findings}
+
+
+def test_mock_alarm_to_the_press_is_sarcasm_but_the_press_office_is_not() -> None:
+    assert "condescending" in {f.rule for f in check_tone("A ten-minute queue. We'll alert the media.").findings}
+    assert "condescending" not in {f.rule for f in check_tone("I'll tell the press office to correct it.").findings}

@@ -21,7 +21,8 @@ from execdesk.reply.tone.politeness import PolitenessModel, cues, default_model,
 # "Nothing will be passed to ..." negates what follows as well.
 _NEG = re.compile(
     r"(?<!-)\b(?:not|never|no longer|cannot)\b(?!-)(?! hesitate)|n't\b(?! hesitate)"
-    r"|\bnothing (?:will|shall|would|is going to|gets?|has been|is being)\b"
+    r"|\bnothing (?:(?:about|of|from|regarding|on) (?:this|that|it|the|your|any)(?: \w+)? )?"
+    r"(?:will|shall|would|is going to|gets?|has been|is being)\b"
 )
 # A negation inside a condition ("if you do not stop", "if they aren't taken down") negates the
 # condition, not the consequence after it: a condition word with no clause break before the negation.
@@ -208,7 +209,9 @@ def _context_findings(
     wants_step = (inbound is not None and inbound.intent in ns["intents"]) or (
         (inbound is None or inbound.intent is None) and nwords >= ns["min_words_without_inbound"]
     )
-    if wants_step and cfg.enabled("no_next_step") and not lex["next_step"].search(low):
+    # "We'll look into it at some point": a promise without a when or a who is no next step either.
+    vague = "vague_step" in lex and lex["vague_step"].search(low) and not lex["concrete_step"].search(low)
+    if wants_step and cfg.enabled("no_next_step") and (vague or not lex["next_step"].search(low)):
         last = sents[-1]
         out.append(_whole("no_next_step", text, last.start, last.end))
 
