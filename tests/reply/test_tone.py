@@ -1106,32 +1106,34 @@ REPORTED_KINDS_HELPING = [
 ]
 
 
-@pytest.mark.parametrize("text", REPORTED_KINDS)
-def test_reported_kinds_of_threat_block(text: str) -> None:
-    assert check_tone(text).verdict == "block"
+# What counts as a next step. "That must have been very disappointing" says nothing will happen and "has been
+# refunded" does; a promise with no when and no who is none (decision 0626) unless a time or owner is named.
+NEXT_STEPS = [
+    ("We're so sorry your vase arrived broken. That must have been very disappointing. Thanks for telling us.", False),
+    ("We're so sorry your vase arrived broken. The full price has been refunded to your card.", True),
+    ("Sorry about the broken heater. We'll get to it in due course.", False),
+    ("Sorry about the broken heater. We'll get to it in due course, and Sam will call you on Friday.", True),
+]
 
 
-@pytest.mark.parametrize("text", REPORTED_KINDS_HELPING)
-def test_reported_kinds_words_in_a_helping_frame_do_not_block(text: str) -> None:
-    assert check_tone(text).verdict != "block", [f.rule for f in check_tone(text).findings]
+@pytest.mark.parametrize(("text", "has_step"), NEXT_STEPS)
+def test_what_counts_as_a_next_step(text: str, has_step: bool) -> None:
+    findings = check_tone(text, inbound=InboundContext(intent="complaint", sentiment=-2)).findings
+    assert ("no_next_step" not in {f.rule for f in findings}) is has_step
 
 
-def test_sympathy_in_the_perfect_tense_is_not_a_next_step() -> None:
-    """ "That must have been very disappointing" says nothing will happen; "has been refunded" does."""
-    inbound = InboundContext(intent="complaint", sentiment=-2)
-    sympathy = "We're so sorry your vase arrived broken. That must have been very disappointing. Thanks for telling us."
-    assert "no_next_step" in {f.rule for f in check_tone(sympathy, inbound=inbound).findings}
-    done = "We're so sorry your vase arrived broken. The full price has been refunded to your card."
-    assert "no_next_step" not in {f.rule for f in check_tone(done, inbound=inbound).findings}
-
-
-# Decision 0625: constructions from the false-alarm batch 38, each in new wording.
+# Decisions 0625 and 0626: constructions from batches 38 and 40, each in new wording.
 POLICY_THREATS = [
     # the sanction as standing policy for people who use their recourse
     "Members that open a dispute with their bank are automatically suspended from the club.",
     "Tenants who persist with these complaints may be removed from the waiting list.",
     # "before this is passed to ..." is an ultimatum; the customer withdrawing is not us helping
     "We strongly advise you to drop the claim before it is passed to our solicitors.",
+    # decision 0626 (batch 40): a veiled hint at a place, "whose comments", a hostage, a passive removal
+    "It would be a pity if your reviews were to count against your daughter's place in the squad.",
+    "Guests whose comments are judged harmful to the hotel may be refused future bookings.",
+    "Your deposit stays with us till the post comes down.",
+    "You have been removed from the tenants' WhatsApp group for posting complaints.",
 ]
 THIRD_PARTY_OR_REPORTED = [
     # a condition on a third party, a sanction on a third party's standing
@@ -1147,16 +1149,20 @@ THIRD_PARTY_OR_REPORTED = [
     "Your account was banned after another player reported you. The ban is lifted and we're sorry.",
     # the lawyers closed their file
     "The claim is paid, and our lawyers have closed their file; nobody will contact you about it.",
+    # decision 0626 (batch 40): a withdrawn letter, a third party's sanction, negation with an object
+    "The collections notice sent to you last week has been withdrawn; the account is settled.",
+    "That courier has been suspended, and we have handed the video to the police.",
+    "Nothing about this refund will be reported to your credit file.",
 ]
 
 
-@pytest.mark.parametrize("text", POLICY_THREATS)
-def test_sanctions_as_policy_for_people_who_persist_block(text: str) -> None:
+@pytest.mark.parametrize("text", REPORTED_KINDS + POLICY_THREATS)
+def test_reported_kinds_of_threat_block(text: str) -> None:
     assert check_tone(text).verdict == "block", [f.rule for f in check_tone(text).findings]
 
 
-@pytest.mark.parametrize("text", THIRD_PARTY_OR_REPORTED)
-def test_third_parties_and_reported_words_do_not_block(text: str) -> None:
+@pytest.mark.parametrize("text", REPORTED_KINDS_HELPING + THIRD_PARTY_OR_REPORTED)
+def test_reported_kinds_words_in_a_helping_frame_do_not_block(text: str) -> None:
     assert check_tone(text).verdict != "block", [(f.rule, f.text) for f in check_tone(text).findings]
 
 
@@ -1182,38 +1188,6 @@ def test_acknowledged_failures_count_as_an_apology() -> None:
 def test_our_failure_in_the_passive_is_not_blame_but_an_adjective_is() -> None:
     assert "blame.customer" not in {f.rule for f in check_tone("You should have been moved to another room.").findings}
     assert "blame.customer" in {f.rule for f in check_tone("You should have been more careful with the box.").findings}
-
-
-# Decision 0626: constructions from blind batch 40, each in new wording.
-BATCH40_KINDS_BLOCK = [
-    "It would be a pity if your reviews were to count against your daughter's place in the squad.",
-    "Guests whose comments are judged harmful to the hotel may be refused future bookings.",
-    "Your deposit stays with us till the post comes down.",
-    "You have been removed from the tenants' WhatsApp group for posting complaints.",
-]
-BATCH40_KINDS_OK = [
-    "The collections notice sent to you last week has been withdrawn; the account is settled.",
-    "That courier has been suspended, and we have handed the video to the police.",
-    "Nothing about this refund will be reported to your credit file.",
-]
-
-
-@pytest.mark.parametrize("text", BATCH40_KINDS_BLOCK)
-def test_veiled_and_passive_sanctions_block(text: str) -> None:
-    assert check_tone(text).verdict == "block", [f.rule for f in check_tone(text).findings]
-
-
-@pytest.mark.parametrize("text", BATCH40_KINDS_OK)
-def test_withdrawn_letters_and_third_party_sanctions_do_not_block(text: str) -> None:
-    assert check_tone(text).verdict != "block", [(f.rule, f.text) for f in check_tone(text).findings]
-
-
-def test_a_step_with_no_when_and_no_who_is_no_next_step() -> None:
-    inbound = InboundContext(intent="complaint", sentiment=-2)
-    vague = "Sorry about the broken heater. We'll get to it in due course."
-    assert "no_next_step" in {f.rule for f in check_tone(vague, inbound=inbound).findings}
-    dated = "Sorry about the broken heater. We'll get to it in due course, and Sam will call you on Friday."
-    assert "no_next_step" not in {f.rule for f in check_tone(dated, inbound=inbound).findings}
 
 
 def test_mock_alarm_to_the_press_is_sarcasm_but_the_press_office_is_not() -> None:
