@@ -173,12 +173,12 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 36 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 37 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), *range(28, 34), 36, 40))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), *range(28, 34), 36, 40, 41))
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == per_batch["batch38"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 920 and crit >= 1240 and praised >= 1400
+    assert must >= 950 and crit >= 1280 and praised >= 1440
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -1134,6 +1134,11 @@ POLICY_THREATS = [
     "Guests whose comments are judged harmful to the hotel may be refused future bookings.",
     "Your deposit stays with us till the post comes down.",
     "You have been removed from the tenants' WhatsApp group for posting complaints.",
+    # decision 0627 (batch 41): an employer told, lawyers set on costs, a hostage, "liable to" as policy
+    "We may decide it is right to make your line manager aware of these emails.",
+    "The directors have instructed our lawyers to recover the costs of your complaints from you.",
+    "Your keys will be returned only after you have deleted the posts about our agency.",
+    "Members who make offensive comments about staff are liable to immediate suspension.",
 ]
 THIRD_PARTY_OR_REPORTED = [
     # a condition on a third party, a sanction on a third party's standing
@@ -1153,6 +1158,10 @@ THIRD_PARTY_OR_REPORTED = [
     "The collections notice sent to you last week has been withdrawn; the account is settled.",
     "That courier has been suspended, and we have handed the video to the police.",
     "Nothing about this refund will be reported to your credit file.",
+    # decision 0627 (batch 41): stood down, evidence given to the police, a contractor dismissed and sued
+    "The bailiffs have been instructed to stand down and will not visit again.",
+    "We have given the CCTV footage to the police so they can trace the man who took your bag.",
+    "We have dismissed that installer and begun legal action against him to recover the cost.",
 ]
 
 
