@@ -173,12 +173,12 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 37 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 38 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), *range(28, 34), 36, 40, 41))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), *range(28, 34), 36, 40, 41, 42))
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == per_batch["batch38"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 950 and crit >= 1280 and praised >= 1440
+    assert must >= 980 and crit >= 1320 and praised >= 1480
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -1113,6 +1113,8 @@ NEXT_STEPS = [
     ("We're so sorry your vase arrived broken. The full price has been refunded to your card.", True),
     ("Sorry about the broken heater. We'll get to it in due course.", False),
     ("Sorry about the broken heater. We'll get to it in due course, and Sam will call you on Friday.", True),
+    ("So sorry the boiler is still cold. We'll look into it.", False),
+    ("So sorry the boiler is still cold. DM us your postcode and we'll look into it.", True),
 ]
 
 
@@ -1139,6 +1141,15 @@ POLICY_THREATS = [
     "The directors have instructed our lawyers to recover the costs of your complaints from you.",
     "Your keys will be returned only after you have deleted the posts about our agency.",
     "Members who make offensive comments about staff are liable to immediate suspension.",
+    # decision 0628 (batch 42): small businesses' register
+    "If the reviews keep coming we will forward your texts to your employer.",
+    "A cleaning surcharge of £90 applies to any online comment that damages the salon.",
+    "Pupils who post abuse about teachers may be subject to disciplinary action, up to and including exclusion.",
+    "Shall we put the video of you shouting at the till on our page and let people judge?",
+    "Good luck finding another garage that will touch your car.",
+    "Each dispute we receive is flagged to the fraud prevention database under your name.",
+    "My cousin is a lawyer and she is drawing up papers as we speak.",
+    "Don't message our stylists on Instagram again.",
 ]
 THIRD_PARTY_OR_REPORTED = [
     # a condition on a third party, a sanction on a third party's standing
@@ -1162,6 +1173,9 @@ THIRD_PARTY_OR_REPORTED = [
     "The bailiffs have been instructed to stand down and will not visit again.",
     "We have given the CCTV footage to the police so they can trace the man who took your bag.",
     "We have dismissed that installer and begun legal action against him to recover the cost.",
+    # decision 0628 (batch 42): a third party named with a place in between
+    "The family in room 12 who kept banging on your door have been told to leave and are banned from the hotel.",
+    "Our solicitor is drafting a letter for you to send to the landlord.",
 ]
 
 
