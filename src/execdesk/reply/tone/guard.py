@@ -1,6 +1,7 @@
 """``check_tone``: the tone guard every outgoing text passes (drafts, templates, bulk answers, acknowledgments).
 
-Order: hide the customer's quoted text and allow-listed phrases (offsets kept) -> sentence
+Order: hide the customer's quoted text, words quoted from a third party, and allow-listed
+phrases (offsets kept) -> sentence
 rules from the configuration -> whole-reply rules that need the inbound context (register,
 apology, next step) and readability -> verdict -> front-page score with its reasons.
 Pure and fast: no I/O after the first call (rules and weights are compiled once).

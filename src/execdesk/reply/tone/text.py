@@ -1,8 +1,8 @@
 """Text helpers of the tone guard: hide quoted customer text (offsets kept), sentences, readability.
 
 Everything works on a *masked* copy of the reply of the same length: quoted lines, the
-"On ... wrote:" tail and allow-listed phrases are replaced by spaces, so every span a rule
-reports is an offset into the text the user typed.
+"On ... wrote:" tail, words quoted from a third party and allow-listed phrases are replaced by
+spaces, so every span a rule reports is an offset into the text the user typed.
 """
 
 from __future__ import annotations
