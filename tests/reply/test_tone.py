@@ -173,12 +173,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 38 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 39 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in (*range(9, 26), *range(28, 34), 36, 40, 41, 42))
+    full = (*range(9, 26), *range(28, 34), 36, *range(40, 44))
+    assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in full)
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == per_batch["batch38"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 980 and crit >= 1320 and praised >= 1480
+    assert must >= 1010 and crit >= 1360 and praised >= 1520
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -1150,6 +1151,15 @@ POLICY_THREATS = [
     "Each dispute we receive is flagged to the fraud prevention database under your name.",
     "My cousin is a lawyer and she is drawing up papers as we speak.",
     "Don't message our stylists on Instagram again.",
+    # decision 0629 (batch 43): short public replies
+    "Your membership has been marked for cancellation after that post.",
+    "Diners who leave bad reviews are billed a £40 admin fee.",
+    "Can't wait to show the magistrate your little review.",
+    "Tag our chef one more time and you're banned from the restaurant.",
+    "Should we share your booking history so everyone can judge?",
+    "Keep posting fake reviews. You will be caught.",
+    "Consider this your warning.",
+    "Please don't message me or my team again.",
 ]
 THIRD_PARTY_OR_REPORTED = [
     # a condition on a third party, a sanction on a third party's standing
@@ -1176,6 +1186,9 @@ THIRD_PARTY_OR_REPORTED = [
     # decision 0628 (batch 42): a third party named with a place in between
     "The family in room 12 who kept banging on your door have been told to leave and are banned from the hotel.",
     "Our solicitor is drafting a letter for you to send to the landlord.",
+    # decision 0629 (batch 43): a customer told what they posted; "published publicly" by us, kindly
+    "You have posted your phone number publicly, so please delete the post and DM us instead.",
+    "I'll share what we changed publicly next week, so everyone can see it's fixed.",
 ]
 
 

@@ -18,10 +18,10 @@ from execdesk.reply.tone.model import Finding, InboundContext, ToneReport, Verdi
 from execdesk.reply.tone.politeness import PolitenessModel, cues, default_model, explain
 
 # Negation words, but not inside hyphenated compounds ("a do-not-serve list" is no negation)
-# and not "will not hesitate to", which affirms.
+# and not "will not hesitate to" or "can't wait to", which affirm.
 # "Nothing will be passed to ..." negates what follows as well.
 _NEG = re.compile(
-    r"(?<!-)\b(?:not|never|no longer|cannot)\b(?!-)(?! hesitate)|n't\b(?! hesitate)"
+    r"(?<!-)\b(?:not|never|no longer|cannot)\b(?!-)(?! hesitate)(?! wait to)|n't\b(?! hesitate)(?! wait to)"
     r"|\bnothing (?:(?:about|of|from|regarding|on) (?:this|that|it|the|your|any)(?: \w+)? )?"
     r"(?:will|shall|would|is going to|gets?|has been|is being)\b"
 )
