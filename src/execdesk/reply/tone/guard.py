@@ -154,6 +154,14 @@ def _first_hit(
     return None
 
 
+def _has_next_step(low: str, lex: dict[str, re.Pattern[str]]) -> bool:
+    """A step is named, and it is not only a vague one: "we'll look into it at some point" names none,
+    unless the reply also gives a time, an owner or a way to reach us (``concrete_step``)."""
+    if not lex["next_step"].search(low):
+        return False
+    return not lex["vague_step"].search(low) or bool(lex["concrete_step"].search(low))
+
+
 def _whole(rule: str, text: str, start: int, end: int) -> Finding:
     why, suggestion = _CONTEXT_RULES[rule]
     return Finding(rule, "warn", start, end, text[start:end], why, suggestion)
@@ -210,9 +218,7 @@ def _context_findings(
     wants_step = (inbound is not None and inbound.intent in ns["intents"]) or (
         (inbound is None or inbound.intent is None) and nwords >= ns["min_words_without_inbound"]
     )
-    # "We'll look into it at some point": a promise without a when or a who is no next step either.
-    vague = "vague_step" in lex and lex["vague_step"].search(low) and not lex["concrete_step"].search(low)
-    if wants_step and cfg.enabled("no_next_step") and (vague or not lex["next_step"].search(low)):
+    if wants_step and cfg.enabled("no_next_step") and not _has_next_step(low, lex):
         last = sents[-1]
         out.append(_whole("no_next_step", text, last.start, last.end))
 
