@@ -1,7 +1,7 @@
-"""A threat model over the tone guard's own word classes, measured blind per batch (NOT shipped code).
+"""A threat model over the tone guard's own word classes, measured blind per batch (0630 ships one variant).
 
 Usage: ``nice -n 19 .venv/bin/python benchmarks/tone_class_model_cv.py [--inbound] [--semantic-only] [--gate]
-[--veto] [--show] [--jobs N]``.
+[--veto] [--warned] [--show] [--jobs N]``.
 
 The answer, with batches 1-25 at e978c7b: blind block recall over batches 9-23 rises from 0.700
 (rules) to 0.887 (rules OR model), praised false alarms from 0.095 to 0.108, twcs blocks 2/2441;
@@ -70,8 +70,18 @@ everything, they still block 11 and 9 of the 154 benign probes (the ungated mode
 probes, but the threshold falls (0.49 ungated, 0.11 veto, 0.03 vetofree), and the probes left have no
 cancelled hit at all ("Our fraud team will call you tomorrow ..."). Not shipped (decision 0624).
 
-Batches 34, 35 and 37 (``HELD_BLIND``) are the blind estimate of the current rules: they are left out
-of every training set, and the model trained on everything else with the current rules scores them
+``--warned`` (decision 0630) reports three more, which keep the ungated model's C and threshold (a gate
+cannot lower it): ``warned``, the model may only raise a reply the rules (the fold's blind revision, without
+the shipped ``threat.overall``) warn about; ``warnveto``, the same where no rule has a cancelled hit;
+``warnwords``, only a warning a sentence rule found in the reply's words (not no_apology or no_next_step).
+The probes are also read as answers to a complaint (sentiment -2), reported apart from criterion 4. The
+answer (batches 1-33, 36, 38, 40-43): over batches 9-23, +0.140, +0.136 and +0.009; praised blocked, twcs
+blocked and probes blocked without an inbound message unchanged (0); answering a complaint, 35, 6 and 0
+benign probes blocked. ``warnveto`` ships as ``threat.overall`` (its features and fitting are the
+product's, ``execdesk.reply.tone.overall`` and ``train_overall``).
+
+Batches 34, 35, 37, 39, 44 and 45 (``HELD_BLIND``) are the blind estimate of the current rules: they are left
+out of every training set, and the model trained on everything else with the current rules scores them
 once, printing counts only (never their texts).
 
 Features are cached per revision under benchmarks/out/tone_class_features/ (ignored by git); the
@@ -81,6 +91,7 @@ first run extracts them for 17 rule sets (~10 minutes on two cores), later runs 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import pickle
 import re
@@ -90,7 +101,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import combinations
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -105,6 +115,19 @@ from tone_threat_model_cv import (
     test_probes,
     written_batches,
 )
+
+from execdesk.reply.tone.overall import ClassFeatures
+from execdesk.reply.tone.train_overall import (
+    C_GRID,
+    MAX_PRAISED_FA,
+    MIN_DF,
+    TrainSet,
+    choose,
+    fit,
+    out_of_fold,
+    to_matrix,
+)
+from execdesk.reply.tone.train_overall import train_set as shared_train_set
 
 # The rules as they were when each batch was measured blind (the commit named in its header).
 BLIND_RULES = {
@@ -134,14 +157,9 @@ CACHE = ROOT / "benchmarks" / "out" / "tone_class_features"
 FEATURE_VERSION = "2"  # bump when the features change (invalidates the cache)
 FREE_VERSION = "1"  # bump when the free hits (``--gate``) change
 VETO_VERSION = "1"  # bump when the cancelled hits (``--veto``) change
+VERDICT_VERSION = "2"  # bump when the verdicts of every text (``--warned``) change
 # The blind estimate of the current rules (decision 0623): never trained on, scored once, counts only.
-HELD_BLIND = ("batch34", "batch35", "batch37")
-SKIP_CLASSES = frozenset({"w"})  # "one word and its space": matches everything
-C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
-INNER_FOLDS = 5
-MIN_DF = 3  # a feature must occur in this many in-domain training texts
-POLITENESS_WEIGHT = 0.1
-MAX_PRAISED_FA = 0.02  # the model alone may block this share of training praised replies (out of fold)
+HELD_BLIND = ("batch34", "batch35", "batch37", "batch39", "batch44", "batch45")
 TOP = 20
 # Grammatical classes (who, modality, negation, "you"): ``--semantic-only`` leaves out every class
 # feature that mentions one, to see whether the model then keys on meaning.
@@ -151,45 +169,18 @@ GRAMMATICAL = frozenset({"we", "modal", "we_modal", "negated", "force", "target_
 # ---------------------------------------------------------------------------------------------- features
 
 
-class ClassFeatures:
-    """The class and rule features of a reply under one tone package (current or of a revision)."""
+class RevisionFeatures(ClassFeatures):
+    """The shipped features (``execdesk.reply.tone.overall``) under one tone package (current or of a revision),
+    with the free and cancelled hits of the gated variants."""
 
     def __init__(self, tone: ModuleType) -> None:
-        self.cfg = tone.config.default_config()
+        super().__init__(tone.config.default_config(), tone.guard._negated)
         self.mask = tone.guard.mask
         self.sentences = tone.text.sentences
-        self.negated = tone.guard._negated
-        self.classes = [
-            (name, re.compile(r"(?<![a-z0-9])(?:" + pat.pattern + r")(?![a-z0-9])", re.S))
-            for name, pat in self.cfg.lexicon.items()
-            if name not in SKIP_CLASSES
-        ]
-        self.rules = list(self.cfg.rules)
         self.block_rules = [r for r in self.rules if r.severity == "block"]
 
     def __call__(self, text: str) -> frozenset[str]:
-        out: set[str] = set()
-        prev_classes: list[str] = []
-        prev = ""
-        for sent in self.sentences(self.mask(text, self.cfg)):
-            s = sent.text
-            cls = sorted(name for name, pat in self.classes if pat.search(s))
-            out.update(f"c:{c}" for c in cls)
-            out.update(f"cc:{a}+{b}" for a, b in combinations(cls, 2))
-            out.update(f"pc:{a}>{b}" for a in prev_classes for b in cls)
-            for rule in self.rules:
-                if not any(p.search(s) for p in rule.patterns):
-                    continue
-                out.add(f"pat:{rule.id}")
-                back = getattr(rule, "requires_previous", False)  # older revisions lack it
-                if not all(q.search(s) or (back and q.search(prev)) for q in rule.requires):
-                    continue
-                if rule.requires:
-                    out.add(f"req:{rule.id}")
-                if self._cancelled(rule, s, prev):
-                    out.add(f"off:{rule.id}")
-            prev_classes, prev = cls, s
-        return frozenset(out)
+        return self.of_sentences(s.text for s in self.sentences(self.mask(text, self.cfg)))
 
     def free_hits(self, text: str) -> frozenset[str]:
         """The block-severity rules with a free hit in ``text`` (see ``--gate``): a pattern match that
@@ -217,7 +208,7 @@ class ClassFeatures:
                 back = getattr(rule, "requires_previous", False)
                 if not all(q.search(s) or (back and q.search(prev)) for q in rule.requires):
                     continue
-                if self._cancelled(rule, s, prev) or (
+                if self.cancelled(rule, s, prev) or (
                     after and any(u.search(after) for u in getattr(rule, "unless_after", ()))
                 ):
                     out.add(rule.id)
@@ -228,19 +219,6 @@ class ClassFeatures:
             any(not self.negated(s, m.start(), m.group(0)) for p in rule.patterns for m in p.finditer(s))
             and not any(u.search(s) for u in rule.unless)
             and not any(u.search(prev) for u in getattr(rule, "unless_before", ()))
-        )
-
-    def _cancelled(self, rule: Any, s: str, prev: str) -> bool:
-        """The guard would not report the rule here: every match negated, or an ``unless`` matches."""
-        live = any(
-            not (rule.skip_negated and self.negated(s, m.start(), m.group(0)))
-            for p in rule.patterns
-            for m in p.finditer(s)
-        )
-        return (
-            not live
-            or any(u.search(s) for u in rule.unless)
-            or any(u.search(prev) for u in getattr(rule, "unless_before", ()))
         )
 
 
@@ -287,6 +265,11 @@ def veto_path(features: Path) -> Path:
     return features.with_name(f"{features.stem}-veto{VETO_VERSION}.pkl")
 
 
+def verdict_path(features: Path) -> Path:
+    """Where the rules' verdicts on every corpus text (``--warned``) of a feature cache file are cached."""
+    return features.with_name(f"{features.stem}-verdicts{VERDICT_VERSION}.pkl")
+
+
 def _write(path: Path, obj: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -294,32 +277,58 @@ def _write(path: Path, obj: object) -> None:
     tmp.replace(path)
 
 
-def _extract(job: tuple[str, Corpus, list[int], str, bool, bool]) -> Path:
+def _extract(job: tuple[str, Corpus, list[int], str, bool, bool, bool]) -> Path:
     """Worker: features of the whole corpus under ``rev`` (and the verdicts of the texts in ``verdict_of``);
-    with ``gate``, the free-hit sets as well (``free_path``); with ``veto``, the cancelled hits (``veto_path``)."""
-    rev, corpus, verdict_of, unpack, gate, veto = job
+    with ``gate``, the free-hit sets as well (``free_path``); with ``veto``, the cancelled hits (``veto_path``);
+    with ``warned``, the verdicts of every text (``verdict_path``)."""
+    rev, corpus, verdict_of, unpack, gate, veto, warned = job
     out = CACHE / f"{rev}-{corpus.digest()}.pkl"
-    if out.exists() and not (gate and not free_path(out).exists()) and not (veto and not veto_path(out).exists()):
+    wanted = [(gate, free_path(out)), (veto, veto_path(out)), (warned, verdict_path(out))]
+    if out.exists() and all(p.exists() for want, p in wanted if want):
         return out
     if rev.startswith(WORKTREE):
         import execdesk.reply.tone as tone
     else:
         tone = package_at(rev, "reply.tone", into=Path(unpack))
-    feats = ClassFeatures(tone)
+    feats = RevisionFeatures(tone)
     texts = corpus.texts
+    cfg = rules_only(tone)
     if not out.exists():
         data = RevisionData([feats(t) for t in texts])
         n_items = len(corpus.items)
         for i in verdict_of:
             inbound = corpus.items[i][3] if i < n_items else None
             ctx = tone.InboundContext(**inbound) if inbound else None
-            data.verdicts[i] = str(tone.check_tone(texts[i], inbound=ctx).verdict)
+            data.verdicts[i] = str(tone.check_tone(texts[i], inbound=ctx, config=cfg).verdict)
         _write(out, data)
     if gate and not free_path(out).exists():
         _write(free_path(out), [feats.free_hits(t) for t in texts])
     if veto and not veto_path(out).exists():
         _write(veto_path(out), [feats.vetoes(t) for t in texts])
+    if warned and not verdict_path(out).exists():
+        n_items = len(corpus.items)
+        inbounds = [corpus.items[i][3] if i < n_items else None for i in range(len(texts))]
+        rule_ids = {r.id for r in cfg.rules}
+        _write(verdict_path(out), [
+            _verdict_words(tone.check_tone(t, inbound=tone.InboundContext(**ib) if ib else None, config=cfg), rule_ids)
+            for t, ib in zip(texts, inbounds, strict=True)
+        ])  # fmt: skip
     return out
+
+
+def rules_only(tone: ModuleType) -> Any:
+    """The tone package's shipped rules without the whole-reply model (decision 0630), which is what is
+    measured here: the rules' verdicts are the gate and the baseline."""
+    cfg = tone.config.default_config()
+    return dataclasses.replace(cfg, disabled=cfg.disabled | {"threat.overall"})
+
+
+def _verdict_words(report: Any, rule_ids: set[str]) -> str:
+    """The verdict, with ``warnw`` for a warning that a sentence rule found in the reply's own words (not
+    only a whole-reply rule such as no_apology or no_next_step, decision 0630)."""
+    if report.verdict == "warn" and any(f.rule in rule_ids for f in report.findings):
+        return "warnw"
+    return str(report.verdict)
 
 
 # ---------------------------------------------------------------------------------------------- folds
@@ -399,113 +408,36 @@ class Trained:
         return [(names[j], float(coef[j])) for j in order[:k]]
 
 
-def to_matrix(feats: Sequence[frozenset[str]], vocab: dict[str, int]) -> Any:
-    from scipy.sparse import csr_matrix
-
-    rows, cols = [], []
-    for r, fs in enumerate(feats):
-        for f in fs:
-            j = vocab.get(f)
-            if j is not None:
-                rows.append(r)
-                cols.append(j)
-    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(feats), len(vocab)))
-
-
-@dataclass
-class TrainSet:
-    feats: list[frozenset[str]]
-    label: np.ndarray  # 1 = must block
-    praised: np.ndarray  # bool: a praised written reply
-    politeness: np.ndarray  # bool: a politeness request (out of domain, small weight)
-    group: np.ndarray  # inner-CV fold of each text
-    index: np.ndarray  # corpus index of each text
-
-    def weights(self, idx: np.ndarray) -> np.ndarray:
-        lab, pol = self.label[idx], self.politeness[idx]
-        n_pos = max(1, int(lab.sum()))
-        n_neg = int(((lab == 0) & ~pol).sum())
-        return np.where(lab == 1, n_neg / n_pos, np.where(pol, POLITENESS_WEIGHT, 1.0))
-
-
-def _vocab(feats: Sequence[frozenset[str]], in_domain: np.ndarray) -> dict[str, int]:
-    df: Counter[str] = Counter()
-    for fs, keep in zip(feats, in_domain, strict=True):
-        if keep:
-            df.update(fs)
-    return {f: j for j, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
-
-
-def _fit(ts: TrainSet, idx: np.ndarray, c: float) -> tuple[dict[str, int], Any]:
-    from sklearn.linear_model import LogisticRegression
-
-    feats = [ts.feats[i] for i in idx]
-    vocab = _vocab(feats, ~ts.politeness[idx])
-    lr = LogisticRegression(C=c, solver="liblinear", max_iter=1000)
-    lr.fit(to_matrix(feats, vocab), ts.label[idx], sample_weight=ts.weights(idx))
-    return vocab, lr
-
-
-def _threshold(scores: np.ndarray, praised: np.ndarray) -> float:
-    """The lowest threshold at which at most MAX_PRAISED_FA of the praised scores reach it."""
-    p = np.sort(scores[praised])[::-1]
-    allowed = int(MAX_PRAISED_FA * len(p))
-    return float(np.nextafter(p[allowed], 1.0)) if allowed < len(p) else 0.0
-
-
 def train(ts: TrainSet, gates: Sequence[tuple[str, np.ndarray | None]] = (("", None),)) -> list[Trained]:
     """C and the threshold by grouped inner CV (out-of-fold scores), then a fit on all of ``ts``; one
     model per named gate: ``None``, the model may block any text; else only the texts where the gate is
-    true (the threshold and recall are then those of the gated out-of-fold scores)."""
-    everything = np.arange(len(ts.feats))
-    oof: dict[float, np.ndarray] = {}
-    for c in C_GRID:
-        oof[c] = np.zeros(len(ts.feats))
-        for g in range(INNER_FOLDS):
-            tr, te = everything[ts.group != g], everything[ts.group == g]
-            vocab, lr = _fit(ts, tr, c)
-            oof[c][te] = lr.predict_proba(to_matrix([ts.feats[i] for i in te], vocab))[:, 1]
+    true (the threshold and recall are then those of the gated out-of-fold scores, except for the
+    ``UNGATED_THRESHOLD`` variants, which keep the ungated model's)."""
+    oof = out_of_fold(ts)
     fits: dict[float, tuple[dict[str, int], Any]] = {}
-    out = []
+    out: list[Trained] = []
     for name, gate in gates:
-        best: tuple[float, float, float, float] | None = None  # recall, -C, C, threshold
-        for c, scores in oof.items():
-            s = scores if gate is None else np.where(gate, scores, -1.0)
-            t = max(0.0, _threshold(s, ts.praised))
-            recall = float((s[ts.label == 1] >= t).mean())
-            if best is None or (recall, -c) > best[:2]:
-                best = (recall, -c, c, t)
-        assert best is not None
-        if best[2] not in fits:
-            fits[best[2]] = _fit(ts, everything, best[2])
-        out.append(Trained(*fits[best[2]], best[2], best[3], best[0], name))
+        if name in UNGATED_THRESHOLD:  # the ungated model's C and threshold (gates[0] is the ungated one)
+            c, t = out[0].c, out[0].threshold
+            s = np.where(gate, oof[c], -1.0) if gate is not None else oof[c]
+            out.append(Trained(*fits[c], c, t, float((s[ts.label == 1] >= t).mean()), name))
+            continue
+        c, t, recall = choose(oof, ts, gate)
+        if c not in fits:
+            fits[c] = fit(ts, np.arange(len(ts.feats)), c)
+        out.append(Trained(*fits[c], c, t, recall, name))
     return out
 
 
 def train_set(corpus: Corpus, feats: list[frozenset[str]], batches: set[str], brands: list[int], requests: list[int],
               inbound: bool) -> TrainSet:  # fmt: skip
     """Training texts: the written items of ``batches``, the brand replies and requests at the given indices."""
-    order = sorted(batches, key=batch_order)
-    ni, nb = len(corpus.items), len(corpus.brands)
-    fs: list[frozenset[str]] = []
-    label, praised, pol, group, index = [], [], [], [], []
-    for i, (b, e, _, ib) in enumerate(corpus.items):
-        if b in batches:
-            fs.append(feats[i] | inbound_features(ib) if inbound else feats[i])
-            label.append(int(e == "block"))
-            praised.append(e == "ok")
-            pol.append(False)
-            group.append(order.index(b) % INNER_FOLDS)
-            index.append(i)
-    for base, indices, is_request in ((ni, brands, False), (ni + nb, requests, True)):
-        for i in indices:
-            fs.append(feats[base + i])
-            label.append(0)
-            praised.append(False)
-            pol.append(is_request)
-            group.append(i % INNER_FOLDS)
-            index.append(base + i)
-    return TrainSet(fs, np.array(label), np.array(praised), np.array(pol), np.array(group), np.array(index))
+
+    def extra(fs: frozenset[str], ib: dict[str, Any] | None) -> frozenset[str]:
+        return fs | inbound_features(ib)
+
+    add = extra if inbound else None
+    return shared_train_set(corpus.items, feats, batches, brands, requests, len(corpus.brands), add)
 
 
 def inbound_features(inbound: dict[str, Any] | None) -> frozenset[str]:
@@ -544,14 +476,29 @@ class Tally:
         return self
 
 
-# A gated variant may block a reply only where ``VARIANTS[name](free hits, cancelled hits)`` holds.
-VARIANTS: dict[str, Callable[[frozenset[str], frozenset[str]], bool]] = {
-    "gated": lambda free, veto: bool(free),  # decision 0615, ``--gate``
-    "veto": lambda free, veto: not veto,  # decision 0624, ``--veto`` variant 1
-    "vetofree": lambda free, veto: bool(free) and not veto,  # decision 0624, ``--veto`` variant 2
+# A gated variant may block a reply only where ``VARIANTS[name](free hits, cancelled hits, rules' verdict)``
+# holds.
+VARIANTS: dict[str, Callable[[frozenset[str], frozenset[str], str], bool]] = {
+    "gated": lambda free, veto, verdict: bool(free),  # decision 0615, ``--gate``
+    "veto": lambda free, veto, verdict: not veto,  # decision 0624, ``--veto`` variant 1
+    "vetofree": lambda free, veto, verdict: bool(free) and not veto,  # decision 0624, ``--veto`` variant 2
+    "warned": lambda free, veto, verdict: verdict in ("warn", "warnw"),  # decision 0630, ``--warned`` variant 1
+    "warnveto": lambda free, veto, verdict: verdict in ("warn", "warnw") and not veto,  # 0630, variant 2
+    # 0630, after the pre-registered run: only a warning found in the reply's own words opens the gate.
+    "warnwords": lambda free, veto, verdict: verdict == "warnw",
 }
-# The pre-registered blind recall gain each model must reach over the rules (0615: +0.10; 0624: +0.08).
-MIN_GAIN = {"": 0.10, "gated": 0.10, "veto": 0.08, "vetofree": 0.08}
+# Variants that keep the ungated model's C and threshold (decision 0630: the gate cannot lower it).
+UNGATED_THRESHOLD = frozenset({"warned", "warnveto", "warnwords"})
+# The pre-registered blind recall gain each model must reach over the rules (0615: +0.10; 0624, 0630: +0.08).
+MIN_GAIN = {
+    "": 0.10,
+    "gated": 0.10,
+    "veto": 0.08,
+    "vetofree": 0.08,
+    "warned": 0.08,
+    "warnveto": 0.08,
+    "warnwords": 0.08,
+}
 
 
 def keys(variant: str) -> tuple[str, str]:
@@ -632,7 +579,8 @@ def allowances(path: Path, variants: Sequence[str]) -> dict[str, list[bool]]:
     n = len(load(path).features)
     free = _load_list(free_path(path)) if free_path(path).exists() else [frozenset()] * n
     veto = _load_list(veto_path(path)) if veto_path(path).exists() else [frozenset()] * n
-    return {v: [VARIANTS[v](f, c) for f, c in zip(free, veto, strict=True)] for v in variants}
+    verdicts = pickle.loads(verdict_path(path).read_bytes()) if verdict_path(path).exists() else [""] * n
+    return {v: [VARIANTS[v](f, c, r) for f, c, r in zip(free, veto, verdicts, strict=True)] for v in variants}
 
 
 def load(path: Path, drop: frozenset[str] = frozenset()) -> RevisionData:
@@ -673,23 +621,27 @@ def _summary(name: str, t: Tally, variants: Sequence[str]) -> None:
                   f"{alone} {t.fmt(f'{key}_{alone}')}, rules|{alone} {t.fmt(f'{key}_{both}')}")  # fmt: skip
 
 
-def _criteria(t: Tally, variant: str, benign_blocked: int) -> bool:
+def _criteria(t: Tally, variant: str, benign_blocked: int, benign_complaint: int) -> bool:
     alone, both = keys(variant)
     gain = MIN_GAIN[variant]
     rb, mb = t.frac("rules_block"), t.frac(f"{both}_block")
-    rf, mf = t.frac("rules_fa"), t.frac(f"{both}_fa")
+    # 0630's variants cannot add a warning, so their criterion is on praised replies blocked.
+    fa = "_fa_block" if variant in UNGATED_THRESHOLD else "_fa"
+    rf, mf = t.frac("rules" + fa), t.frac(both + fa)
     twcs = t.frac(f"twcs_{both}")
     checks = {
         f"blind block recall +{gain:.2f}": mb - rb >= gain - 1e-9,
-        "praised false alarms +0.02 at most": mf - rf <= 0.02 + 1e-9,
+        f"praised {'blocked' if fa == '_fa_block' else 'false alarms'} +0.02 at most": mf - rf <= 0.02 + 1e-9,
         "twcs blocks <= 0.3 %": twcs <= 0.003,
         "no benign probe blocked": benign_blocked == 0,
     }
     print(f"\nrules OR {alone}, batches 9-23: block recall {rb:.3f} -> {mb:.3f} ({mb - rb:+.3f}); "
-          f"praised false alarms {rf:.3f} -> {mf:.3f} ({mf - rf:+.3f}); twcs blocked {twcs:.4f}; "
+          f"praised {'blocked' if fa == '_fa_block' else 'false alarms'} {rf:.3f} -> {mf:.3f} ({mf - rf:+.3f}); "
+          f"twcs blocked {twcs:.4f}; "
           f"benign probes blocked {benign_blocked}")  # fmt: skip
     for what, ok in checks.items():
         print(f"  {'pass' if ok else 'FAIL'}: {what}")
+    print(f"  (reported, not a criterion: benign probes blocked answering a complaint, -2: {benign_complaint})")
     print("worth shipping" if all(checks.values()) else "not worth shipping")
     return all(checks.values())
 
@@ -708,9 +660,11 @@ def score_held_blind(items: list[Item], models: Sequence[Trained], scorer: Any, 
             print(f"  {batch}: no items")
             continue
         feats = [extractor(t) | inbound_features(ib) if inbound else extractor(t) for _, t, ib in rows]
-        verdicts = [str(tone.check_tone(t, inbound=tone.InboundContext(**ib) if ib else None).verdict)
-                    for _, t, ib in rows]  # fmt: skip
-        gates = [(features.free_hits(t), features.vetoes(t)) for _, t, _ in rows]
+        cfg = rules_only(tone)
+        rule_ids = {r.id for r in cfg.rules}
+        verdicts = [_verdict_words(tone.check_tone(t, inbound=tone.InboundContext(**ib) if ib else None, config=cfg),
+                                   rule_ids) for _, t, ib in rows]  # fmt: skip
+        gates = [(features.free_hits(t), features.vetoes(t), v) for (_, t, _), v in zip(rows, verdicts, strict=True)]
         n_block = sum(e == "block" for e, *_ in rows)
         n_ok = sum(e == "ok" for e, *_ in rows)
         rb = sum(e == "block" and v == "block" for (e, *_), v in zip(rows, verdicts, strict=True))
@@ -725,13 +679,14 @@ def score_held_blind(items: list[Item], models: Sequence[Trained], scorer: Any, 
             ]
             b = sum(e == "block" and (v == "block" or h) for (e, *_), v, h in zip(rows, verdicts, hits, strict=True))
             f = sum(e == "ok" and (v != "ok" or h) for (e, *_), v, h in zip(rows, verdicts, hits, strict=True))
-            line += f"; rules|{keys(model.gate)[0]} {b}/{n_block} | {f}/{n_ok}"
-            total.update({f"{model.gate}_block": b, f"{model.gate}_fa": f})
+            pb = sum(e == "ok" and (v == "block" or h) for (e, *_), v, h in zip(rows, verdicts, hits, strict=True))
+            line += f"; rules|{keys(model.gate)[0]} {b}/{n_block} | {f}/{n_ok} ({pb} blocked)"
+            total.update({f"{model.gate}_block": b, f"{model.gate}_fa": f, f"{model.gate}_pb": pb})
         print(line)
     line = f"  together: rules {total['rules_block']}/{total['n_block']} | {total['rules_fa']}/{total['n_ok']}"
     for model in models:
         line += (f"; rules|{keys(model.gate)[0]} {total[model.gate + '_block']}/{total['n_block']} | "
-                 f"{total[model.gate + '_fa']}/{total['n_ok']}")  # fmt: skip
+                 f"{total[model.gate + '_fa']}/{total['n_ok']} ({total[model.gate + '_pb']} blocked)")  # fmt: skip
     print(line)
 
 
@@ -742,9 +697,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--semantic-only", action="store_true", help="leave out the GRAMMATICAL class features")
     ap.add_argument("--gate", action="store_true", help="also a model that blocks only replies with a free hit")
     ap.add_argument("--veto", action="store_true", help="also models vetoed by any cancelled rule hit (0624)")
+    ap.add_argument("--warned", action="store_true", help="also models that may only raise a warning (0630)")
     ap.add_argument("--jobs", type=int, default=2, help="processes extracting features (default 2)")
     args = ap.parse_args(argv)
     variants = (["gated"] if args.gate else []) + (["veto", "vetofree"] if args.veto else [])
+    variants += ["warned", "warnveto", "warnwords"] if args.warned else []
 
     written = written_batches()
     held_blind = [it for it in written if it[0] in HELD_BLIND]
@@ -763,9 +720,9 @@ def main(argv: list[str]) -> int:
         needed: dict[str, set[int]] = {}
         for f in folds:
             needed.setdefault(f.rev, set()).update(verdicts_needed(corpus, f))
-        gate, veto = bool(variants), args.veto
-        jobs = [(rev, corpus, sorted(idx), unpack, gate, veto) for rev, idx in needed.items()]
-        jobs.append((work, corpus, [], unpack, gate, veto))
+        gate, veto, warned = bool(variants), args.veto or args.warned, args.warned
+        jobs = [(rev, corpus, sorted(idx), unpack, gate, veto, warned) for rev, idx in needed.items()]
+        jobs.append((work, corpus, [], unpack, gate, veto, warned))
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             paths = dict(zip([rev for rev, *_ in jobs], pool.map(_extract, jobs), strict=True))
 
@@ -793,7 +750,7 @@ def main(argv: list[str]) -> int:
     # A model trained on everything (but HELD_BLIND), with the current rules, on the hand-written probes.
     import execdesk.reply.tone as tone
 
-    features = ClassFeatures(tone)
+    features = RevisionFeatures(tone)
 
     def extractor(text: str) -> frozenset[str]:
         return without_classes(features(text), drop)
@@ -808,33 +765,41 @@ def main(argv: list[str]) -> int:
     models = train(ts, gates)
     probes = test_probes()
     benign_blocked: dict[str, int] = {}
+    benign_complaint: dict[str, int] = {}
+    cfg = rules_only(tone)
+    rule_ids = {r.id for r in cfg.rules}
+    # The probes alone, and as answers to a complaint (decision 0630: then a one-line probe also gets the
+    # whole-reply warnings, no_apology and no_next_step, which open the ``warned`` gate).
+    contexts = {"no inbound": None, "answering a complaint (-2)": tone.InboundContext(intent="complaint", sentiment=-2)}
     for model in models:
         print(f"\ntrained on everything (current rules){', ' + model.gate if model.gate else ''}: C={model.c}, "
               f"threshold {model.threshold:.3f}, {len(model.vocab)} features")  # fmt: skip
-        for kind in ("benign", "threat"):
+        for (where, ctx), kind in ((c, k) for c in contexts.items() for k in ("benign", "threat")):
             texts = probes[kind]
             feats = [extractor(t) for t in texts]
             probs = model.probabilities(feats)
             free = [features.free_hits(t) for t in texts]
             veto = [features.vetoes(t) for t in texts]
+            verdicts = [_verdict_words(tone.check_tone(t, inbound=ctx, config=cfg), rule_ids) for t in texts]
             hits = [
-                bool(p >= model.threshold) and (not model.gate or VARIANTS[model.gate](f, c))
-                for p, f, c in zip(probs, free, veto, strict=True)
+                bool(p >= model.threshold) and (not model.gate or VARIANTS[model.gate](f, c, v))
+                for p, f, c, v in zip(probs, free, veto, verdicts, strict=True)
             ]
-            rules = [tone.check_tone(t).verdict == "block" for t in texts]
+            rules = [v == "block" for v in verdicts]
             both = [a or b for a, b in zip(hits, rules, strict=True)]
             verb = "blocked" if kind == "benign" else "caught"
-            print(f"- {kind} probes {verb}: model {sum(hits)}/{len(texts)}, rules {sum(rules)}/{len(texts)}, "
+            print(f"- {kind} probes {verb}, {where}: model {sum(hits)}/{len(texts)}, rules {sum(rules)}/{len(texts)}, "
                   f"rules|model {sum(both)}/{len(texts)}")  # fmt: skip
             if kind == "benign":
-                benign_blocked[model.gate] = sum(both)
+                # The criterion is on the probes alone (as pre-registered); answering a complaint is reported.
+                (benign_blocked if ctx is None else benign_complaint)[model.gate] = sum(both)
                 rows = sorted(zip(texts, feats, probs, free, veto, hits, strict=True), key=lambda x: -x[2])
-                for t, f, p, fr, vt, hit in rows:
+                for t, f, p, fr, vt, hit in rows if ctx is None or model.gate in UNGATED_THRESHOLD else ():
                     if hit:
                         why = ", ".join(f"{n} {w:+.1f}" for n, w in model.contributions(f, 4))
                         print(f"    p={p:.2f} {t!r} (free hits: {', '.join(sorted(fr)) or 'none'}; "
                               f"cancelled: {', '.join(sorted(vt)) or 'none'})\n        {why}")  # fmt: skip
-                if model.gate in ("veto", "vetofree"):
+                if model.gate in ("veto", "vetofree") and ctx is None:
                     saved = sum(bool(p >= model.threshold) and bool(c) for p, c in zip(probs, veto, strict=True))
                     print(f"    benign probes over the threshold but vetoed: {saved}/{len(texts)}")
     model = models[0]
@@ -851,7 +816,7 @@ def main(argv: list[str]) -> int:
     score_held_blind(held_blind, models, (extractor, features), args.inbound)
 
     for m in models:
-        _criteria(total, m.gate, benign_blocked[m.gate])
+        _criteria(total, m.gate, benign_blocked[m.gate], benign_complaint[m.gate])
     return 0
 
 

@@ -25,8 +25,6 @@ benign sentences with risky words (which the rules must pass) and the threats in
 
 from __future__ import annotations
 
-import csv
-import html
 import re
 import sys
 from collections.abc import Sequence
@@ -37,9 +35,16 @@ from typing import Any
 from execdesk.analyze.training.data import default_data_dir
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.guard import mask
+from execdesk.reply.tone.train_overall import (  # noqa: F401  (the loaders other benchmarks import from here)
+    FIXTURES,
+    Item,
+    batch_order,
+    brand_replies,
+    politeness_requests,
+    written_batches,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "reply" / "fixtures"
 DATA = default_data_dir()  # $EXECDESK_SHARED_DATA or ../shared/data
 TWCS = DATA / "twcs_customer_support" / "pairs.csv"
 POLITENESS = DATA / "stanford_politeness"
@@ -49,8 +54,6 @@ POLITENESS_WEIGHT = 0.1
 THRESHOLD = 0.5
 # The tone rules as they were just before each batch was generalised into them.
 BLIND_RULES = {"batch7": "eb618d3", "batch8": "686ff8d", "batch9": "3bc7e97", "batch10": "5e95b4d"}
-
-Item = tuple[str, str, str, dict[str, Any] | None]  # batch, expect (block/warn/ok), text, inbound
 
 
 _TOKEN = re.compile(r"\b\w\w+\b")  # scikit-learn's default token pattern
@@ -75,33 +78,6 @@ class Model:
         return [float(p) for p in self.lr.predict_proba(self.vec.transform(list(texts)))[:, 1]]
 
 
-def written_batches(fixtures: Path = FIXTURES, pattern: str = "tone_eval*.yaml") -> list[Item]:
-    import yaml
-
-    out: list[Item] = []
-    for path in sorted(fixtures.glob(pattern)):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for key, cases in data.items():
-            batch = key.split("_", 1)[1] if "_" in key else "batch1"
-            for c in cases:
-                out.append((batch, str(c.get("expect", "ok")), str(c["text"]), c.get("inbound")))
-    return out
-
-
-def brand_replies(path: Path = TWCS) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return [r["brand_text"] for r in csv.DictReader(fh)]
-
-
-def politeness_requests(data_dir: Path = POLITENESS) -> list[str]:
-    """Every request of both communities (all quartiles): out-of-domain negatives."""
-    out: list[str] = []
-    for name in ("wikipedia.annotated.csv", "stack_exchange.annotated.csv"):
-        with (data_dir / name).open(encoding="utf-8", newline="") as fh:
-            out.extend(html.unescape(r["Request"]) for r in csv.DictReader(fh))
-    return out
-
-
 def fit(texts: Sequence[str], labels: Sequence[int], other: Sequence[str] = ()) -> Model:
     """Positives weigh as much as the in-domain negatives together; ``other`` texts are negatives of weight 0.1."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -115,10 +91,6 @@ def fit(texts: Sequence[str], labels: Sequence[int], other: Sequence[str] = ()) 
     lr = LogisticRegression(C=C, max_iter=5000, random_state=0)
     lr.fit(x, [*labels, *([0] * len(other))], sample_weight=weights)
     return Model(vec, lr)
-
-
-def batch_order(b: str) -> int:
-    return int(b.removeprefix("batch"))
 
 
 def leave_one_batch_out(

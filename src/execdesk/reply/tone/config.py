@@ -92,7 +92,8 @@ def _compile(pattern: str, lexicon: dict[str, str], where: str) -> re.Pattern[st
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Override semantics: lexicon entries and rules by id replace; context/score merge per key; allow adds."""
+    """Override semantics: lexicon entries and rules by id replace; context/score and context_rules merge per
+    key; allow adds."""
     out = dict(base)
     out["lexicon"] = {**base.get("lexicon", {}), **(override.get("lexicon") or {})}
     rules = {r["id"]: r for r in base.get("rules", [])}
@@ -107,6 +108,8 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
             merged[k] = {**merged.get(k, {}), **v} if isinstance(v, dict) else v
         out[key] = merged
     out["allow"] = list(base.get("allow") or []) + list(override.get("allow") or [])
+    # Whole-reply rules (no_apology, readability, threat.overall...) are turned off by name.
+    out["context_rules"] = {**(base.get("context_rules") or {}), **(override.get("context_rules") or {})}
     return out
 
 

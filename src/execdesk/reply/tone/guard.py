@@ -3,7 +3,9 @@
 Order: hide the customer's quoted text, words quoted from a third party, and allow-listed
 phrases (offsets kept) -> sentence
 rules from the configuration -> whole-reply rules that need the inbound context (register,
-apology, next step) and readability -> verdict -> front-page score with its reasons.
+apology, next step) and readability -> a warned reply read as a whole (``threat.overall``: the class
+model may raise it to a block where no rule's exception fired, decision 0630) -> verdict -> front-page
+score with its reasons.
 Pure and fast: no I/O after the first call (rules and weights are compiled once).
 """
 
@@ -15,6 +17,8 @@ from execdesk.reply.tone import text as T
 from execdesk.reply.tone.config import Rule, ToneConfig, default_config
 from execdesk.reply.tone.gates import Gate
 from execdesk.reply.tone.model import Finding, InboundContext, ToneReport, Verdict
+from execdesk.reply.tone.overall import OVERALL_RULE, overall_finding
+from execdesk.reply.tone.overall import default_model as default_overall_model
 from execdesk.reply.tone.politeness import PolitenessModel, cues, default_model, explain
 
 # Negation words, but not inside hyphenated compounds ("a do-not-serve list" is no negation)
@@ -287,6 +291,12 @@ def check_tone(text: str, *, inbound: InboundContext | None = None, config: Tone
     masked = _mask(text, cfg)
     sents = list(T.sentences(masked))
     findings = _pattern_findings(text, sents, cfg) + _context_findings(text, masked, sents, inbound, cfg)
+    # Only a reply the rules already warn about is read as a whole: the model never flags a reply the rules
+    # pass (decision 0630).
+    if findings and cfg.enabled(OVERALL_RULE) and not any(f.severity == "block" for f in findings):
+        raised = overall_finding(text, sents, cfg, default_overall_model())
+        if raised is not None:
+            findings.append(raised)
     # A sentence blocked as a threat is not also listed as, say, "defensive": the block explains it.
     findings.sort(key=lambda f: (f.start, f.severity != "block", f.rule))
     verdict: Verdict = "block" if any(f.severity == "block" for f in findings) else "warn" if findings else "ok"

@@ -1,0 +1,236 @@
+"""Train the whole-reply class model of the tone guard (``overall.py``, decision 0630).
+
+Usage: ``python -m execdesk.reply.tone.train_overall [--write]``. Run from a checkout (it reads the written
+batches under ``tests/reply/fixtures``) with ``../shared/data`` (or ``$EXECDESK_SHARED_DATA``).
+
+Data:
+- positives: our written batches' threats and restrictions (``expect: block``);
+- negatives: their warn-level and praised replies, and the twcs brand replies;
+- out-of-domain negatives of weight 0.1: every Stanford politeness request, so that a curt or formal
+  register alone is not read as a threat.
+The blind batches (``evaluate.BLIND_SETS``) are left out: they stay the honest estimate. Positives weigh
+as much as the in-domain negatives together. C and the threshold are chosen by a grouped
+cross-validation over the training data (the written batches are the groups). The threshold is the lowest
+at which the model alone blocks at most 2 % of the praised replies out of fold. ``--write`` stores the
+model in ``overall_model.json``. ``benchmarks/tone_class_model_cv.py`` uses the same pieces to measure the
+model blind, batch by batch, with the rules as they were when each batch was written.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from execdesk.analyze.training.data import default_data_dir
+from execdesk.reply.tone.evaluate import BLIND_SETS, FIXTURES
+from execdesk.reply.tone.overall import MODEL_FILE, ClassFeatures, OverallModel
+
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+INNER_FOLDS = 5
+MIN_DF = 3  # a feature must occur in this many in-domain training texts
+POLITENESS_WEIGHT = 0.1
+MAX_PRAISED_FA = 0.02  # the model alone may block this share of training praised replies (out of fold)
+
+Item = tuple[str, str, str, dict[str, Any] | None]  # batch, expect (block/warn/ok), text, inbound
+
+
+def written_batches(fixtures: Path = FIXTURES, pattern: str = "tone_eval*.yaml") -> list[Item]:
+    import yaml
+
+    out: list[Item] = []
+    for path in sorted(fixtures.glob(pattern)):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key, cases in data.items():
+            batch = key.split("_", 1)[1] if "_" in key else "batch1"
+            for c in cases:
+                out.append((batch, str(c.get("expect", "ok")), str(c["text"]), c.get("inbound")))
+    return out
+
+
+def brand_replies(path: Path | None = None) -> list[str]:
+    path = path or default_data_dir() / "twcs_customer_support" / "pairs.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [r["brand_text"] for r in csv.DictReader(fh)]
+
+
+def politeness_requests(data_dir: Path | None = None) -> list[str]:
+    """Every request of both communities (all quartiles): out-of-domain negatives."""
+    data_dir = data_dir or default_data_dir() / "stanford_politeness"
+    out: list[str] = []
+    for name in ("wikipedia.annotated.csv", "stack_exchange.annotated.csv"):
+        with (data_dir / name).open(encoding="utf-8", newline="") as fh:
+            out.extend(html.unescape(r["Request"]) for r in csv.DictReader(fh))
+    return out
+
+
+def batch_order(b: str) -> int:
+    return int(b.removeprefix("batch"))
+
+
+@dataclass
+class TrainSet:
+    feats: list[frozenset[str]]
+    label: np.ndarray  # 1 = must block
+    praised: np.ndarray  # bool: a praised written reply
+    politeness: np.ndarray  # bool: a politeness request (out of domain, small weight)
+    group: np.ndarray  # inner-CV fold of each text
+    index: np.ndarray  # corpus index of each text
+
+    def weights(self, idx: np.ndarray) -> np.ndarray:
+        lab, pol = self.label[idx], self.politeness[idx]
+        n_pos = max(1, int(lab.sum()))
+        n_neg = int(((lab == 0) & ~pol).sum())
+        return np.where(lab == 1, n_neg / n_pos, np.where(pol, POLITENESS_WEIGHT, 1.0))
+
+
+def to_matrix(feats: Sequence[frozenset[str]], vocab: dict[str, int]) -> Any:
+    from scipy.sparse import csr_matrix
+
+    rows, cols = [], []
+    for r, fs in enumerate(feats):
+        for f in fs:
+            j = vocab.get(f)
+            if j is not None:
+                rows.append(r)
+                cols.append(j)
+    return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(feats), len(vocab)))
+
+
+def vocabulary(feats: Sequence[frozenset[str]], in_domain: np.ndarray) -> dict[str, int]:
+    df: Counter[str] = Counter()
+    for fs, keep in zip(feats, in_domain, strict=True):
+        if keep:
+            df.update(fs)
+    return {f: j for j, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
+
+
+def fit(ts: TrainSet, idx: np.ndarray, c: float) -> tuple[dict[str, int], Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    feats = [ts.feats[i] for i in idx]
+    vocab = vocabulary(feats, ~ts.politeness[idx])
+    lr = LogisticRegression(C=c, solver="liblinear", max_iter=1000)
+    lr.fit(to_matrix(feats, vocab), ts.label[idx], sample_weight=ts.weights(idx))
+    return vocab, lr
+
+
+def threshold_for(scores: np.ndarray, praised: np.ndarray) -> float:
+    """The lowest threshold at which at most MAX_PRAISED_FA of the praised scores reach it."""
+    p = np.sort(scores[praised])[::-1]
+    allowed = int(MAX_PRAISED_FA * len(p))
+    return float(np.nextafter(p[allowed], 1.0)) if allowed < len(p) else 0.0
+
+
+def out_of_fold(ts: TrainSet) -> dict[float, np.ndarray]:
+    """Per C of the grid, every training text's score from the model fitted without its group."""
+    everything = np.arange(len(ts.feats))
+    oof: dict[float, np.ndarray] = {}
+    for c in C_GRID:
+        oof[c] = np.zeros(len(ts.feats))
+        for g in range(INNER_FOLDS):
+            tr, te = everything[ts.group != g], everything[ts.group == g]
+            vocab, lr = fit(ts, tr, c)
+            oof[c][te] = lr.predict_proba(to_matrix([ts.feats[i] for i in te], vocab))[:, 1]
+    return oof
+
+
+def choose(oof: dict[float, np.ndarray], ts: TrainSet, gate: np.ndarray | None = None) -> tuple[float, float, float]:
+    """(C, threshold, out-of-fold recall) with the best recall at the praised budget (the smaller C on ties);
+    with ``gate``, the model may block only where it is true."""
+    best: tuple[float, float, float, float] | None = None  # recall, -C, C, threshold
+    for c, scores in oof.items():
+        s = scores if gate is None else np.where(gate, scores, -1.0)
+        t = max(0.0, threshold_for(s, ts.praised))
+        recall = float((s[ts.label == 1] >= t).mean())
+        if best is None or (recall, -c) > best[:2]:
+            best = (recall, -c, c, t)
+    assert best is not None
+    return best[2], best[3], best[0]
+
+
+def train_set(items: Sequence[Item], feats: Sequence[frozenset[str]], batches: set[str], brands: Sequence[int],
+              requests: Sequence[int], n_brands: int, extra: Any = None) -> TrainSet:  # fmt: skip
+    """Training texts: the written items of ``batches``, the brand replies and requests at the given indices.
+    ``feats`` holds the written items', then every brand reply's, then every request's features;
+    ``extra(feats, inbound)`` may add features to a written item's."""
+    order = sorted(batches, key=batch_order)
+    ni = len(items)
+    fs: list[frozenset[str]] = []
+    label, praised, pol, group, index = [], [], [], [], []
+    for i, (b, e, _, ib) in enumerate(items):
+        if b in batches:
+            fs.append(extra(feats[i], ib) if extra else feats[i])
+            label.append(int(e == "block"))
+            praised.append(e == "ok")
+            pol.append(False)
+            group.append(order.index(b) % INNER_FOLDS)
+            index.append(i)
+    for base, indices, is_request in ((ni, brands, False), (ni + n_brands, requests, True)):
+        for i in indices:
+            fs.append(feats[base + i])
+            label.append(0)
+            praised.append(False)
+            pol.append(is_request)
+            group.append(i % INNER_FOLDS)
+            index.append(base + i)
+    return TrainSet(fs, np.array(label), np.array(praised), np.array(pol), np.array(group), np.array(index))
+
+
+def train_model(extract: ClassFeatures | None = None) -> OverallModel:
+    """The shipped model: every written batch but the blind ones, every brand reply and request."""
+    from execdesk.reply.tone import text as T
+    from execdesk.reply.tone.config import default_config
+    from execdesk.reply.tone.guard import _negated, mask
+
+    cfg = default_config()
+    features = extract or ClassFeatures(cfg, _negated)
+    blind = {p.name for p in BLIND_SETS}
+    items = [it for p in sorted(FIXTURES.glob("tone_eval*.yaml")) if p.name not in blind for it in written_batches(
+        p.parent, p.name)]  # fmt: skip
+    brands, requests = brand_replies(), politeness_requests()
+    texts = [t for _, _, t, _ in items] + brands + requests
+    feats = [features.of_sentences(s.text for s in T.sentences(mask(t, cfg))) for t in texts]
+    batches = {b for b, *_ in items}
+    ts = train_set(items, feats, batches, range(len(brands)), range(len(requests)), len(brands))
+    c, threshold, recall = choose(out_of_fold(ts), ts)
+    vocab, lr = fit(ts, np.arange(len(ts.feats)), c)
+    coef = lr.coef_[0]
+    weights = {f: round(float(coef[j]), 6) for f, j in vocab.items() if abs(coef[j]) > 1e-9}
+    about = {
+        "trained": date.today().isoformat(),
+        "decision": "0630",
+        "c": c,
+        "out_of_fold_recall": round(recall, 4),
+        "written_items": len(items),
+        "batches": sorted(batches, key=batch_order),
+        "brand_replies": len(brands),
+        "politeness_requests": len(requests),
+        "features": len(vocab),
+    }
+    return OverallModel(weights, round(float(lr.intercept_[0]), 6), round(threshold, 6), about)
+
+
+def main(argv: list[str]) -> int:
+    model = train_model()
+    a = model.about
+    print(f"C={a['c']}, threshold {model.threshold:.3f}, out-of-fold recall {a['out_of_fold_recall']:.3f}, "
+          f"{a['features']} features; {a['written_items']} written items, {a['brand_replies']} brand replies, "
+          f"{a['politeness_requests']} requests")  # fmt: skip
+    if "--write" in argv:
+        out = Path(__file__).with_name(MODEL_FILE)
+        out.write_text(model.to_json(), encoding="utf-8")
+        print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
