@@ -173,13 +173,13 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 39 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 40 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    full = (*range(9, 26), *range(28, 34), 36, *range(40, 44))
+    full = (*range(9, 26), *range(28, 34), 36, *range(40, 44), 46)
     assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in full)
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == per_batch["batch38"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 1010 and crit >= 1360 and praised >= 1520
+    assert must >= 1040 and crit >= 1400 and praised >= 1560
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -1160,6 +1160,11 @@ POLICY_THREATS = [
     "Keep posting fake reviews. You will be caught.",
     "Consider this your warning.",
     "Please don't message me or my team again.",
+    # decision 0631 (batch 46): a remedy held until the customer takes their post down
+    "We'll process the refund as soon as you delete the review on the parents' forum.",
+    "Your deposit is released once you have removed those comments about our staff.",
+    # ... and our earlier letter quoted without disowning it is still ours
+    "Our letter of 3 May warned that further calls would be treated as vexatious.",
 ]
 THIRD_PARTY_OR_REPORTED = [
     # a condition on a third party, a sanction on a third party's standing
@@ -1189,6 +1194,14 @@ THIRD_PARTY_OR_REPORTED = [
     # decision 0629 (batch 43): a customer told what they posted; "published publicly" by us, kindly
     "You have posted your phone number publicly, so please delete the post and DM us instead.",
     "I'll share what we changed publicly next week, so everyone can see it's fixed.",
+    # decision 0631 (batch 46): an earlier letter of ours quoted, then disowned; a cease-and-desist named as
+    # a thing; the customer's own readiness to go to court; a log offered; the police helping a victim
+    "Our letter of 3 May warned that further calls would be treated as vexatious. I'm ashamed of it.",
+    "The cease-and-desist letter our lawyers sent you was a mistake, and it is withdrawn.",
+    "You said you were ready to take us to small claims court, and you were entitled to.",
+    "I've attached the inspection report so you can see what we relied on.",
+    "If the police contact you about the stolen parcel, give them the reference above.",
+    "You won't be chased by the agency again, and no action will be taken against you.",
 ]
 
 
