@@ -69,8 +69,12 @@ class ClassFeatures:
         # One gate per class, per rule pattern and per rule requirement (None: always searched).
         gated_or_not = gate if gated else (lambda _: None)
         self.class_gates = [gated_or_not(p) for _, p in self.classes]
-        pattern_gates = [[gated_or_not(p) for p in r.patterns] for r in self.rules]
-        self.require_gates = [[gated_or_not(q) for q in r.requires] for r in self.rules]
+        # A compiled rule carries its gates already (the same ``gate`` of the same patterns); rules of an
+        # older revision (benchmarks) may not.
+        pattern_gates = [_gates_of(r.patterns, getattr(r, "gates", None), gated_or_not) for r in self.rules]
+        self.require_gates = [
+            _gates_of(r.requires, getattr(r, "require_gates", None), gated_or_not) for r in self.rules
+        ]
         # What each literal gate opens, so that a sentence only tries what can match in it.
         self.class_always = [k for k, g in enumerate(self.class_gates) if g is None]
         self.pattern_always = [(r, j) for r, gs in enumerate(pattern_gates) for j, g in enumerate(gs) if g is None]
@@ -197,6 +201,13 @@ class ClassFeatures:
 
     def of_sentences(self, sents: Iterable[str]) -> frozenset[str]:
         return frozenset[str]().union(*self.per_sentence(sents))
+
+
+def _gates_of(patterns: tuple[re.Pattern[str], ...], known: tuple[Gate, ...] | None,
+              derive: Callable[[re.Pattern[str]], Gate]) -> list[Gate]:  # fmt: skip
+    if known is not None and len(known) == len(patterns) and derive is gate:
+        return list(known)
+    return [derive(p) for p in patterns]
 
 
 @dataclass(frozen=True)
