@@ -174,7 +174,8 @@ class RevisionFeatures(ClassFeatures):
     with the free and cancelled hits of the gated variants."""
 
     def __init__(self, tone: ModuleType) -> None:
-        super().__init__(tone.config.default_config(), tone.guard._negated)
+        self.negated = tone.guard._negated
+        super().__init__(tone.config.default_config(), self._revision_cancelled)
         self.mask = tone.guard.mask
         self.sentences = tone.text.sentences
         self.block_rules = [r for r in self.rules if r.severity == "block"]
@@ -213,6 +214,19 @@ class RevisionFeatures(ClassFeatures):
                 ):
                     out.add(rule.id)
         return frozenset(out)
+
+    def _revision_cancelled(self, rule: Any, s: str, prev: str) -> bool:
+        """``guard.cancelled_hit`` for the rules of any revision (the oldest lack ``unless_before``)."""
+        live = any(
+            not (rule.skip_negated and self.negated(s, m.start(), m.group(0)))
+            for p in rule.patterns
+            for m in p.finditer(s)
+        )
+        return (
+            not live
+            or any(u.search(s) for u in rule.unless)
+            or any(u.search(prev) for u in getattr(rule, "unless_before", ()))
+        )
 
     def _free(self, rule: Any, s: str, prev: str) -> bool:
         return (

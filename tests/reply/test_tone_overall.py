@@ -11,7 +11,7 @@ import yaml
 from execdesk.reply.tone import InboundContext, check_tone, default_config, load_config
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.evaluate import BLIND_SETS, FIXTURES
-from execdesk.reply.tone.guard import _negated, mask
+from execdesk.reply.tone.guard import cancelled_hit, mask
 from execdesk.reply.tone.overall import OVERALL_RULE, ClassFeatures, default_model
 from execdesk.reply.tone.train_overall import written_batches
 
@@ -27,7 +27,7 @@ RAISED = [
 
 def _features(text: str) -> list[frozenset[str]]:
     config = default_config()
-    return ClassFeatures(config, _negated).per_sentence(s.text for s in T.sentences(mask(text, config)))
+    return ClassFeatures(config, cancelled_hit).per_sentence(s.text for s in T.sentences(mask(text, config)))
 
 
 def _probability(text: str) -> float:
@@ -95,7 +95,7 @@ def test_a_warned_reply_that_does_not_read_as_a_threat_stays_a_warning() -> None
 def test_gated_features_are_the_ungated_ones_on_the_written_replies() -> None:
     """The literal gates only skip searches that cannot match (checked on every written reply)."""
     cfg = default_config()
-    fast, slow = ClassFeatures(cfg, _negated), ClassFeatures(cfg, _negated, gated=False)
+    fast, slow = ClassFeatures(cfg, cancelled_hit), ClassFeatures(cfg, cancelled_hit, gated=False)
     texts = [t for _, _, t, _ in written_batches(FIXTURES, "tone_eval_batch4[4-6].yaml")]
     assert len(texts) >= 240
     for t in texts:
@@ -105,7 +105,7 @@ def test_gated_features_are_the_ungated_ones_on_the_written_replies() -> None:
 
 def test_remembered_sentences_give_what_a_cold_reading_gives() -> None:
     cfg = default_config()
-    features = ClassFeatures(cfg, _negated)
+    features = ClassFeatures(cfg, cancelled_hit)
     text = RAISED[0] + " Please reply by Friday. We will call you then."
     sents = [s.text for s in T.sentences(mask(text, cfg))]
     features.per_sentence(sents)

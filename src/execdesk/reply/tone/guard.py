@@ -144,18 +144,35 @@ def _first_hit(
 ) -> tuple[int, int] | None:
     if not live or not all(r.search(s.text) or (rule.requires_previous and r.search(before)) for r in rule.requires):
         return None
-    for p in live:
-        for m in p.finditer(s.text):
-            if rule.skip_negated and _negated(s.text, m.start(), m.group(0)):
-                continue
-            if (
-                any(u.search(s.text) for u in rule.unless)
-                or any(u.search(before) for u in rule.unless_before)
-                or (after and any(u.search(after) for u in rule.unless_after))
-            ):
-                return None
-            return m.start(), m.end()
+    m = _live_match(rule, s.text, live)
+    return None if m is None or _excepted(rule, s.text, before, after) else (m.start(), m.end())
+
+
+def _live_match(
+    rule: Rule, sentence: str, patterns: list[re.Pattern[str]] | tuple[re.Pattern[str], ...]
+) -> re.Match[str] | None:
+    """The first match of the patterns that negation does not cancel (for rules with ``negation: skip``)."""
+    for p in patterns:
+        for m in p.finditer(sentence):
+            if not (rule.skip_negated and _negated(sentence, m.start(), m.group(0))):
+                return m
     return None
+
+
+def _excepted(rule: Rule, sentence: str, before: str, after: str = "") -> bool:
+    """One of the rule's exceptions applies: ``unless`` here, ``unless_before`` / ``unless_after`` next door."""
+    return (
+        any(u.search(sentence) for u in rule.unless)
+        or any(u.search(before) for u in rule.unless_before)
+        or (bool(after) and any(u.search(after) for u in rule.unless_after))
+    )
+
+
+def cancelled_hit(rule: Rule, sentence: str, before: str) -> bool:
+    """The guard would not report the rule in this sentence though its patterns match: every match negated,
+    or an exception applies (``unless_after`` aside: it needs the sentence after). The whole-reply model's
+    ``off:`` features and its veto (decision 0630)."""
+    return _live_match(rule, sentence, rule.patterns) is None or _excepted(rule, sentence, before)
 
 
 def _has_next_step(low: str, lex: dict[str, re.Pattern[str]]) -> bool:

@@ -48,7 +48,8 @@ SUGGESTION = (
     "will do for them instead."
 )
 
-Negated = Callable[[str, int, str], bool]
+# (rule, sentence, sentence before) -> the guard drops the rule's hit there (guard.cancelled_hit).
+Cancelled = Callable[[Rule, str, str], bool]
 
 
 class ClassFeatures:
@@ -57,9 +58,9 @@ class ClassFeatures:
     Literal gates (gates.py) skip the searches that cannot match, as in the guard's own pass: the
     features are the same with ``gated=False`` (tested), about five times slower."""
 
-    def __init__(self, cfg: ToneConfig, negated: Negated, gated: bool = True) -> None:
+    def __init__(self, cfg: ToneConfig, cancelled: Cancelled, gated: bool = True) -> None:
         self.cfg = cfg
-        self.negated = negated
+        self.cancelled = cancelled
         self.classes = [
             (name, re.compile(r"(?<![a-z0-9])(?:" + pat.pattern + r")(?![a-z0-9])", re.S))
             for name, pat in cfg.lexicon.items()
@@ -186,19 +187,6 @@ class ClassFeatures:
                     return True
         return False
 
-    def cancelled(self, rule: Rule, s: str, prev: str) -> bool:
-        """The guard would not report the rule here: every match negated, or an ``unless`` matches."""
-        live = any(
-            not (rule.skip_negated and self.negated(s, m.start(), m.group(0)))
-            for p in rule.patterns
-            for m in p.finditer(s)
-        )
-        return (
-            not live
-            or any(u.search(s) for u in rule.unless)
-            or any(u.search(prev) for u in getattr(rule, "unless_before", ()))
-        )
-
     def of_sentences(self, sents: Iterable[str]) -> frozenset[str]:
         return frozenset[str]().union(*self.per_sentence(sents))
 
@@ -245,13 +233,13 @@ _FEATURES: dict[int, tuple[ToneConfig, ClassFeatures]] = {}  # by id: a config (
 
 def _features_for(cfg: ToneConfig) -> ClassFeatures:
     """The compiled features of a configuration, built once (a loaded configuration lives as long as its file)."""
-    from execdesk.reply.tone.guard import _negated
+    from execdesk.reply.tone.guard import cancelled_hit
 
     got = _FEATURES.get(id(cfg))
     if got is None or got[0] is not cfg:
         if len(_FEATURES) >= 8:
             _FEATURES.clear()
-        got = _FEATURES[id(cfg)] = (cfg, ClassFeatures(cfg, _negated))
+        got = _FEATURES[id(cfg)] = (cfg, ClassFeatures(cfg, cancelled_hit))
     return got[1]
 
 
@@ -264,10 +252,10 @@ def forget_sentences() -> None:
 def overall_finding(text: str, sents: list[T.Sentence], cfg: ToneConfig, model: OverallModel) -> Finding | None:
     """A block finding on the sentence that weighs most, if the whole reply scores at the threshold."""
     features = _features_for(cfg)
-    per = features.per_sentence(s.text for s in sents)
-    everything = frozenset().union(*per)
-    p = model.probability(everything)
-    if p < model.threshold or features.vetoed(per, [s.text for s in sents]):
+    texts = [s.text for s in sents]
+    per = features.per_sentence(texts)
+    p = model.probability(frozenset[str]().union(*per))
+    if p < model.threshold or features.vetoed(per, texts):
         return None
     w = model.weights
     best = max(range(len(sents)), key=lambda i: sum(w.get(f, 0.0) for f in per[i]))

@@ -189,10 +189,10 @@ def train_model(extract: ClassFeatures | None = None) -> OverallModel:
     """The shipped model: every written batch but the blind ones, every brand reply and request."""
     from execdesk.reply.tone import text as T
     from execdesk.reply.tone.config import default_config
-    from execdesk.reply.tone.guard import _negated, mask
+    from execdesk.reply.tone.guard import cancelled_hit, mask
 
     cfg = default_config()
-    features = extract or ClassFeatures(cfg, _negated)
+    features = extract or ClassFeatures(cfg, cancelled_hit)
     blind = {p.name for p in BLIND_SETS}
     items = [it for p in sorted(FIXTURES.glob("tone_eval*.yaml")) if p.name not in blind for it in written_batches(
         p.parent, p.name)]  # fmt: skip
