@@ -6,7 +6,8 @@ text) with and without a threat sentence, and the ratio to a baseline measured i
 run: one pass of ``re.findall(r"\\w+")`` plus ``str.lower`` over the same text (the least any
 text check must do). It also times the same rules with their literal gates switched off
 (decision 0609), to show what the gates save on this machine in this run. Every call is cold: the
-whole-reply model's remembered sentences (decision 0630) are dropped before it. Last, the live case:
+whole-reply model's remembered sentences (decision 0630) are dropped before it; what the guard compiles on
+first use is compiled before timing, as a server's start does (``tone.warm_up``, decision 0632). Last, the live case:
 each reply re-checked with its last word edited, as while an agent types.
 """
 
@@ -19,7 +20,7 @@ import sys
 import time
 
 from execdesk.analyze.training.data import default_data_dir
-from execdesk.reply.tone import InboundContext, ToneConfig, check_tone, default_config
+from execdesk.reply.tone import InboundContext, ToneConfig, check_tone, default_config, warm_up
 from execdesk.reply.tone.overall import forget_sentences
 
 SHARED = default_data_dir() / "twcs_customer_support" / "pairs.csv"  # $EXECDESK_SHARED_DATA or ../shared/data
@@ -91,11 +92,12 @@ def main(argv: list[str]) -> int:
     n = int(argv[argv.index("--n") + 1]) if "--n" in argv else 2000
     texts = replies()
     ctx = InboundContext(intent="complaint", sentiment=-1)
-    check_tone(texts[0], inbound=ctx)  # compile rules and load weights once
+    warm_up()  # compile rules, branches and models once, as a server does at start (decision 0632)
+    open_cfg = ungated(default_config())
+    warm_up(open_cfg)
     word = re.compile(r"\w+")
     base = timed(lambda t: word.findall(t.lower()), texts, n, cold=False)
     tone = timed(lambda t: check_tone(t, inbound=ctx), texts, n)
-    open_cfg = ungated(default_config())
     nogate = timed(lambda t: check_tone(t, inbound=ctx, config=open_cfg), texts, n)
     print(f"300-word replies, n={n} (half with a threat sentence)")
     print(

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 from execdesk.cases.refs import case_ref
 from execdesk.cases.service import record_audit
 from execdesk.reply.drafting import CaseContext, case_context, reply_subject
-from execdesk.reply.tone import InboundContext, ToneConfig, ToneReport, check_tone, load_config
+from execdesk.reply.tone import InboundContext, ToneConfig, ToneReport, check_tone, load_config, warm_up
 from execdesk.settings import Settings
 from execdesk.store.db import utcnow
 from execdesk.store.models import OutboxEntry, table_of
@@ -55,6 +55,11 @@ def tone_config(settings: Settings) -> ToneConfig:
 def check(text: str, settings: Settings, inbound: InboundContext | None) -> ToneReport:
     """The guard on an outgoing text, with the organisation's rules and the customer's message as context."""
     return check_tone(text, inbound=inbound, config=tone_config(settings))
+
+
+def warm_up_tone(settings: Settings) -> None:
+    """Compile the organisation's tone rules and models before the first live check (``tone.warm_up``)."""
+    warm_up(tone_config(settings))
 
 
 def message_id_domain(settings: Settings) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -59,6 +61,18 @@ def _when(value: str | datetime | None) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+log = logging.getLogger(__name__)
+
+
+def _warm_up_tone(settings: Settings) -> None:
+    from execdesk.reply.outbox import warm_up_tone
+
+    try:
+        warm_up_tone(settings)
+    except Exception as exc:  # a broken rules file is reported where a reply is checked, with its message
+        log.warning("tone guard warm-up failed: %s", exc)
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
@@ -81,6 +95,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         from execdesk.web import jobs
 
         app.state.jobs = jobs.start(the_store, settings) if jobs.wanted(settings) else None
+        # The tone guard checks drafts live while agents type: compile its rules and models now, in the
+        # background, rather than in the first agent's request (decision 0632).
+        threading.Thread(target=_warm_up_tone, args=(settings,), name="tone-warm-up", daemon=True).start()
         try:
             yield
         finally:

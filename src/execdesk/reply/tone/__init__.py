@@ -7,7 +7,7 @@ organisation override). See docs/reply.md.
 """
 
 from execdesk.reply.tone.config import ToneConfig, ToneConfigError, default_config, load_config
-from execdesk.reply.tone.guard import check_tone
+from execdesk.reply.tone.guard import check_tone, warm_up
 from execdesk.reply.tone.model import Finding, InboundContext, ToneReport
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "check_tone",
     "default_config",
     "load_config",
+    "warm_up",
 ]

@@ -12,12 +12,13 @@ Pure and fast: no I/O after the first call (rules and weights are compiled once)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.config import Rule, ToneConfig, default_config
-from execdesk.reply.tone.gates import Gate
+from execdesk.reply.tone.gates import AnyBranch, Gate
 from execdesk.reply.tone.model import Finding, InboundContext, ToneReport, Verdict
-from execdesk.reply.tone.overall import OVERALL_RULE, overall_finding
+from execdesk.reply.tone.overall import OVERALL_RULE, features_for, overall_finding
 from execdesk.reply.tone.overall import default_model as default_overall_model
 from execdesk.reply.tone.politeness import PolitenessModel, cues, default_model, explain
 
@@ -114,11 +115,11 @@ def _pattern_findings(text: str, sents: list[T.Sentence], cfg: ToneConfig) -> li
             where = where & w
         if not where:
             continue
-        live = [(p, w) for p, g in zip(rule.patterns, rule.gates, strict=True) if (w := where_of(g) & where)]
+        live = [(j, w) for j, g in enumerate(rule.gates) if (w := where_of(g) & where)]
         for i in sorted(set().union(*(w for _, w in live))):
             s = sents[i]
             after = sents[i + 1].text if rule.unless_after and i + 1 < len(sents) else ""
-            hit = _first_hit(rule, s, [p for p, w in live if i in w], sents[i - 1].text if i else "", after)
+            hit = _first_hit(rule, s, [j for j, w in live if i in w], sents[i - 1].text if i else "", after)
             if hit is not None:
                 a, b = s.start + hit[0], s.start + hit[1]
                 out.append(Finding(rule.id, rule.severity, a, b, text[a:b], rule.why, rule.suggestion))
@@ -139,21 +140,18 @@ def _negated(sentence: str, start: int, matched: str) -> bool:
     return bool(negs) and not _COND_CLAUSE.search(sentence, 0, lo + negs[-1].start())
 
 
-def _first_hit(
-    rule: Rule, s: T.Sentence, live: list[re.Pattern[str]], before: str, after: str = ""
-) -> tuple[int, int] | None:
+def _first_hit(rule: Rule, s: T.Sentence, live: list[int], before: str, after: str = "") -> tuple[int, int] | None:
     if not live or not all(r.search(s.text) or (rule.requires_previous and r.search(before)) for r in rule.requires):
         return None
     m = _live_match(rule, s.text, live)
     return None if m is None or _excepted(rule, s.text, before, after) else (m.start(), m.end())
 
 
-def _live_match(
-    rule: Rule, sentence: str, patterns: list[re.Pattern[str]] | tuple[re.Pattern[str], ...]
-) -> re.Match[str] | None:
-    """The first match of the patterns that negation does not cancel (for rules with ``negation: skip``)."""
-    for p in patterns:
-        for m in p.finditer(sentence):
+def _live_match(rule: Rule, sentence: str, which: Iterable[int]) -> re.Match[str] | None:
+    """The first match of the rule's patterns ``which`` that negation does not cancel (for rules with
+    ``negation: skip``)."""
+    for j in which:
+        for m in rule.patterns[j].finditer(sentence):
             if not (rule.skip_negated and _negated(sentence, m.start(), m.group(0))):
                 return m
     return None
@@ -172,15 +170,22 @@ def cancelled_hit(rule: Rule, sentence: str, before: str) -> bool:
     """The guard would not report the rule in this sentence though its patterns match: every match negated,
     or an exception applies (``unless_after`` aside: it needs the sentence after). The whole-reply model's
     ``off:`` features and its veto (decision 0630)."""
-    return _live_match(rule, sentence, rule.patterns) is None or _excepted(rule, sentence, before)
+    return _live_match(rule, sentence, range(len(rule.patterns))) is None or _excepted(rule, sentence, before)
 
 
-def _has_next_step(low: str, lex: dict[str, re.Pattern[str]]) -> bool:
+def _has_next_step(low: str, cfg: ToneConfig) -> bool:
     """A step is named, and it is not only a vague one: "we'll look into it at some point" names none,
     unless the reply also gives a time, an owner or a way to reach us (``concrete_step``)."""
-    if not lex["next_step"].search(low):
+    if not cfg.searcher("next_step").search(low):
         return False
-    return not lex["vague_step"].search(low) or bool(lex["concrete_step"].search(low))
+    return not cfg.searcher("vague_step").search(low) or bool(cfg.searcher("concrete_step").search(low))
+
+
+def _all_matches(cfg: ToneConfig, word_class: str, low: str) -> list[re.Match[str]]:
+    """Every match of a word class; the yes/no search first, since most replies hold none."""
+    if cfg.searcher(word_class).search(low) is None:
+        return []
+    return list(cfg.lexicon[word_class].finditer(low))
 
 
 def _whole(rule: str, text: str, start: int, end: int) -> Finding:
@@ -197,7 +202,6 @@ def _context_findings(
     low = T.normalise(masked)
     first = sents[0]
     ctx = cfg.context
-    lex = cfg.lexicon
     friendly = (
         inbound is not None
         and (
@@ -209,8 +213,8 @@ def _context_findings(
         )
         and inbound.intent not in ("complaint", "legal_notice")
     )
-    strong = list(lex["legalese_strong"].finditer(low))
-    weak = list(lex["legalese_weak"].finditer(low))
+    strong = _all_matches(cfg, "legalese_strong", low)
+    weak = _all_matches(cfg, "legalese_weak", low)
     rm = ctx["register_mismatch"]
     cues = strong or weak
     if cues:
@@ -231,7 +235,7 @@ def _context_findings(
         and inbound.intent in na["complaint_intents"]
         and (inbound.sentiment is None or inbound.sentiment <= na["max_sentiment"])
     )
-    if complaint and cfg.enabled("no_apology") and not lex["apology"].search(low):
+    if complaint and cfg.enabled("no_apology") and not cfg.searcher("apology").search(low):
         out.append(_whole("no_apology", text, first.start, first.end))
 
     nwords = len(T.words(masked))
@@ -239,7 +243,7 @@ def _context_findings(
     wants_step = (inbound is not None and inbound.intent in ns["intents"]) or (
         (inbound is None or inbound.intent is None) and nwords >= ns["min_words_without_inbound"]
     )
-    if wants_step and cfg.enabled("no_next_step") and not _has_next_step(low, lex):
+    if wants_step and cfg.enabled("no_next_step") and not _has_next_step(low, cfg):
         last = sents[-1]
         out.append(_whole("no_next_step", text, last.start, last.end))
 
@@ -295,6 +299,25 @@ def front_page_score(
         score = min(score, float(sc["block_cap"]) * (0.5 + 0.5 * p))
         reasons.insert(0, f"block {blocks[0].rule}: {blocks[0].text[:60]!r}")
     return max(0, min(100, round(score))), reasons
+
+
+# Word classes the whole-reply rules search (``ToneConfig.searcher``).
+_CONTEXT_CLASSES = ("legalese_strong", "legalese_weak", "apology", "next_step", "vague_step", "concrete_step")
+
+
+def warm_up(config: ToneConfig | None = None) -> None:
+    """Compile now what the guard otherwise compiles on first use: every branch of the rules' yes/no searches,
+    the whole-reply model's features and both models. A server calls it at start (in a thread) so that the
+    first replies checked live are as fast as the rest; a one-off check does not need it (decision 0632)."""
+    cfg = config or default_config()
+    searches = [s for r in cfg.rules for s in (*r.requires, *r.unless, *r.unless_before, *r.unless_after)]
+    for search in searches + [cfg.searcher(name) for name in _CONTEXT_CLASSES]:
+        if isinstance(search, AnyBranch):
+            search.compile()
+    if cfg.enabled(OVERALL_RULE):
+        features_for(cfg).compile()
+        default_overall_model()
+    default_model()
 
 
 def mask(text: str, config: ToneConfig | None = None) -> str:

@@ -31,7 +31,7 @@ from typing import Any
 
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.config import Rule, ToneConfig
-from execdesk.reply.tone.gates import Gate, LiteralIndex, gate
+from execdesk.reply.tone.gates import Gate, LazyPattern, LiteralIndex, Searchable, alternatives, gate, gate_of
 from execdesk.reply.tone.model import Finding
 
 OVERALL_RULE = "threat.overall"
@@ -61,25 +61,37 @@ class ClassFeatures:
     def __init__(self, cfg: ToneConfig, cancelled: Cancelled, gated: bool = True) -> None:
         self.cfg = cfg
         self.cancelled = cancelled
-        self.classes = [
-            (name, re.compile(r"(?<![a-z0-9])(?:" + pat.pattern + r")(?![a-z0-9])", re.S))
-            for name, pat in cfg.lexicon.items()
-            if name not in SKIP_CLASSES
+        names = [name for name in cfg.lexicon if name not in SKIP_CLASSES]
+        self.class_names = names
+        # Classes and rule patterns are searched for yes or no here, so branch by branch (gates.alternatives),
+        # each branch behind its own gate and compiled when first tried: a class matches where one of its
+        # branches does, and most branches' words are absent from a sentence (decision 0632).
+        split = alternatives if gated else (lambda p: [p])
+        self.units = [  # (class index, one branch of the class)
+            (k, LazyPattern(r"(?<![a-z0-9])(?:" + branch + r")(?![a-z0-9])", re.S))
+            for k, name in enumerate(names)
+            for branch in split(cfg.lexicon[name].pattern)
         ]
         self.rules = list(cfg.rules)
-        # One gate per class, per rule pattern and per rule requirement (None: always searched).
-        gated_or_not = gate if gated else (lambda _: None)
-        self.class_gates = [gated_or_not(p) for _, p in self.classes]
-        # A compiled rule carries its gates already (the same ``gate`` of the same patterns); rules of an
-        # older revision (benchmarks) may not.
-        pattern_gates = [_gates_of(r.patterns, getattr(r, "gates", None), gated_or_not) for r in self.rules]
+        self.pattern_units = [
+            [LazyPattern(b, p.flags) for p in r.patterns for b in split(p.pattern)] for r in self.rules
+        ]
+        # One gate per class branch, per rule pattern branch and per rule requirement (None: always searched).
+        lazy_gate: Callable[[LazyPattern], Gate] = (
+            (lambda p: gate_of(p.pattern, p.flags)) if gated else (lambda _: None)
+        )
+        self.class_gates = [lazy_gate(p) for _, p in self.units]
+        pattern_gates = [[lazy_gate(p) for p in units] for units in self.pattern_units]
+        # A compiled rule carries the gates of its requirements already; rules of an older revision
+        # (benchmarks) may not.
         self.require_gates = [
-            _gates_of(r.requires, getattr(r, "require_gates", None), gated_or_not) for r in self.rules
+            _gates_of(r.requires, getattr(r, "require_gates", None), gate if gated else (lambda _: None))
+            for r in self.rules
         ]
         # What each literal gate opens, so that a sentence only tries what can match in it.
         self.class_always = [k for k, g in enumerate(self.class_gates) if g is None]
         self.pattern_always = [(r, j) for r, gs in enumerate(pattern_gates) for j, g in enumerate(gs) if g is None]
-        self.opens: dict[Gate, list[tuple[int, int]]] = {}  # gate -> (-1, class) or (rule, pattern)
+        self.opens: dict[Gate, list[tuple[int, int]]] = {}  # gate -> (-1, class branch) or (rule, branch)
         for k, g in enumerate(self.class_gates):
             if g is not None:
                 self.opens.setdefault(g, []).append((-1, k))
@@ -131,13 +143,18 @@ class ClassFeatures:
                 continue
             prev = keys[i][0]
             own: set[str] = set()
-            cls = tuple(sorted(self.classes[k][0] for k in classes[i] if self.classes[k][1].search(s)))
+            hit: set[int] = set()
+            for u in sorted(classes[i]):
+                k, unit = self.units[u]
+                if k not in hit and unit.search(s):
+                    hit.add(k)
+            cls = tuple(sorted(self.class_names[k] for k in hit))
             own.update(f"c:{c}" for c in cls)
             own.update(f"cc:{a}+{b}" for a, b in combinations(cls, 2))
             own.update(f"pc:{a}>{b}" for a in prev_classes for b in cls)
             for r, js in patterns[i].items():
                 rule = self.rules[r]
-                if not any(rule.patterns[j].search(s) for j in js):
+                if not any(self.pattern_units[r][j].search(s) for j in js):
                     continue
                 own.add(f"pat:{rule.id}")
                 back = getattr(rule, "requires_previous", False)  # older rule sets lack it
@@ -169,6 +186,14 @@ class ClassFeatures:
         sub = self.literals.sentence_sets("\n".join(texts[j] for j in need), starts)
         return {g: {need[k] for k in where} for g, where in sub.items()}
 
+    def compile(self) -> None:
+        """Compile every branch now, not on the first sentence that opens its gate (``guard.warm_up``)."""
+        for _, unit in self.units:
+            unit.compile()
+        for units in self.pattern_units:
+            for unit in units:
+                unit.compile()
+
     def forget(self) -> None:
         """Drop the remembered sentences (benchmarks time the cold path with it)."""
         self._memo.clear()
@@ -191,8 +216,8 @@ class ClassFeatures:
         return frozenset[str]().union(*self.per_sentence(sents))
 
 
-def _gates_of(patterns: tuple[re.Pattern[str], ...], known: tuple[Gate, ...] | None,
-              derive: Callable[[re.Pattern[str]], Gate]) -> list[Gate]:  # fmt: skip
+def _gates_of(patterns: tuple[Searchable, ...], known: tuple[Gate, ...] | None,
+              derive: Callable[[Searchable], Gate]) -> list[Gate]:  # fmt: skip
     if known is not None and len(known) == len(patterns) and derive is gate:
         return list(known)
     return [derive(p) for p in patterns]
@@ -231,7 +256,7 @@ def default_model() -> OverallModel:
 _FEATURES: dict[int, tuple[ToneConfig, ClassFeatures]] = {}  # by id: a config (holding dicts) is unhashable
 
 
-def _features_for(cfg: ToneConfig) -> ClassFeatures:
+def features_for(cfg: ToneConfig) -> ClassFeatures:
     """The compiled features of a configuration, built once (a loaded configuration lives as long as its file)."""
     from execdesk.reply.tone.guard import cancelled_hit
 
@@ -251,7 +276,7 @@ def forget_sentences() -> None:
 
 def overall_finding(text: str, sents: list[T.Sentence], cfg: ToneConfig, model: OverallModel) -> Finding | None:
     """A block finding on the sentence that weighs most, if the whole reply scores at the threshold."""
-    features = _features_for(cfg)
+    features = features_for(cfg)
     texts = [s.text for s in sents]
     per = features.per_sentence(texts)
     p = model.probability(frozenset[str]().union(*per))

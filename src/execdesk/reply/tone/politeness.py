@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
+
+from execdesk.reply.tone.gates import Gate, gate, open_gate
 
 _WORD = re.compile(r"[a-z][a-z']*")
 _SENT_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)([a-z']+)")
@@ -234,6 +237,26 @@ _FUNCTION_WORD_CLASSES: dict[str, str] = {
 FUNCTION_WORDS = frozenset(w for words in _FUNCTION_WORD_CLASSES.values() for w in words.split())
 
 
+_COUNTED_GATES = tuple(gate(p) for _, p, _ in _COUNTED)
+
+
+def _relaxed(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The pattern without its word boundaries: it matches wherever the pattern does (an assertion removed
+    only widens a pattern), and a pattern that starts with literals lets the engine skip ahead by its first
+    characters, where a leading ``\b`` makes it try every position: a third of the time on a long reply."""
+    loose = pattern.pattern.replace(r"\b", "")
+    return re.compile(loose) if loose != pattern.pattern else None
+
+
+_COUNTED_RELAXED = tuple(_relaxed(p) for _, p, _ in _COUNTED)
+
+
+def _count(pattern: re.Pattern[str], g: Gate, loose: re.Pattern[str] | None, low: str, cap: int = 3) -> int:
+    if not open_gate(g, low) or (loose is not None and loose.search(low) is None):
+        return 0
+    return sum(1 for _ in islice(pattern.finditer(low), cap))
+
+
 @lru_cache(maxsize=1)
 def _vader() -> dict[str, float]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -252,7 +275,12 @@ class Cues:
 def cues(text: str) -> Cues:
     """Strategy counts of ``text`` (capped at 3, so one long rant does not dominate) and its words."""
     low = text.lower().replace("’", "'")
-    vals = [float(min(3, len(p.findall(low)))) for _, p, _ in _COUNTED]
+    # Counting stops at the cap, and a strategy none of whose literals is in the text is not searched
+    # (gates.py): the same counts, in about half the time on a 300-word reply (decision 0632).
+    vals = [
+        float(_count(p, g, loose, low))
+        for (_, p, _), g, loose in zip(_COUNTED, _COUNTED_GATES, _COUNTED_RELAXED, strict=True)
+    ]
     starts = _SENT_START.findall(low)
     lex = _vader()
     pos = neg = 0
