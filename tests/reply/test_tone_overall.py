@@ -12,7 +12,7 @@ from execdesk.reply.tone import InboundContext, check_tone, default_config, load
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.evaluate import BLIND_SETS, FIXTURES
 from execdesk.reply.tone.guard import cancelled_hit, mask
-from execdesk.reply.tone.overall import OVERALL_RULE, ClassFeatures, default_model
+from execdesk.reply.tone.overall import OVERALL_RULE, ClassFeatures, OverallModel, default_model
 from execdesk.reply.tone.train_overall import written_batches
 
 COMPLAINT = InboundContext(intent="complaint", sentiment=-2)
@@ -125,3 +125,34 @@ def test_the_shipped_model_was_not_trained_on_the_blind_batches() -> None:
     blind = {"batch" + p.stem.removeprefix("tone_eval_batch") for p in BLIND_SETS}
     assert blind and not blind & set(about["batches"])
     assert any(f.startswith("pat:") for f in model.weights) and any(f.startswith("cc:") for f in model.weights)
+
+
+def test_replies_the_rules_pass_are_read_only_with_a_threshold_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decision 0633: the hook for raising a reply the rules pass, at a stricter threshold, is off in the
+    shipped model (the variant failed its criteria); a model file that carries the threshold turns it on."""
+    import dataclasses
+
+    from execdesk.reply.tone import guard
+
+    text = "Your review will have no bearing on your tenancy."
+    p = _probability(text)
+    assert default_model().threshold_unwarned is None and check_tone(text).verdict == "ok"
+    stricter = dataclasses.replace(default_model(), threshold_unwarned=p + 0.01)
+    monkeypatch.setattr(guard, "default_overall_model", lambda: stricter)
+    assert check_tone(text).verdict == "ok"
+    monkeypatch.setattr(guard, "default_overall_model", lambda: dataclasses.replace(stricter, threshold_unwarned=p))
+    report = check_tone(text)
+    assert report.verdict == "block" and [f.rule for f in report.findings] == [OVERALL_RULE]
+    assert f"threshold of {p:.2f}" in report.findings[0].why
+    assert OverallModel.from_json(stricter.to_json()) == stricter
+
+
+def test_the_stricter_threshold_is_trained_from_out_of_fold_scores() -> None:
+    import numpy as np
+
+    from execdesk.reply.tone.train_overall import threshold_for
+
+    scores = np.array([0.1, 0.2, 0.3, 0.9, 0.95, 0.5])
+    praised = np.array([True, True, True, True, False, True])
+    assert threshold_for(scores, praised, 0.0) > 0.9  # nothing praised may reach it
+    assert 0.5 < threshold_for(scores, praised, 0.2) <= 0.9  # one of five may

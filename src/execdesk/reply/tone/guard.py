@@ -331,10 +331,12 @@ def check_tone(text: str, *, inbound: InboundContext | None = None, config: Tone
     masked = _mask(text, cfg)
     sents = list(T.sentences(masked))
     findings = _pattern_findings(text, sents, cfg) + _context_findings(text, masked, sents, inbound, cfg)
-    # Only a reply the rules already warn about is read as a whole: the model never flags a reply the rules
-    # pass (decision 0630).
-    if findings and cfg.enabled(OVERALL_RULE) and not any(f.severity == "block" for f in findings):
-        raised = overall_finding(text, sents, cfg, default_overall_model())
+    # A reply the rules warn about is read as a whole (decision 0630); one they pass, at a stricter threshold
+    # (0633). One a rule blocks needs no second reason.
+    if cfg.enabled(OVERALL_RULE) and not any(f.severity == "block" for f in findings):
+        model = default_overall_model()
+        threshold = model.threshold if findings else model.threshold_unwarned
+        raised = overall_finding(text, sents, cfg, model, threshold) if threshold is not None and sents else None
         if raised is not None:
             findings.append(raised)
     # A sentence blocked as a threat is not also listed as, say, "defensive": the block explains it.

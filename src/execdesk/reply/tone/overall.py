@@ -231,13 +231,18 @@ class OverallModel:
     intercept: float
     threshold: float
     about: dict[str, Any] = field(default_factory=dict)
+    # The stricter threshold for a reply the rules pass (decision 0633); None: such replies are not read.
+    threshold_unwarned: float | None = None
 
     def probability(self, feats: Iterable[str]) -> float:
         z = self.intercept + sum(self.weights.get(f, 0.0) for f in feats)
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
     def to_json(self) -> str:
-        doc = {"about": self.about, "threshold": self.threshold, "intercept": self.intercept}
+        doc: dict[str, Any] = {"about": self.about, "threshold": self.threshold}
+        if self.threshold_unwarned is not None:
+            doc["threshold_unwarned"] = self.threshold_unwarned
+        doc["intercept"] = self.intercept
         doc["weights"] = dict(sorted(self.weights.items()))
         return json.dumps(doc, indent=1, sort_keys=False) + "\n"
 
@@ -245,7 +250,14 @@ class OverallModel:
     def from_json(cls, text: str) -> OverallModel:
         doc = json.loads(text)
         weights = {str(k): float(v) for k, v in doc["weights"].items()}
-        return cls(weights, float(doc["intercept"]), float(doc["threshold"]), dict(doc.get("about") or {}))
+        unwarned = doc.get("threshold_unwarned")
+        return cls(
+            weights,
+            float(doc["intercept"]),
+            float(doc["threshold"]),
+            dict(doc.get("about") or {}),
+            float(unwarned) if unwarned is not None else None,
+        )
 
 
 @lru_cache(maxsize=1)
@@ -274,19 +286,23 @@ def forget_sentences() -> None:
         features.forget()
 
 
-def overall_finding(text: str, sents: list[T.Sentence], cfg: ToneConfig, model: OverallModel) -> Finding | None:
-    """A block finding on the sentence that weighs most, if the whole reply scores at the threshold."""
+def overall_finding(
+    text: str, sents: list[T.Sentence], cfg: ToneConfig, model: OverallModel, threshold: float | None = None
+) -> Finding | None:
+    """A block finding on the sentence that weighs most, if the whole reply scores at the threshold (the
+    model's own, or ``threshold``: the stricter one for a reply the rules pass)."""
+    threshold = model.threshold if threshold is None else threshold
     features = features_for(cfg)
     texts = [s.text for s in sents]
     per = features.per_sentence(texts)
     p = model.probability(frozenset[str]().union(*per))
-    if p < model.threshold or features.vetoed(per, texts):
+    if p < threshold or features.vetoed(per, texts):
         return None
     w = model.weights
     best = max(range(len(sents)), key=lambda i: sum(w.get(f, 0.0) for f in per[i]))
     cues = sorted(((w[f], f) for f in per[best] if w.get(f, 0.0) > 0), reverse=True)[:3]
     s = sents[best]
-    why = WHY.format(p=p, t=model.threshold, cues=", ".join(_describe(f, s.text, cfg) for _, f in cues) or "none")
+    why = WHY.format(p=p, t=threshold, cues=", ".join(_describe(f, s.text, cfg) for _, f in cues) or "none")
     return Finding(OVERALL_RULE, "block", s.start, s.end, text[s.start : s.end], why, SUGGESTION)
 
 

@@ -1,6 +1,6 @@
 """Train the whole-reply class model of the tone guard (``overall.py``, decision 0630).
 
-Usage: ``python -m execdesk.reply.tone.train_overall [--write]``. Run from a checkout (it reads the written
+Usage: ``python -m execdesk.reply.tone.train_overall [--write] [--unwarned]``. Run from a checkout (it reads the written
 batches under ``tests/reply/fixtures``) with ``../shared/data`` (or ``$EXECDESK_SHARED_DATA``).
 
 Data:
@@ -12,7 +12,9 @@ The blind batches (``evaluate.BLIND_SETS``) are left out: they stay the honest e
 as much as the in-domain negatives together. C and the threshold are chosen by a grouped
 cross-validation over the training data (the written batches are the groups). The threshold is the lowest
 at which the model alone blocks at most 2 % of the praised replies out of fold. ``--write`` stores the
-model in ``overall_model.json``. ``benchmarks/tone_class_model_cv.py`` uses the same pieces to measure the
+model in ``overall_model.json``. ``--unwarned`` adds the stricter threshold at which the model would also
+raise a reply the rules pass (decision 0633: it failed its pre-registered criteria, so the shipped model
+has none and such replies are not read). ``benchmarks/tone_class_model_cv.py`` uses the same pieces to measure the
 model blind, batch by batch, with the rules as they were when each batch was written.
 """
 
@@ -39,6 +41,10 @@ INNER_FOLDS = 5
 MIN_DF = 3  # a feature must occur in this many in-domain training texts
 POLITENESS_WEIGHT = 0.1
 MAX_PRAISED_FA = 0.02  # the model alone may block this share of training praised replies (out of fold)
+# Replies the rules pass (decision 0633): the stricter threshold lets at most these shares of the praised
+# replies and of the brand replies that the rules pass with no exception fired reach it, out of fold.
+MAX_UNWARNED_PRAISED = 0.005
+MAX_UNWARNED_BRANDS = 0.001
 
 Item = tuple[str, str, str, dict[str, Any] | None]  # batch, expect (block/warn/ok), text, inbound
 
@@ -123,10 +129,10 @@ def fit(ts: TrainSet, idx: np.ndarray, c: float) -> tuple[dict[str, int], Any]:
     return vocab, lr
 
 
-def threshold_for(scores: np.ndarray, praised: np.ndarray) -> float:
-    """The lowest threshold at which at most MAX_PRAISED_FA of the praised scores reach it."""
+def threshold_for(scores: np.ndarray, praised: np.ndarray, share: float = MAX_PRAISED_FA) -> float:
+    """The lowest threshold at which at most ``share`` of the scores where ``praised`` is true reach it."""
     p = np.sort(scores[praised])[::-1]
-    allowed = int(MAX_PRAISED_FA * len(p))
+    allowed = int(share * len(p))
     return float(np.nextafter(p[allowed], 1.0)) if allowed < len(p) else 0.0
 
 
@@ -185,8 +191,10 @@ def train_set(items: Sequence[Item], feats: Sequence[frozenset[str]], batches: s
     return TrainSet(fs, np.array(label), np.array(praised), np.array(pol), np.array(group), np.array(index))
 
 
-def train_model(extract: ClassFeatures | None = None) -> OverallModel:
-    """The shipped model: every written batch but the blind ones, every brand reply and request."""
+def train_model(extract: ClassFeatures | None = None, unwarned: bool = False) -> OverallModel:
+    """The shipped model: every written batch but the blind ones, every brand reply and request. With
+    ``unwarned``, also the stricter threshold for replies the rules pass (decision 0633: measured, not
+    shipped)."""
     from execdesk.reply.tone import text as T
     from execdesk.reply.tone.config import default_config
     from execdesk.reply.tone.guard import cancelled_hit, mask
@@ -198,10 +206,26 @@ def train_model(extract: ClassFeatures | None = None) -> OverallModel:
         p.parent, p.name)]  # fmt: skip
     brands, requests = brand_replies(), politeness_requests()
     texts = [t for _, _, t, _ in items] + brands + requests
-    feats = [features.of_sentences(s.text for s in T.sentences(mask(t, cfg))) for t in texts]
+    feats: list[frozenset[str]] = []
+    passed: list[bool] = []  # the rules pass the text and no exception fired (decision 0633)
+    for k, t in enumerate(texts):
+        sents = [s.text for s in T.sentences(mask(t, cfg))]
+        per = features.per_sentence(sents)
+        feats.append(frozenset[str]().union(*per))
+        passed.append(unwarned and k < len(items) + len(brands) and _unwarned(
+            t, items[k][3] if k < len(items) else None, cfg) and not features.vetoed(per, sents))  # fmt: skip
+    features.forget()
     batches = {b for b, *_ in items}
     ts = train_set(items, feats, batches, range(len(brands)), range(len(requests)), len(brands))
-    c, threshold, recall = choose(out_of_fold(ts), ts)
+    oof = out_of_fold(ts)
+    c, threshold, recall = choose(oof, ts)
+    gate = np.array(passed)[ts.index]
+    brand_rows = (ts.index >= len(items)) & (ts.index < len(items) + len(brands))
+    threshold_unwarned = max(
+        threshold,
+        threshold_for(oof[c], ts.praised & gate, MAX_UNWARNED_PRAISED),
+        threshold_for(oof[c], brand_rows & gate, MAX_UNWARNED_BRANDS),
+    )
     vocab, lr = fit(ts, np.arange(len(ts.feats)), c)
     coef = lr.coef_[0]
     weights = {f: round(float(coef[j]), 6) for f, j in vocab.items() if abs(coef[j]) > 1e-9}
@@ -216,12 +240,38 @@ def train_model(extract: ClassFeatures | None = None) -> OverallModel:
         "politeness_requests": len(requests),
         "features": len(vocab),
     }
-    return OverallModel(weights, round(float(lr.intercept_[0]), 6), round(threshold, 6), about)
+    if unwarned:
+        about["unwarned_praised"] = int((ts.praised & gate).sum())
+        about["unwarned_brand_replies"] = int((brand_rows & gate).sum())
+    intercept = round(float(lr.intercept_[0]), 6)
+    extra = round(threshold_unwarned, 6) if unwarned else None
+    return OverallModel(weights, intercept, round(threshold, 6), about, extra)
+
+
+def _unwarned(text: str, inbound: dict[str, Any] | None, cfg: Any) -> bool:
+    """The rules alone (without ``threat.overall``) find nothing in the reply."""
+    import dataclasses
+
+    from execdesk.reply.tone.guard import check_tone
+    from execdesk.reply.tone.model import InboundContext
+    from execdesk.reply.tone.overall import OVERALL_RULE
+
+    rules_only = _RULES_ONLY.get(id(cfg))
+    if rules_only is None:
+        rules_only = _RULES_ONLY[id(cfg)] = dataclasses.replace(cfg, disabled=cfg.disabled | {OVERALL_RULE})
+    ctx = InboundContext(**inbound) if inbound else None
+    return check_tone(text, inbound=ctx, config=rules_only).verdict == "ok"
+
+
+_RULES_ONLY: dict[int, Any] = {}
 
 
 def main(argv: list[str]) -> int:
-    model = train_model()
+    model = train_model(unwarned="--unwarned" in argv)
     a = model.about
+    if model.threshold_unwarned is not None:
+        print(f"threshold for replies the rules pass: {model.threshold_unwarned:.3f} ({a['unwarned_praised']} "
+              f"praised and {a['unwarned_brand_replies']} brand replies among them)")  # fmt: skip
     print(f"C={a['c']}, threshold {model.threshold:.3f}, out-of-fold recall {a['out_of_fold_recall']:.3f}, "
           f"{a['features']} features; {a['written_items']} written items, {a['brand_replies']} brand replies, "
           f"{a['politeness_requests']} requests")  # fmt: skip
