@@ -173,13 +173,14 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 40 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 41 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
     full = (*range(9, 26), *range(28, 34), 36, *range(40, 44), 46)
     assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in full)
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == per_batch["batch38"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
-    assert must >= 1040 and crit >= 1400 and praised >= 1560
+    assert per_batch["batch47"][1::2] == (20, 20, 80)  # short replies (decision 0634)
+    assert must >= 1060 and crit >= 1420 and praised >= 1640
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
