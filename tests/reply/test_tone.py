@@ -1243,3 +1243,33 @@ def test_our_failure_in_the_passive_is_not_blame_but_an_adjective_is() -> None:
 def test_mock_alarm_to_the_press_is_sarcasm_but_the_press_office_is_not() -> None:
     assert "condescending" in {f.rule for f in check_tone("A ten-minute queue. We'll alert the media.").findings}
     assert "condescending" not in {f.rule for f in check_tone("I'll tell the press office to correct it.").findings}
+
+
+# Decision 0635 (batch 47, short replies): paraphrases written after the rules, as regression tests.
+SHORT_THREATS = [
+    "Keep posting like that and your membership may find itself cancelled.",
+    "People who speak to our staff like that usually end up banned from the club.",
+    "Customers who raise chargebacks tend to find themselves on our internal watch list.",
+    "It would be wise to rethink your review of us before Friday.",
+    "Our manager knows the street you live on.",
+    "Your number has been flagged and calls from it will no longer be answered.",
+]
+SHORT_HELP = [
+    "Our legal team will write to the builder on your behalf.",
+    "Nobody is going to report you to anyone over this.",
+    "Accounts are only passed to collections after 90 days. There's plenty of time to sort this out.",
+    "Our solicitor will pursue the courier's insurer so you aren't out of pocket.",
+    "We've told the collection agency the debt was paid, so they will close their file.",
+    "We issued a warning to the man who kept damaging your fence from our car park.",
+    "Your number has been flagged as a possible fraud target, so our security team will call to check.",
+]
+
+
+@pytest.mark.parametrize("text", SHORT_THREATS)
+def test_short_threats_block(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize("text", SHORT_HELP)
+def test_short_replies_with_threat_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block", [(f.rule, f.text) for f in check_tone(text).findings]

@@ -41,6 +41,8 @@ _NO_DET = re.compile(
     r"|\bnothing\s+(?:(?:will|shall|would|is going to|gets?|is|has)\s+(?:ever\s+)?(?:be\s+|been\s+|get\s+)?)?$"
     # a negated subject: "(made sure) no missed payment is reported to your credit file"
     r"|\bno\s+(?:\w+\s+){1,3}?(?:is|are|was|were|will be|would be|has been|have been|gets?|shall be)\s+(?:ever\s+)?$"
+    # a negated person as subject: "nobody is going to ban you" (decision 0635)
+    r"|\b(?:nobody|no one|no-one)\s+(?:\w+\s+){0,3}?$"
 )
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 
