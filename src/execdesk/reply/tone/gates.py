@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -273,23 +273,11 @@ def alternatives(pattern: str) -> list[str]:
             break
         inner = body
     parts: list[str] = []
-    depth, start, i, n = 0, 0, 0, len(inner)
-    while i < n:
-        c = inner[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _class_end(inner, i)
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+    start = 0
+    for i, c, depth in _structure(inner):
+        if c == "|" and depth == 0:
             parts.append(inner[start:i])
             start = i + 1
-        i += 1
     parts.append(inner[start:])
     if len(parts) < 2:
         return [pattern]
@@ -305,6 +293,15 @@ def _wrapped(p: str) -> str | None:
     """The body of ``(?:body)`` when that group spans the whole of ``p``, else None."""
     if not (p.startswith("(?:") and p.endswith(")")):
         return None
+    for i, c, depth in _structure(p):
+        if c == ")" and depth == 0:
+            return p[3:-1] if i == len(p) - 1 else None
+    return None
+
+
+def _structure(p: str) -> Iterator[tuple[int, str, int]]:
+    """Index, character and the group depth after it, for each parenthesis or bar of ``p`` that is not
+    escaped or inside a character class."""
     depth, i = 0, 0
     while i < len(p):
         c = p[i]
@@ -314,14 +311,10 @@ def _wrapped(p: str) -> str | None:
         if c == "[":
             i = _class_end(p, i)
             continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return p[3:-1] if i == len(p) - 1 else None
+        if c in "()|":
+            depth += (c == "(") - (c == ")")
+            yield i, c, depth
         i += 1
-    return None
 
 
 def _class_end(p: str, i: int) -> int:
