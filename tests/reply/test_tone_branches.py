@@ -98,13 +98,15 @@ def test_politeness_counts_are_the_plain_counts(shared_data: Path) -> None:
 def test_warm_up_compiles_every_branch(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("allow: [acme legal]\n", encoding="utf-8")
-    cfg = load_config(rules)  # a configuration of its own: nothing compiled yet
+    cfg = load_config(rules)  # a configuration of its own: nothing split or compiled yet
     features = features_for(cfg)
     lazy = [u for _, u in features.units] + [u for units in features.pattern_units for u in units]
     assert any(u._compiled is None for u in lazy)
+    assert all(s._gated is None for r in cfg.rules for s in r.requires if isinstance(s, AnyBranch))
     warm_up(cfg)
     assert all(u._compiled is not None for u in lazy)
     branches = [s for r in cfg.rules for s in (*r.requires, *r.unless) if isinstance(s, AnyBranch)]
-    assert branches and all(u._compiled is not None for b in branches for _, u in b._gated)
+    assert branches and all(b._gated is not None for b in branches)
+    assert all(u._compiled is not None for b in branches for _, u in b._gated or ())
     report = check_tone("If you e-mail the CEO again, we will involve our lawyers.", config=cfg)
     assert report.verdict == "block"

@@ -148,24 +148,31 @@ class AnyBranch:
 
     def __init__(self, pattern: str, flags: int) -> None:
         self.pattern, self.flags = pattern, flags
-        units = [(gate_of(b, flags), LazyPattern(b, flags)) for b in alternatives(pattern)]
-        self._always = [u for g, u in units if g is None]
-        self._gated = [(g, u) for g, u in units if g is not None]
-        # Which branches each literal opens, found in one Aho-Corasick pass where there are many branches.
+        self._gated: list[tuple[frozenset[str], LazyPattern]] | None = None  # split on first use: a one-off check
+        self._always: list[LazyPattern] = []  # needs few of a configuration's ~700 searches
         self._automaton: Any = None
-        if len(self._gated) > 1:
+
+    def _split(self) -> list[tuple[frozenset[str], LazyPattern]]:
+        units = [(gate_of(b, self.flags), LazyPattern(b, self.flags)) for b in alternatives(self.pattern)]
+        self._always = [u for g, u in units if g is None]
+        gated = [(g, u) for g, u in units if g is not None]
+        # Which branches each literal opens, found in one Aho-Corasick pass where there are many branches.
+        if len(gated) > 1:
             by_literal: dict[str, list[int]] = {}
-            for k, (g, _) in enumerate(self._gated):
-                for lit in g or ():
+            for k, (g, _) in enumerate(gated):
+                for lit in g:
                     by_literal.setdefault(lit, []).append(k)
             self._automaton = ahocorasick.Automaton()
             for lit, ks in by_literal.items():
                 self._automaton.add_word(lit, tuple(ks))
             self._automaton.make_automaton()
+        self._gated = gated
+        return gated
 
     def compile(self) -> None:
-        """Compile every branch now (a server warms up with it; see ``guard.warm_up``)."""
-        for unit in (*self._always, *(u for _, u in self._gated)):
+        """Split and compile every branch now (a server warms up with it; see ``guard.warm_up``)."""
+        gated = self._gated if self._gated is not None else self._split()
+        for unit in (*self._always, *(u for _, u in gated)):
             unit.compile()
 
     @classmethod
@@ -173,16 +180,17 @@ class AnyBranch:
         return cls(compiled.pattern, compiled.flags)
 
     def search(self, text: str) -> re.Match[str] | None:
+        gated = self._gated if self._gated is not None else self._split()
         for unit in self._always:
             if m := unit.search(text):
                 return m
         if self._automaton is None:
-            candidates = [u for g, u in self._gated if any(lit in text for lit in g or ())]
+            candidates = [u for g, u in gated if any(lit in text for lit in g)]
         else:
             opened: set[int] = set()
             for _, ks in self._automaton.iter(text):
                 opened.update(ks)
-            candidates = [self._gated[k][1] for k in sorted(opened)]
+            candidates = [gated[k][1] for k in sorted(opened)]
         for unit in candidates:
             if m := unit.search(text):
                 return m
