@@ -95,6 +95,15 @@ def test_politeness_counts_are_the_plain_counts(shared_data: Path) -> None:
         assert list(cues(t).counts[: len(_COUNTED)]) == want, t
 
 
+def test_politeness_prefilter_only_drops_word_boundaries() -> None:
+    from execdesk.reply.tone.politeness import _relaxed
+
+    assert _relaxed(re.compile(r"\bthank\w*|\bcheers\b")).pattern == r"thank\w*|cheers"  # type: ignore[union-attr]
+    assert _relaxed(re.compile(r"please")) is None  # nothing to drop
+    assert _relaxed(re.compile(r"a\\b")) is None  # an escaped backslash, then "b"
+    assert _relaxed(re.compile(r"[\b]x\bfoo")) is None  # a backspace in a class
+
+
 def test_warm_up_compiles_every_branch(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("allow: [acme legal]\n", encoding="utf-8")

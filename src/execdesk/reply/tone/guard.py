@@ -333,8 +333,8 @@ def check_tone(text: str, *, inbound: InboundContext | None = None, config: Tone
     masked = _mask(text, cfg)
     sents = list(T.sentences(masked))
     findings = _pattern_findings(text, sents, cfg) + _context_findings(text, masked, sents, inbound, cfg)
-    # A reply the rules warn about is read as a whole (decision 0630); one they pass, at a stricter threshold
-    # (0633). One a rule blocks needs no second reason.
+    # A reply the rules warn about is read as a whole (decision 0630); one they pass only if the model file
+    # carries a stricter threshold for it (0633: the shipped one does not). One a rule blocks needs no more.
     if cfg.enabled(OVERALL_RULE) and not any(f.severity == "block" for f in findings):
         model = default_overall_model()
         threshold = model.threshold if findings else model.threshold_unwarned

@@ -243,7 +243,11 @@ _COUNTED_GATES = tuple(gate(p) for _, p, _ in _COUNTED)
 def _relaxed(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """The pattern without its word boundaries: it matches wherever the pattern does (an assertion removed
     only widens a pattern), and a pattern that starts with literals lets the engine skip ahead by its first
-    characters, where a leading ``\b`` makes it try every position: a third of the time on a long reply."""
+    characters, where a leading ``\\b`` makes it try every position: a third of the time on a long reply.
+    None where removing them would not be sound: an escaped backslash, or a ``\\b`` inside a character class
+    (a backspace there)."""
+    if "\\\\" in pattern.pattern or re.search(r"\[[^\]]*\\b", pattern.pattern):
+        return None
     loose = pattern.pattern.replace(r"\b", "")
     return re.compile(loose) if loose != pattern.pattern else None
 
