@@ -26,7 +26,7 @@ import html
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,9 @@ from typing import Any
 import numpy as np
 
 from execdesk.analyze.training.data import default_data_dir
+from execdesk.reply.tone.config import ToneConfig
 from execdesk.reply.tone.evaluate import BLIND_SETS, FIXTURES
-from execdesk.reply.tone.overall import MODEL_FILE, ClassFeatures, OverallModel
+from execdesk.reply.tone.overall import MODEL_FILE, OVERALL_RULE, ClassFeatures, OverallModel
 
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 INNER_FOLDS = 5
@@ -211,6 +212,7 @@ def train_model(extract: ClassFeatures | None = None, unwarned: bool = False) ->
         p.parent, p.name)]  # fmt: skip
     brands, requests = brand_replies(), politeness_requests()
     texts = [t for _, _, t, _ in items] + brands + requests
+    rules_only = replace(cfg, disabled=cfg.disabled | {OVERALL_RULE})
     feats: list[frozenset[str]] = []
     passed: list[bool] = []  # the rules pass the text and no exception fired (decision 0633)
     for k, t in enumerate(texts):
@@ -218,7 +220,7 @@ def train_model(extract: ClassFeatures | None = None, unwarned: bool = False) ->
         per = features.per_sentence(sents)
         feats.append(frozenset[str]().union(*per))
         passed.append(unwarned and k < len(items) + len(brands) and _unwarned(
-            t, items[k][3] if k < len(items) else None, cfg) and not features.vetoed(per, sents))  # fmt: skip
+            t, items[k][3] if k < len(items) else None, rules_only) and not features.vetoed(per, sents))  # fmt: skip
     features.forget()
     batches = {b for b, *_ in items}
     ts = train_set(items, feats, batches, range(len(brands)), range(len(requests)), len(brands))
@@ -230,7 +232,7 @@ def train_model(extract: ClassFeatures | None = None, unwarned: bool = False) ->
         threshold,
         threshold_for(oof[c], ts.praised & gate, MAX_UNWARNED_PRAISED),
         threshold_for(oof[c], brand_rows & gate, MAX_UNWARNED_BRANDS),
-    )
+    ) if unwarned else None  # fmt: skip
     vocab, lr = fit(ts, np.arange(len(ts.feats)), c)
     coef = lr.coef_[0]
     weights = {f: round(float(coef[j]), 6) for f, j in vocab.items() if abs(coef[j]) > 1e-9}
@@ -249,26 +251,17 @@ def train_model(extract: ClassFeatures | None = None, unwarned: bool = False) ->
         about["unwarned_praised"] = int((ts.praised & gate).sum())
         about["unwarned_brand_replies"] = int((brand_rows & gate).sum())
     intercept = round(float(lr.intercept_[0]), 6)
-    extra = round(threshold_unwarned, 6) if unwarned else None
+    extra = round(threshold_unwarned, 6) if threshold_unwarned is not None else None
     return OverallModel(weights, intercept, round(threshold, 6), about, extra)
 
 
-def _unwarned(text: str, inbound: dict[str, Any] | None, cfg: Any) -> bool:
-    """The rules alone (without ``threat.overall``) find nothing in the reply."""
-    import dataclasses
-
+def _unwarned(text: str, inbound: dict[str, Any] | None, rules_only: ToneConfig) -> bool:
+    """The rules alone (a configuration without ``threat.overall``) find nothing in the reply."""
     from execdesk.reply.tone.guard import check_tone
     from execdesk.reply.tone.model import InboundContext
-    from execdesk.reply.tone.overall import OVERALL_RULE
 
-    rules_only = _RULES_ONLY.get(id(cfg))
-    if rules_only is None:
-        rules_only = _RULES_ONLY[id(cfg)] = dataclasses.replace(cfg, disabled=cfg.disabled | {OVERALL_RULE})
     ctx = InboundContext(**inbound) if inbound else None
     return check_tone(text, inbound=ctx, config=rules_only).verdict == "ok"
-
-
-_RULES_ONLY: dict[int, Any] = {}
 
 
 def main(argv: list[str]) -> int:
