@@ -213,9 +213,7 @@ class LazyPattern:
         return self._compiled
 
     def search(self, text: str) -> re.Match[str] | None:
-        if self._compiled is None:
-            self._compiled = re.compile(self.pattern, self.flags)
-        return self._compiled.search(text)
+        return (self._compiled or self.compile()).search(text)
 
 
 def open_gate(g: Gate, text: str) -> bool:

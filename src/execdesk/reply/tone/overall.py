@@ -31,7 +31,7 @@ from typing import Any
 
 from execdesk.reply.tone import text as T
 from execdesk.reply.tone.config import Rule, ToneConfig
-from execdesk.reply.tone.gates import Gate, LazyPattern, LiteralIndex, Searchable, alternatives, gate, gate_of
+from execdesk.reply.tone.gates import Gate, LazyPattern, LiteralIndex, Searchable, alternatives, gate
 from execdesk.reply.tone.model import Finding
 
 OVERALL_RULE = "threat.overall"
@@ -77,17 +77,12 @@ class ClassFeatures:
             [LazyPattern(b, p.flags) for p in r.patterns for b in split(p.pattern)] for r in self.rules
         ]
         # One gate per class branch, per rule pattern branch and per rule requirement (None: always searched).
-        lazy_gate: Callable[[LazyPattern], Gate] = (
-            (lambda p: gate_of(p.pattern, p.flags)) if gated else (lambda _: None)
-        )
-        self.class_gates = [lazy_gate(p) for _, p in self.units]
-        pattern_gates = [[lazy_gate(p) for p in units] for units in self.pattern_units]
+        derive: Callable[[Searchable], Gate] = gate if gated else (lambda _: None)
+        self.class_gates = [derive(p) for _, p in self.units]
+        pattern_gates = [[derive(p) for p in units] for units in self.pattern_units]
         # A compiled rule carries the gates of its requirements already; rules of an older revision
         # (benchmarks) may not.
-        self.require_gates = [
-            _gates_of(r.requires, getattr(r, "require_gates", None), gate if gated else (lambda _: None))
-            for r in self.rules
-        ]
+        self.require_gates = [_gates_of(r.requires, getattr(r, "require_gates", None), derive) for r in self.rules]
         # What each literal gate opens, so that a sentence only tries what can match in it.
         self.class_always = [k for k, g in enumerate(self.class_gates) if g is None]
         self.pattern_always = [(r, j) for r, gs in enumerate(pattern_gates) for j, g in enumerate(gs) if g is None]
@@ -287,11 +282,10 @@ def forget_sentences() -> None:
 
 
 def overall_finding(
-    text: str, sents: list[T.Sentence], cfg: ToneConfig, model: OverallModel, threshold: float | None = None
+    text: str, sents: list[T.Sentence], cfg: ToneConfig, model: OverallModel, threshold: float
 ) -> Finding | None:
-    """A block finding on the sentence that weighs most, if the whole reply scores at the threshold (the
-    model's own, or ``threshold``: the stricter one for a reply the rules pass)."""
-    threshold = model.threshold if threshold is None else threshold
+    """A block finding on the sentence that weighs most, if the whole reply scores at ``threshold`` (the
+    model's own for a warned reply, the stricter one for a reply the rules pass)."""
     features = features_for(cfg)
     texts = [s.text for s in sents]
     per = features.per_sentence(texts)
