@@ -173,14 +173,14 @@ def test_written_eval_set_meets_the_issue_targets() -> None:
     from execdesk.reply.tone.evaluate import EVAL_SETS, written_set
 
     per_batch = written_set(EVAL_SETS)
-    assert len(per_batch) == 41 and per_batch["batch7"][1::2] == (28, 40, 40)
+    assert len(per_batch) == 42 and per_batch["batch7"][1::2] == (28, 40, 40)
     assert per_batch["batch8"][1::2] == (29, 40, 40)
-    full = (*range(9, 26), *range(28, 34), 36, *range(40, 44), 46)
+    full = (*range(9, 26), *range(28, 34), 36, *range(40, 44), 46, 49)
     assert all(per_batch[f"batch{n}"][1::2] == (30, 40, 40) for n in full)
     assert per_batch["batch26"][1::2] == per_batch["batch27"][1::2] == per_batch["batch38"][1::2] == (10, 10, 70)
     blocked, must, flagged, crit, alarms, praised = (sum(v[i] for v in per_batch.values()) for i in range(6))
     assert per_batch["batch47"][1::2] == (20, 20, 80)  # short replies (decision 0634)
-    assert must >= 1060 and crit >= 1420 and praised >= 1640
+    assert must >= 1090 and crit >= 1460 and praised >= 1680
     assert blocked / must >= 0.9
     assert flagged / crit >= 0.8
     assert alarms / praised <= 0.10
@@ -191,7 +191,7 @@ def test_blind_batches_are_kept_apart_from_the_fitted_set(capsys: pytest.Capture
     from execdesk.reply.tone.evaluate import BLIND_SETS, EVAL_SETS, written_set
 
     assert not set(BLIND_SETS) & set(EVAL_SETS)
-    assert [p.name for p in BLIND_SETS] == [f"tone_eval_batch{n}.yaml" for n in (34, 35, 37, 39, 44, 45, 48)]
+    assert [p.name for p in BLIND_SETS] == [f"tone_eval_batch{n}.yaml" for n in (34, 35, 37, 39, 44, 45, 48, 50)]
     written_set(list(BLIND_SETS), show_misses=False)
     printed = capsys.readouterr().out
     assert "missed" not in printed and "false alarm:" not in printed
@@ -1272,4 +1272,37 @@ def test_short_threats_block(text: str) -> None:
 
 @pytest.mark.parametrize("text", SHORT_HELP)
 def test_short_replies_with_threat_words_in_a_helping_frame_do_not_block(text: str) -> None:
+    assert check_tone(text).verdict != "block", [(f.rule, f.text) for f in check_tone(text).findings]
+
+
+# Decision 0636 (batch 49, founders' own replies): the constructions fitted, in new words.
+FOUNDER_THREATS = [
+    "I'm passing this whole exchange to the HR team at Brightwell Freight, since you wrote from your work account.",
+    "Your managers would be really interested to see how you talk to shop staff.",
+    "I've put your name and photo in our traders' group so nobody sells to you again.",
+    "Because you posted that thread, we've suspended your account.",
+    "Settle the invoice by Monday or we pass the debt to a collections agency.",
+    "It would be a pity if your booking for the wedding somehow went missing.",
+    "Take down the video. I won't ask twice.",
+    "Our courier knows exactly which flat is yours.",
+    "Messages from you are now deleted automatically.",
+]
+FOUNDER_HELP = [
+    "I've forwarded your complaint to the HR team at our Leeds office so the manager is spoken to.",
+    "Our head chef would love to hear how you found the tasting menu.",
+    "I've added your name to the list for the spring launch so you get first pick.",
+    "Because you posted about the fault, we've refunded your order and sent a new one.",
+    "Our lawyers sent the counterfeit seller a cease-and-desist, and your refund is on its way.",
+    "It would be a shame if your holiday got delayed, so we've moved you to the earlier ferry.",
+    "Our courier knows the building, so he'll bring it to the door himself.",
+]
+
+
+@pytest.mark.parametrize("text", FOUNDER_THREATS)
+def test_founder_threats_block(text: str) -> None:
+    assert check_tone(text).verdict == "block"
+
+
+@pytest.mark.parametrize("text", FOUNDER_HELP)
+def test_founder_replies_with_threat_words_in_a_helping_frame_do_not_block(text: str) -> None:
     assert check_tone(text).verdict != "block", [(f.rule, f.text) for f in check_tone(text).findings]
