@@ -43,6 +43,7 @@ from execdesk.reply.tone.train_overall import (  # noqa: F401  (the loaders othe
     politeness_requests,
     written_batches,
 )
+from execdesk.reply.tone.train_overall import probe_sentences as test_probes
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = default_data_dir()  # $EXECDESK_SHARED_DATA or ../shared/data
@@ -149,27 +150,6 @@ def _blind_verdicts(rev: str, test: list[tuple[str, str, Any]]) -> list[str]:
     for _, text, inbound in test:
         ctx = mod.InboundContext(**inbound) if inbound else None
         out.append(str(mod.check_tone(text, inbound=ctx).verdict))
-    return out
-
-
-def test_probes() -> dict[str, list[str]]:
-    """The parametrised sentences of tests/reply/test_tone.py: benign ones (tests named "not ... block",
-    "not_threats") and threats (the other tests named "block")."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("tone_tests", ROOT / "tests" / "reply" / "test_tone.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["tone_tests"] = mod
-    spec.loader.exec_module(mod)
-    out: dict[str, list[str]] = {"benign": [], "threat": []}
-    for name in dir(mod):
-        for mark in getattr(getattr(mod, name), "pytestmark", []):
-            if mark.name == "parametrize" and mark.args[0] == "text":
-                if "not_block" in name or "not_threats" in name:
-                    out["benign"] += list(mark.args[1])
-                elif "block" in name:
-                    out["threat"] += list(mark.args[1])
     return out
 
 

@@ -975,8 +975,9 @@ def test_requires_in_sentence_or_previous_reads_one_sentence_back(tmp_path: Path
     assert check_tone(f"{notice} Thank you for your order. {sanction}").verdict != "block"
     assert check_tone(sanction).verdict != "block"
     override = tmp_path / "rules.yaml"
+    # The rules alone: the whole-reply model reads this reply as a threat too (decision 0637).
     override.write_text(
-        "rules:\n"
+        "context_rules: {threat.overall: false}\nrules:\n"
         + "".join(f"  - id: {r}\n    requires_in: sentence\n" for r in ("threat.withholding", "threat.standing")),
         encoding="utf-8",
     )

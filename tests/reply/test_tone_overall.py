@@ -1,5 +1,6 @@
 """The whole-reply reading of the tone guard (``threat.overall``, decision 0630): the class model may raise a
-reply the rules warn about to a block, and never flags a reply the rules pass."""
+reply the rules warn about to a block, and a reply the rules pass only above a stricter threshold set over every
+benign reply we hold (decision 0637)."""
 
 from __future__ import annotations
 
@@ -57,15 +58,26 @@ def test_a_warned_reply_that_reads_as_a_threat_is_raised_to_block(text: str, tmp
 @pytest.mark.parametrize(
     "text",
     [
-        # Both score over the threshold (decision 0624 found them): only the gate keeps them ok.
+        # Both score over the warned threshold (decision 0624 found them): the stricter one keeps them ok.
         "Customers who complain help us improve, and your renewal price stays the same.",
         "Your review will have no bearing on your tenancy.",
     ],
 )
-def test_a_reply_the_rules_pass_is_never_raised(text: str) -> None:
-    assert _probability(text) >= default_model().threshold
+def test_a_benign_reply_the_rules_pass_is_not_raised(text: str) -> None:
+    model = default_model()
+    assert model.threshold_unwarned is not None
+    assert model.threshold <= _probability(text) < model.threshold_unwarned
     report = check_tone(text)
     assert report.verdict == "ok" and not report.findings
+
+
+def test_a_threat_the_rules_pass_is_raised_above_the_stricter_threshold() -> None:
+    """Written for this test: no rule matches this wording, and the model reads the whole as a threat."""
+    text = "The police have a very dim view of people who harass small businesses online."
+    assert _probability(text) >= (default_model().threshold_unwarned or 1.0)
+    report = check_tone(text)
+    assert report.verdict == "block" and [f.rule for f in report.findings] == [OVERALL_RULE]
+    assert "strongest cues:" in report.findings[0].why and "'people who harass'" in report.findings[0].why
 
 
 @pytest.mark.parametrize(
@@ -128,15 +140,19 @@ def test_the_shipped_model_was_not_trained_on_the_blind_batches() -> None:
 
 
 def test_replies_the_rules_pass_are_read_only_with_a_threshold_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Decision 0633: the hook for raising a reply the rules pass, at a stricter threshold, is off in the
-    shipped model (the variant failed its criteria); a model file that carries the threshold turns it on."""
+    """Decisions 0633 and 0637: a reply the rules pass is read only when the model file carries a stricter
+    threshold for it (the shipped one does since 0637); without one, such replies are not read."""
     import dataclasses
 
     from execdesk.reply.tone import guard
 
     text = "Your review will have no bearing on your tenancy."
     p = _probability(text)
-    assert default_model().threshold_unwarned is None and check_tone(text).verdict == "ok"
+    assert check_tone(text).verdict == "ok"
+    off = dataclasses.replace(default_model(), threshold_unwarned=None)
+    monkeypatch.setattr(guard, "default_overall_model", lambda: off)
+    threat = "The police have a very dim view of people who harass small businesses online."
+    assert check_tone(threat).verdict == "ok"
     stricter = dataclasses.replace(default_model(), threshold_unwarned=p + 0.01)
     monkeypatch.setattr(guard, "default_overall_model", lambda: stricter)
     assert check_tone(text).verdict == "ok"
@@ -156,3 +172,18 @@ def test_the_stricter_threshold_is_trained_from_out_of_fold_scores() -> None:
     praised = np.array([True, True, True, True, False, True])
     assert threshold_for(scores, praised, 0.0) > 0.9  # nothing praised may reach it
     assert 0.5 < threshold_for(scores, praised, 0.2) <= 0.9  # one of five may
+
+
+def test_the_stricter_threshold_is_above_every_benign_reply_we_hold() -> None:
+    """Decision 0637: recalibrating the shipped weights gives the shipped threshold. When rules or batches change
+    so that a benign reply the rules pass scores higher, this fails: rerun
+    ``python -m execdesk.reply.tone.train_overall --calibrate-unwarned --write`` and re-measure."""
+    import dataclasses
+
+    from execdesk.reply.tone.train_overall import calibrate_unwarned
+
+    shipped = default_model()
+    again = calibrate_unwarned(dataclasses.replace(shipped, threshold_unwarned=None))
+    assert again.threshold_unwarned == shipped.threshold_unwarned
+    assert again.about["unwarned_highest_benign"] < (shipped.threshold_unwarned or 0.0)
+    assert again.weights == shipped.weights and again.threshold == shipped.threshold

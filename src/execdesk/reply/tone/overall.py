@@ -2,9 +2,10 @@
 
 The rules judge one sentence at a time. A threat in words they have not seen often still trips a
 warning (condescending, blame, no apology...) without a block. A logistic regression over the guard's own
-word classes and rule hits reads the whole reply and judges severity. It may only **raise a reply the rules
-already warn about**, and only where no rule's exception fired (a negated threat word, a helping frame):
-it never flags a reply the rules pass, so it cannot add a false alarm, and it does not overrule the rules'
+word classes and rule hits reads the whole reply and judges severity. It raises a reply the rules warn about
+above its threshold, and a reply the rules pass with no finding only above a stricter one, set above every benign
+reply we hold (``threshold_unwarned``, decision 0637); never where a rule's exception fired (a negated threat
+word, a helping frame): it does not overrule the rules'
 exceptions. Its threshold is chosen before that gate is applied, so the gate cannot lower it (0624). Trained by
 ``python -m execdesk.reply.tone.train_overall --write``; measured blind in
 ``benchmarks/tone_class_model_cv.py --warned``.
@@ -226,7 +227,7 @@ class OverallModel:
     intercept: float
     threshold: float
     about: dict[str, Any] = field(default_factory=dict)
-    # The stricter threshold for a reply the rules pass (decision 0633); None: such replies are not read.
+    # The stricter threshold for a reply the rules pass (decisions 0633, 0637); None: such replies are not read.
     threshold_unwarned: float | None = None
 
     def probability(self, feats: Iterable[str]) -> float:

@@ -1,7 +1,8 @@
 """Train the whole-reply class model of the tone guard (``overall.py``, decision 0630).
 
-Usage: ``python -m execdesk.reply.tone.train_overall [--write] [--unwarned]``. Run from a checkout (it reads the written
-batches under ``tests/reply/fixtures``) with ``../shared/data`` (or ``$EXECDESK_SHARED_DATA``).
+Usage: ``python -m execdesk.reply.tone.train_overall [--write] [--unwarned | --calibrate-unwarned]``. Run from a
+checkout (it reads the written batches under ``tests/reply/fixtures``) with ``../shared/data`` (or
+``$EXECDESK_SHARED_DATA``).
 
 Data:
 - positives: our written batches' threats and restrictions (``expect: block``);
@@ -14,9 +15,10 @@ as much as the in-domain negatives together. C and the threshold are chosen by a
 cross-validation over the training data (the written batches are the groups). The threshold is the lowest
 at which the model alone blocks at most 2 % of the praised replies out of fold. ``--write`` stores the
 model in ``overall_model.json``. ``--unwarned`` adds the stricter threshold at which the model would also
-raise a reply the rules pass (decision 0633: it failed its pre-registered criteria, so the shipped model
-has none and such replies are not read). ``benchmarks/tone_class_model_cv.py`` uses the same pieces to measure the
-model blind, batch by batch, with the rules as they were when each batch was written.
+raise a reply the rules pass, from out-of-fold budgets (decision 0633: it failed its pre-registered criteria).
+``--calibrate-unwarned`` keeps the shipped weights and sets that threshold above every benign reply held
+outside the blind pool instead (decision 0637). ``benchmarks/tone_class_model_cv.py`` uses the same pieces
+to measure the model blind, batch by batch, with the rules as they were when each batch was written.
 """
 
 from __future__ import annotations
@@ -264,10 +266,85 @@ def _unwarned(text: str, inbound: dict[str, Any] | None, rules_only: ToneConfig)
     return check_tone(text, inbound=ctx, config=rules_only).verdict == "ok"
 
 
+def probe_sentences(test_file: Path = FIXTURES.parent / "test_tone.py") -> dict[str, list[str]]:
+    """The parametrised sentences of tests/reply/test_tone.py: benign ones (tests named "not ... block",
+    "not_threats") and threats (the other tests named "block")."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tone_tests", test_file)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["tone_tests"] = mod
+    spec.loader.exec_module(mod)
+    out: dict[str, list[str]] = {"benign": [], "threat": []}
+    for name in dir(mod):
+        for mark in getattr(getattr(mod, name), "pytestmark", []):
+            if mark.name == "parametrize" and mark.args[0] == "text":
+                if "not_block" in name or "not_threats" in name:
+                    out["benign"] += list(mark.args[1])
+                elif "block" in name:
+                    out["threat"] += list(mark.args[1])
+    return out
+
+
+def calibrate_unwarned(model: OverallModel, extract: ClassFeatures | None = None) -> OverallModel:
+    """The model with ``threshold_unwarned`` set above every benign reply we hold outside the blind pool that
+    the rules pass with no finding and no exception fired (decision 0637): the praised replies of every fitted
+    batch (trained on or not), the twcs brand replies, and the tests' benign probes, without an inbound message
+    and as answers to a complaint. The weights are not changed."""
+    import math
+
+    from execdesk.reply.tone import text as T
+    from execdesk.reply.tone.config import default_config
+    from execdesk.reply.tone.guard import cancelled_hit, mask
+
+    cfg = default_config()
+    features = extract or ClassFeatures(cfg, cancelled_hit)
+    rules_only = replace(cfg, disabled=cfg.disabled | {OVERALL_RULE})
+    complaint = {"intent": "complaint", "sentiment": -2}
+    blind = {p.name for p in BLIND_SETS}
+    benign: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("praised", t, inbound)
+        for p in sorted(FIXTURES.glob("tone_eval*.yaml"))
+        if p.name not in blind
+        for _, expect, t, inbound in written_batches(p.parent, p.name)
+        if expect == "ok"
+    ]
+    benign += [("twcs", t, None) for t in brand_replies()]
+    benign += [("probes", t, ctx) for t in probe_sentences()["benign"] for ctx in (None, complaint)]
+    top: dict[str, float] = {}
+    gated: Counter[str] = Counter()
+    for source, t, inbound in benign:
+        if not _unwarned(t, inbound, rules_only):
+            continue
+        sents = [s.text for s in T.sentences(mask(t, cfg))]
+        per = features.per_sentence(sents)
+        if not sents or features.vetoed(per, sents):
+            continue
+        gated[source] += 1
+        top[source] = max(top.get(source, 0.0), model.probability(frozenset[str]().union(*per)))
+    features.forget()
+    highest = max(top.values())
+    threshold = max(model.threshold, (math.floor(highest * 100) + 1) / 100)
+    about = {
+        **model.about,
+        "unwarned_decision": "0637",
+        "unwarned_gated": dict(sorted(gated.items())),
+        "unwarned_highest_benign": round(highest, 6),
+    }
+    return replace(model, about=about, threshold_unwarned=round(threshold, 6))
+
+
 def main(argv: list[str]) -> int:
-    model = train_model(unwarned="--unwarned" in argv)
+    if "--calibrate-unwarned" in argv:
+        shipped = OverallModel.from_json(Path(__file__).with_name(MODEL_FILE).read_text(encoding="utf-8"))
+        model = calibrate_unwarned(shipped)
+        print(f"threshold for replies the rules pass: {model.threshold_unwarned:.3f} (highest benign score "
+              f"{model.about['unwarned_highest_benign']:.3f}; gated {model.about['unwarned_gated']})")  # fmt: skip
+    else:
+        model = train_model(unwarned="--unwarned" in argv)
     a = model.about
-    if model.threshold_unwarned is not None:
+    if model.threshold_unwarned is not None and "unwarned_praised" in a:
         print(f"threshold for replies the rules pass: {model.threshold_unwarned:.3f} ({a['unwarned_praised']} "
               f"praised and {a['unwarned_brand_replies']} brand replies among them)")  # fmt: skip
     print(f"C={a['c']}, threshold {model.threshold:.3f}, out-of-fold recall {a['out_of_fold_recall']:.3f}, "
